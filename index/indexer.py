@@ -1,0 +1,252 @@
+"""Incremental indexing: read, skip what is unchanged, clean, chunk, embed, store.
+
+Write order keeps the index consistent if the process dies at any point: new
+vectors are written first (under new, content-derived chunk ids), then the
+catalog is committed, then the old vectors are deleted. A crash leaves at most
+orphan vectors, which the next run removes ("reconcile"). The keyword index is
+rebuilt from the catalog at the end of a run that changed something.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.catalog import Catalog
+from index.chunking import TokenCounter, chunk_article
+from index.dates import day_number
+from index.documents import Article, Chunk, SourceRecord
+from index.embedding import embed_sorted
+from index.keyword import normalize_source
+from index.loaders import iter_files, read_file, to_article
+from index.store import IndexStore
+from rag.errors import InputError
+
+Progress = Callable[[int, int, str], None]
+PIPELINE_VERSION = "clean-1"
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    chunks: int = 0  # chunks written in this run
+    embedded: int = 0  # chunks that needed the embedding model (not cached)
+    total_chunks: int = 0  # chunks in the index afterwards
+    seconds: float = 0.0
+    errors: list[InputError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        rate = self.chunks / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {self.failed} failed; {self.chunks} chunks written "
+            f"({self.embedded} embedded, {rate:.1f} chunks/s), {self.total_chunks} in index; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class _Pending:
+    article: Article
+    chunks: list[Chunk]
+    is_update: bool
+
+
+class Indexer:
+    """Brings the index in step with a set of input files."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: BaseEmbedding,
+        count_tokens: TokenCounter,
+        chunk_tokens: int,
+        overlap_tokens: int,
+        batch_chunks: int = 256,
+    ) -> None:
+        self.store = store
+        self.catalog: Catalog = store.catalog
+        self.embedder = embedder
+        self.count_tokens = count_tokens
+        self.chunk_tokens = chunk_tokens
+        self.overlap_tokens = overlap_tokens
+        self.batch_chunks = batch_chunks
+        self.pipeline = f"{PIPELINE_VERSION};chunk={chunk_tokens}/{overlap_tokens}"
+
+    def run(
+        self, paths: Iterable[Path], prune: bool = False, progress: Progress | None = None
+    ) -> IndexReport:
+        """Index ``paths`` (files and folders). Bad inputs are reported, not fatal."""
+        started = time.perf_counter()
+        report = IndexReport()
+        self._prepare()
+        records: list[SourceRecord] = []
+        origins: set[str] = set()
+        seen: dict[str, str] = {}
+        for item in iter_files(paths):
+            if isinstance(item, InputError):
+                report.errors.append(item)
+                continue
+            origins.add(str(item.resolve()))
+            for rec in read_file(item):
+                if isinstance(rec, InputError):
+                    report.errors.append(rec)
+                elif rec.doc_id in seen:
+                    report.errors.append(InputError(
+                        rec.origin, f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})"
+                    ))
+                else:
+                    seen[rec.doc_id] = rec.origin
+                    records.append(rec)
+
+        known = self.catalog.documents()
+        same_pipeline = self.catalog.get_meta("pipeline") == self.pipeline
+        pending: list[_Pending] = []
+        pending_chunks = 0
+        total = len(records)
+        for done, rec in enumerate(records, 1):
+            old = known.get(rec.doc_id)
+            if old and same_pipeline and old.content_hash == rec.content_hash:
+                report.unchanged += 1
+            else:
+                try:
+                    article = to_article(rec)
+                except InputError as exc:
+                    report.errors.append(exc)
+                else:
+                    chunks = chunk_article(
+                        article, self.count_tokens, self.chunk_tokens, self.overlap_tokens
+                    )
+                    pending.append(_Pending(article, chunks, old is not None))
+                    pending_chunks += len(chunks)
+                    if pending_chunks >= self.batch_chunks:
+                        self._write(pending, report, known)
+                        pending, pending_chunks = [], 0
+            if progress:
+                progress(done, total, rec.doc_id)
+        self._write(pending, report, known)
+
+        if prune:
+            gone = [
+                d.doc_id for d in known.values()
+                if d.doc_id not in seen
+                and (not Path(d.origin).exists() or d.origin in origins)
+            ]
+            self._remove(gone)
+            report.removed = len(gone)
+
+        self.catalog.set_meta("pipeline", self.pipeline)
+        if self.store.keyword().generation != self.catalog.generation():
+            self.store.rebuild_keyword()
+            self.catalog.prune_cache(self.store.embed_model)
+        self.catalog.set_meta("dirty", "0")
+        report.failed = len(report.errors)
+        report.total_chunks = self.catalog.count_chunks()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, doc_ids: Sequence[str]) -> int:
+        """Remove documents by id; returns how many were indexed."""
+        self._prepare()
+        known = self.catalog.documents()
+        present = [d for d in doc_ids if d in known]
+        self._remove(present)
+        self.store.rebuild_keyword()
+        self.catalog.set_meta("dirty", "0")
+        return len(present)
+
+    def _prepare(self) -> None:
+        if self.catalog.get_meta("embed_model") is None:
+            self.catalog.set_meta("embed_model", self.store.embed_model)
+        if self.catalog.get_meta("dirty") == "1":
+            self.reconcile()
+        self.catalog.set_meta("dirty", "1")
+
+    def reconcile(self) -> int:
+        """Make the vector store match the catalog after an interrupted run.
+
+        Deletes vectors the catalog does not know; a document some of whose
+        vectors are missing is dropped from the catalog so the next run indexes
+        it again. Returns the number of vectors deleted.
+        """
+        stored = self.store.vectors.ids()
+        wanted = set(self.catalog.chunk_ids())
+        orphans = sorted(stored - wanted)
+        self.store.vectors.delete(orphans)
+        missing_docs = {cid.rsplit(":", 2)[0] for cid in wanted - stored}
+        missing = [d for d in self.catalog.documents() if d in missing_docs]
+        if missing:
+            with self.catalog.transaction() as conn:
+                self.catalog.delete_documents(conn, missing)
+        self.store.rebuild_keyword()
+        return len(orphans)
+
+    def _remove(self, doc_ids: Sequence[str]) -> None:
+        if not doc_ids:
+            return
+        old_ids = [cid for d in doc_ids for cid in self.catalog.chunk_ids(d)]
+        with self.catalog.transaction() as conn:
+            self.catalog.delete_documents(conn, doc_ids)
+        self.store.vectors.delete(old_ids)
+
+    def _write(self, pending: list[_Pending], report: IndexReport, known: dict) -> None:
+        if not pending:
+            return
+        chunks = [c for p in pending for c in p.chunks]
+        vectors = self._embed([c.embed_text for c in chunks], report)
+        by_id = {c.chunk_id: p.article for p in pending for c in p.chunks}
+        self.store.vectors.add(
+            ids=[c.chunk_id for c in chunks],
+            vectors=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[_chunk_metadata(c, by_id[c.chunk_id]) for c in chunks],
+        )
+        stale: list[str] = []
+        with self.catalog.transaction() as conn:
+            for p in pending:
+                if p.is_update:
+                    stale.extend(self.catalog.chunk_ids(p.article.doc_id))
+                self.catalog.put_document(conn, p.article, p.chunks)
+        fresh = set(by_id)
+        self.store.vectors.delete([cid for cid in stale if cid not in fresh])
+        for p in pending:
+            if p.is_update:
+                report.updated += 1
+            else:
+                report.added += 1
+        report.chunks += len(chunks)
+
+    def _embed(self, texts: list[str], report: IndexReport) -> list[list[float]]:
+        model = self.store.embed_model
+        keys = [Catalog.cache_key(model, t) for t in texts]
+        cached = self.catalog.cached_vectors(keys)
+        todo = [i for i, k in enumerate(keys) if k not in cached]
+        if todo:
+            fresh = embed_sorted(self.embedder, [texts[i] for i in todo])
+            self.catalog.cache_vectors((keys[i], v) for i, v in zip(todo, fresh, strict=True))
+            for i, v in zip(todo, fresh, strict=True):
+                cached[keys[i]] = v
+            report.embedded += len(todo)
+        return [cached[k] for k in keys]
+
+
+def _chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | float | bool]:
+    # Chroma metadata takes no None, lists or nested values: leave unknowns out.
+    meta: dict[str, str | int | float | bool] = {"doc_id": chunk.doc_id, "seq": chunk.seq}
+    day = day_number(article.published_at)
+    if day is not None:
+        meta["day"] = day
+    if article.source:
+        meta["source_key"] = normalize_source(article.source)
+    return meta

@@ -1,0 +1,165 @@
+"""The keyword index: BM25 (bm25s) over the same chunks as the vector store.
+
+Built from the catalog at the end of an indexing run that changed something,
+saved to disk with the catalog generation it reflects, and loaded (not
+rebuilt) by queries. It also keeps, per chunk, the day number and outlet code
+so that date and outlet filters cost a vector mask, not a database query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from index.catalog import ChunkRow
+from index.dates import day_number
+
+_STEMMER = Stemmer.Stemmer("english")
+NO_DAY = -1
+
+
+def normalize_source(name: str | None) -> str:
+    """Outlet names compared loosely: case, spacing and a leading 'The' do not matter."""
+    if not name:
+        return ""
+    key = " ".join(name.lower().replace("’", "'").split())
+    return key[4:] if key.startswith("the ") else key
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, stemmed word tokens (same for chunks and queries)."""
+    out = bm25s.tokenize(
+        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
+    return [list(tokens) for tokens in out]  # type: ignore[union-attr]
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over chunk texts plus per-chunk filter columns."""
+
+    bm25: bm25s.BM25 | None
+    chunk_ids: list[str]
+    doc_ids: list[str]
+    days: np.ndarray  # int32 day numbers, NO_DAY when unknown
+    source_codes: np.ndarray  # int32 index into sources, -1 when unknown
+    sources: list[str]  # normalised outlet names
+    generation: int
+
+    @classmethod
+    def build(cls, rows: Iterable[ChunkRow], generation: int) -> KeywordIndex:
+        """Index chunk rows (their embed_text: title, outlet, date and text)."""
+        chunk_ids: list[str] = []
+        doc_ids: list[str] = []
+        texts: list[str] = []
+        days: list[int] = []
+        codes: list[int] = []
+        source_index: dict[str, int] = {}
+        for row in rows:
+            chunk_ids.append(row.chunk_id)
+            doc_ids.append(row.doc_id)
+            texts.append(row.embed_text)
+            days.append(day_number(row.published_at) or NO_DAY)
+            key = normalize_source(row.source)
+            codes.append(source_index.setdefault(key, len(source_index)) if key else -1)
+        bm25 = None
+        if texts:
+            bm25 = bm25s.BM25()
+            bm25.index(tokenize(texts), show_progress=False)
+        return cls(
+            bm25=bm25,
+            chunk_ids=chunk_ids,
+            doc_ids=doc_ids,
+            days=np.asarray(days, dtype=np.int32),
+            source_codes=np.asarray(codes, dtype=np.int32),
+            sources=list(source_index),
+            generation=generation,
+        )
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def save(self, directory: Path) -> None:
+        """Write atomically: a reader sees the old index or the new one, never a mix."""
+        tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(tmp / "bm25"))
+        np.save(tmp / "days.npy", self.days)
+        np.save(tmp / "source_codes.npy", self.source_codes)
+        (tmp / "columns.json").write_text(
+            json.dumps(
+                {"chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "sources": self.sources,
+                 "generation": self.generation}
+            )
+        )
+        old = directory.with_name(directory.name + f".old{os.getpid()}")
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> KeywordIndex | None:
+        """The saved index, or None when there is none (or it is unreadable)."""
+        try:
+            columns = json.loads((directory / "columns.json").read_text())
+            bm25 = bm25s.BM25.load(str(directory / "bm25")) if columns["chunk_ids"] else None
+            return cls(
+                bm25=bm25,
+                chunk_ids=columns["chunk_ids"],
+                doc_ids=columns["doc_ids"],
+                days=np.load(directory / "days.npy"),
+                source_codes=np.load(directory / "source_codes.npy"),
+                sources=columns["sources"],
+                generation=int(columns["generation"]),
+            )
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def mask(
+        self, since: int | None = None, until: int | None = None, sources: list[str] | None = None
+    ) -> np.ndarray | None:
+        """Boolean mask of chunks passing the filters, or None for no filter."""
+        if since is None and until is None and not sources:
+            return None
+        keep = np.ones(len(self.chunk_ids), dtype=bool)
+        if since is not None:
+            keep &= self.days >= since
+        if until is not None:
+            keep &= (self.days <= until) & (self.days != NO_DAY)
+        if sources:
+            wanted = [self.sources.index(s) for s in sources if s in self.sources]
+            keep &= np.isin(self.source_codes, np.asarray(wanted, dtype=np.int32))
+        return keep
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query."""
+        tokens = tokenize([query])[0]
+        if self.bm25 is None or not tokens:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        ids = self.bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top ``n`` (row, score) pairs with a positive score, best first."""
+        scores = self.scores(query)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        if n <= 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

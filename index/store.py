@@ -1,0 +1,69 @@
+"""The index on disk: catalog, vector store and keyword index, opened together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from index.catalog import Catalog
+from index.keyword import KeywordIndex
+from index.vectors import VectorStore, make_client
+from rag.errors import IndexMismatchError
+
+
+class IndexStore:
+    """Everything the index holds, under one data directory.
+
+    ``index_dir`` holds ``catalog.sqlite3``, ``keyword/`` and (in embedded mode)
+    ``chroma/``. With a Chroma server, vectors live there instead.
+    """
+
+    def __init__(
+        self, index_dir: Path, embed_model: str, chroma_url: str | None = None,
+        collection: str = "articles", client: Any = None, reset: bool = False,
+    ) -> None:
+        self.index_dir = index_dir
+        self.embed_model = embed_model
+        self.catalog = Catalog(index_dir / "catalog.sqlite3")
+        client = client or make_client(index_dir / "chroma", chroma_url)
+        if reset:
+            self.catalog.reset()
+            try:
+                client.delete_collection(collection)
+            except Exception:  # noqa: BLE001 - absent collection: nothing to delete
+                pass
+        built_with = self.catalog.get_meta("embed_model")
+        if built_with and built_with != embed_model:
+            raise IndexMismatchError(
+                f"the index at {index_dir} was built with embedding model {built_with!r}, but "
+                f"this run uses {embed_model!r}: rebuild it with `rag index --rebuild PATH...` "
+                "(or switch the embedding settings back)"
+            )
+        self.vectors = VectorStore(client, collection, embed_model, None)
+        self._keyword: KeywordIndex | None = None
+
+    @property
+    def keyword_dir(self) -> Path:
+        return self.index_dir / "keyword"
+
+    def keyword(self) -> KeywordIndex:
+        """The keyword index in step with the catalog: loaded once, rebuilt only when stale
+        (after an interrupted run) or missing."""
+        generation = self.catalog.generation()
+        if self._keyword is None or self._keyword.generation != generation:
+            loaded = KeywordIndex.load(self.keyword_dir)
+            if loaded is None or loaded.generation != generation:
+                loaded = self.rebuild_keyword()
+            self._keyword = loaded
+        return self._keyword
+
+    def rebuild_keyword(self) -> KeywordIndex:
+        """Build the keyword index from the catalog and save it."""
+        built = KeywordIndex.build(self.catalog.iter_chunks(), self.catalog.generation())
+        built.save(self.keyword_dir)
+        self._keyword = built
+        return built
+
+    def close(self) -> None:
+        """Release the catalog connection."""
+        self.catalog.close()

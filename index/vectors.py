@@ -1,0 +1,143 @@
+"""The vector store: a Chroma collection, embedded on disk or on a Chroma server.
+
+Chunk ids are the catalog's; vectors are computed by us (no Chroma embedding
+function). Writes go in batches no larger than the client's maximum. The
+collection records the embedding model that built it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.errors import BackendUnavailable, IndexMismatchError, UserError
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """A dense search hit: chunk id and cosine similarity."""
+
+    chunk_id: str
+    score: float
+
+
+def make_client(chroma_dir: Path, url: str | None) -> Any:
+    """A Chroma client: HTTP when ``url`` is given, else persistent on disk."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise UserError(f"RAG_CHROMA_URL must look like http://HOST:PORT, not {url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:  # chromadb raises plain Exceptions on connect
+            raise BackendUnavailable(
+                f"Chroma server at {url} is not reachable ({exc}); start it with "
+                "`chroma run --path DIR --port PORT` or unset RAG_CHROMA_URL"
+            ) from exc
+    chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+
+
+class VectorStore:
+    """Chunk vectors in one Chroma collection."""
+
+    def __init__(self, client: Any, collection: str, embed_model: str, dim: int | None) -> None:
+        self._client = client
+        self.embed_model = embed_model
+        try:
+            self._col = client.get_or_create_collection(
+                name=collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embed_model": embed_model},
+            )
+        except Exception as exc:
+            raise BackendUnavailable(f"cannot open Chroma collection {collection!r}: {exc}") from exc
+        built_with = (self._col.metadata or {}).get("embed_model")
+        if built_with and built_with != embed_model:
+            raise IndexMismatchError(
+                f"the vector store was built with embedding model {built_with!r}, but this "
+                f"run uses {embed_model!r}: rebuild it with `rag index --rebuild PATH...` "
+                "(or switch the embedding settings back)"
+            )
+        self._max_batch = max(1, int(client.get_max_batch_size()))
+
+    def count(self) -> int:
+        """Number of vectors stored."""
+        return int(self._col.count())
+
+    def ids(self) -> set[str]:
+        """Every stored chunk id (used to reconcile after an interrupted run)."""
+        out: set[str] = set()
+        offset = 0
+        while True:
+            page = self._col.get(include=[], limit=self._max_batch, offset=offset)
+            out.update(page["ids"])
+            if len(page["ids"]) < self._max_batch:
+                return out
+            offset += self._max_batch
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, str | int | float | bool]],
+    ) -> None:
+        """Upsert vectors in batches (upsert, so a retried write never duplicates)."""
+        for i in range(0, len(ids), self._max_batch):
+            j = i + self._max_batch
+            self._col.upsert(
+                ids=list(ids[i:j]),
+                embeddings=[list(v) for v in vectors[i:j]],
+                documents=list(documents[i:j]),
+                metadatas=[dict(m) for m in metadatas[i:j]],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete vectors by chunk id, in batches."""
+        for i in range(0, len(ids), self._max_batch):
+            self._col.delete(ids=list(ids[i:i + self._max_batch]))
+
+    def query(
+        self, vector: Sequence[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[VectorHit]:
+        """The ``n`` nearest chunks (cosine similarity, best first), optionally filtered."""
+        if n <= 0:
+            return []
+        res = self._col.query(
+            query_embeddings=[list(vector)], n_results=n, where=where or None,
+            include=["distances"],
+        )
+        return [
+            VectorHit(cid, 1.0 - float(dist))
+            for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
+
+
+def chroma_where(
+    since: int | None, until: int | None, sources: list[str] | None
+) -> dict[str, Any] | None:
+    """A Chroma ``where`` filter on the chunk metadata ``day`` and ``source_key``."""
+    clauses: list[dict[str, Any]] = []
+    if since is not None:
+        clauses.append({"day": {"$gte": since}})
+    if until is not None:
+        clauses.append({"day": {"$lte": until}})
+    if sources:
+        clauses.append({"source_key": {"$in": list(sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

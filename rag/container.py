@@ -1,0 +1,133 @@
+"""The composition root: builds the embedder, the index store, the retriever and the
+LLM from one :class:`Settings`. The CLI, the UI and the tests all go through it.
+
+Everything is built lazily and once, so a command that only retrieves never
+loads an LLM, and a chat session reuses one loaded model for every question.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.embedding import OnnxMiniLMEmbedding
+from index.indexer import Indexer
+from index.store import IndexStore
+from rag.answer import Answerer
+from rag.llms.select import BackendChoice, build_llm, choose_backend
+from rag.retrieval import HybridRetriever
+from rag.settings import Settings
+
+
+class Services:
+    """The built parts of the application, shared by every front end.
+
+    Tests replace parts by passing them in (``embedder=``, ``llm=``); production
+    code never checks whether it runs under test.
+    """
+
+    def __init__(
+        self, settings: Settings, *, embedder: BaseEmbedding | None = None,
+        llm: Any = None, chroma_client: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._llm = llm
+        self._chroma_client = chroma_client
+        self._reset_store = False
+
+    # -- embeddings -----------------------------------------------------------
+
+    @cached_property
+    def embedder(self) -> BaseEmbedding:
+        """The embedding model the settings name."""
+        if self._embedder is not None:
+            return self._embedder
+        s = self.settings
+        if s.embed_backend == "ollama":
+            from rag.llms.ollama import build_ollama_embedding
+
+            return build_ollama_embedding(s.ollama_host, s.embed_model, s.ollama_timeout)
+        return OnnxMiniLMEmbedding(embed_batch_size=s.embed_batch_size)
+
+    @cached_property
+    def embed_model_id(self) -> str:
+        """The id the index records for the embedding model that built it."""
+        own = getattr(self.embedder, "index_id", None)
+        return str(own) if own else f"{self.embedder.class_name()}:{self.embedder.model_name}"
+
+    @cached_property
+    def token_counter(self) -> Any:
+        """Counts tokens for chunking (the embedder's tokenizer when it has one)."""
+        counter = getattr(self.embedder, "count_tokens", None)
+        return counter if callable(counter) else OnnxMiniLMEmbedding().count_tokens
+
+    # -- index ----------------------------------------------------------------
+
+    @cached_property
+    def store(self) -> IndexStore:
+        """The index store (catalog, Chroma collection, keyword index)."""
+        s = self.settings
+        return IndexStore(
+            s.index_dir, self.embed_model_id, chroma_url=s.chroma_url,
+            collection=s.collection, client=self._chroma_client, reset=self._reset_store,
+        )
+
+    def reset_index(self) -> None:
+        """Open the store empty (``rag index --rebuild``): the next use starts from nothing."""
+        self.__dict__.pop("store", None)
+        self._reset_store = True
+
+    def indexer(self) -> Indexer:
+        """An indexer over the store with the configured chunking."""
+        c = self.settings.chunking
+        return Indexer(
+            self.store, self.embedder, self.token_counter, c.chunk_tokens, c.overlap_tokens,
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever with the configured fusion."""
+        return HybridRetriever(self.store, self.embedder, self.settings.retrieval)
+
+    # -- LLM and answering ----------------------------------------------------
+
+    @cached_property
+    def backend(self) -> BackendChoice:
+        """Which LLM backend answers, and why."""
+        if self._llm is not None:
+            name = getattr(self._llm, "model", None) or self._llm.metadata.model_name
+            return BackendChoice(getattr(self._llm, "backend_name", "custom"), str(name),
+                                 "an LLM was passed in")
+        return choose_backend(self.settings)
+
+    @cached_property
+    def llm(self) -> Any:
+        """The LLM (built on first use, then reused for every question)."""
+        if self._llm is not None:
+            return self._llm
+        return build_llm(self.settings, self.backend)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """The question answerer: retrieval, generation, citation check, abstention."""
+        return Answerer(
+            self.retriever, self.embedder, llm=lambda: self.llm,
+            backend=lambda: (self.backend.backend, self.backend.model),
+            max_tokens=self.settings.max_answer_tokens, k=self.settings.retrieval.k,
+        )
+
+    def close(self) -> None:
+        """Free what was built (the loaded LLM, the catalog connection)."""
+        llm = self.__dict__.get("llm")
+        if llm is not None and llm is not self._llm and hasattr(llm, "close"):
+            llm.close()
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def build_services(settings: Settings, **parts: Any) -> Services:
+    """Build the application's services from settings (parts may be injected)."""
+    return Services(settings, **parts)

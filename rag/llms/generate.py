@@ -1,0 +1,40 @@
+"""One way to stream text from any llama-index LLM, with stop sequences and a token cap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+
+def stream_text(
+    llm: Any, prompt: str, stop: Sequence[str] = (), max_tokens: int | None = None
+) -> Iterator[str]:
+    """Yield text deltas; stops at the first stop sequence (checked here too, so every
+    backend behaves the same) and never yields the stop sequence itself."""
+    kwargs: dict[str, Any] = {}
+    if getattr(llm, "supports_stop_kwargs", False):
+        kwargs["stop"] = list(stop)
+        if max_tokens:
+            kwargs["max_tokens"] = max_tokens
+    text = ""
+    emitted = 0
+    hold = max((len(s) for s in stop), default=0)
+    gen = llm.stream_complete(prompt, formatted=True, **kwargs)
+    try:
+        for response in gen:
+            text += response.delta or ""
+            cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
+            if cut >= 0:
+                if cut > emitted:
+                    yield text[emitted:cut]
+                return
+            safe = len(text) - hold
+            if safe > emitted:
+                yield text[emitted:safe]
+                emitted = safe
+        if len(text) > emitted:
+            yield text[emitted:]
+    finally:
+        close = getattr(gen, "close", None)
+        if callable(close):
+            close()

@@ -1,0 +1,71 @@
+"""What a question says about outlets and dates ("as reported by TechCrunch",
+"in October 2023"). Pure functions."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.dates import _MONTH_RE, MONTHS, find_date
+from index.keyword import normalize_source
+
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b", re.I)
+
+
+@dataclass(frozen=True)
+class QueryHints:
+    """Outlets named in a question and date ranges it mentions (day numbers)."""
+
+    sources: list[str] = field(default_factory=list)
+    date_ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.date_ranges)
+
+
+def find_sources(query: str, known: list[str]) -> list[str]:
+    """Known outlets (normalised names) that the question names as a proper noun."""
+    found: list[str] = []
+    for key in sorted(known, key=len, reverse=True):
+        if len(key) < 3:
+            continue
+        words = r"\s+".join(re.escape(w) for w in key.split())
+        pattern = re.compile(rf"(?<![\w])(?:the\s+)?{words}(?![\w])", re.I)
+        for m in pattern.finditer(query):
+            word = m.group(0)
+            word = word[4:].lstrip() if word.lower().startswith("the ") else word
+            # a proper noun: capitalised (or written with a digit/dot, like "9to5mac.com")
+            if word[:1].isupper() or not word[:1].isalpha():
+                if not any(key in other for other in found):
+                    found.append(key)
+                break
+    return found
+
+
+def find_date_ranges(query: str) -> list[tuple[int, int]]:
+    """Day-number ranges for the dates a question mentions: a day, or a whole month."""
+    ranges: list[tuple[int, int]] = []
+    day = find_date(query)
+    if day is not None:
+        ranges.append((day.toordinal() - 1, day.toordinal() + 1))
+    for m in _MONTH_YEAR.finditer(query):
+        month, year = MONTHS[m.group(1).lower()], int(m.group(2))
+        if not 1900 <= year <= 2100:
+            continue
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if day is None or not first <= day <= last:
+            ranges.append((first.toordinal(), last.toordinal()))
+    return ranges
+
+
+def parse_hints(query: str, known_sources: list[str]) -> QueryHints:
+    """Outlet and date hints of a question, given the outlets in the index."""
+    return QueryHints(
+        sources=find_sources(query, known_sources), date_ranges=find_date_ranges(query)
+    )
+
+
+__all__ = ["QueryHints", "find_date_ranges", "find_sources", "normalize_source", "parse_hints"]

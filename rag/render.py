@@ -1,0 +1,51 @@
+"""Plain-text rendering of answers and sources for the terminal."""
+
+from __future__ import annotations
+
+import click
+
+from rag.answer import AnswerResult
+from rag.passages import Passage
+
+
+def highlighted(passage: Passage, spans: list[tuple[int, int]], color: bool = True) -> str:
+    """The passage text with the cited sentences in bold (or between » « without color)."""
+    text = passage.text
+    out, pos = [], 0
+    for a, b in sorted(set(spans)):
+        if a < pos:
+            continue
+        out.append(text[pos:a])
+        out.append(click.style(text[a:b], bold=True, fg="green") if color else f"»{text[a:b]}«")
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True) -> None:
+    """The checked answer, what was removed, and the numbered sources."""
+    if streamed_draft:
+        click.echo("\n")
+    if result.llm_error:
+        click.secho(f"LLM failed: {result.llm_error} (answer built from the passages)",
+                    fg="yellow", err=True)
+    label = "Answer" if not result.abstained else "No answer"
+    click.secho(f"{label}:", bold=True)
+    click.echo(result.answer)
+    if result.abstained and result.reason:
+        click.secho(f"({result.reason})", dim=True)
+    dropped = [s for s in result.sentences if s.supported is False]
+    if dropped:
+        click.secho("Not supported by the articles (left out):", fg="yellow")
+        for s in dropped:
+            click.secho(f"  ✗ {s.text}", fg="yellow")
+    cited = set(result.cited_numbers())
+    shown = [p for p in result.passages if p.n in cited] if cited else result.passages
+    click.echo()
+    click.secho("Sources:" if cited else "Closest passages:", bold=True)
+    for p in shown:
+        spans = [span for s in result.sentences if s.supported for n, span in s.evidence.items()
+                 if n == p.n]
+        click.secho(f"[{p.n}] {p.header()}  ({p.doc_id})", bold=True)
+        body = highlighted(p, spans, color)
+        click.echo("    " + body.replace("\n", "\n    "))

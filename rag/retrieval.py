@@ -1,0 +1,248 @@
+"""Hybrid retrieval: dense vectors (Chroma) and BM25, fused, with metadata hints.
+
+A llama-index ``BaseRetriever``: ``retrieve()`` is the public entry point,
+``_retrieve()`` does the work with the configured defaults, and
+:meth:`HybridRetriever.search` takes per-call options (k, dates, outlet).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from index.catalog import ChunkRow
+from index.keyword import KeywordIndex, normalize_source
+from index.store import IndexStore
+from index.vectors import chroma_where
+from rag.errors import UserError
+from rag.query_hints import QueryHints, parse_hints
+from rag.settings import RetrievalSettings
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters: only chunks inside the date range and from these outlets."""
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def since_day(self) -> int | None:
+        return self.since.toordinal() if self.since else None
+
+    @property
+    def until_day(self) -> int | None:
+        return self.until.toordinal() if self.until else None
+
+
+@dataclass
+class SearchTimings:
+    """Where the time of one search went, in milliseconds."""
+
+    embed_ms: float = 0.0
+    dense_ms: float = 0.0
+    keyword_ms: float = 0.0
+    fuse_ms: float = 0.0
+
+
+@dataclass
+class Candidates:
+    """Ranked candidate chunk ids from each retriever, best first, with raw scores."""
+
+    dense: list[tuple[str, float]] = field(default_factory=list)
+    keyword: list[tuple[str, float]] = field(default_factory=list)
+
+
+def rrf_fuse(
+    rankings: list[list[str]], weights: list[float], k: int
+) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of ``w / (k + rank)``, rank from 1."""
+    fused: dict[str, float] = defaultdict(float)
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, cid in enumerate(ranking, 1):
+            fused[cid] += weight / (k + rank)
+    return dict(fused)
+
+
+def score_fuse(
+    scored: list[list[tuple[str, float]]], weights: list[float]
+) -> dict[str, float]:
+    """Weighted sum of min-max normalised scores (a missing candidate scores 0)."""
+    fused: dict[str, float] = defaultdict(float)
+    for items, weight in zip(scored, weights, strict=True):
+        if not items:
+            continue
+        values = np.array([s for _, s in items], dtype=np.float64)
+        lo, hi = float(values.min()), float(values.max())
+        span = hi - lo if hi > lo else 1.0
+        for cid, s in items:
+            fused[cid] += weight * ((s - lo) / span if hi > lo else 1.0)
+    return dict(fused)
+
+
+def cap_per_doc(ranked: list[tuple[str, float]], doc_of: dict[str, str], cap: int, k: int) -> list[tuple[str, float]]:
+    """The first ``k`` items with at most ``cap`` from one document."""
+    taken: dict[str, int] = defaultdict(int)
+    out = []
+    for cid, score in ranked:
+        doc = doc_of[cid]
+        if taken[doc] >= cap:
+            continue
+        taken[doc] += 1
+        out.append((cid, score))
+        if len(out) == k:
+            break
+    return out
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + keyword retrieval over one :class:`IndexStore`."""
+
+    def __init__(
+        self, store: IndexStore, embedder: BaseEmbedding, settings: RetrievalSettings
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.last_timings = SearchTimings()
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.search(query_bundle.query_str)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        max_per_doc: int | None = None,
+        mode: str = "hybrid",
+        use_hints: bool = True,
+    ) -> list[NodeWithScore]:
+        """The ``k`` best chunks for ``query``, as llama-index nodes with metadata.
+
+        ``mode`` is ``hybrid`` (default), ``dense`` or ``keyword`` (for comparisons).
+        """
+        query = query.strip()
+        if not query:
+            raise UserError("the query is empty")
+        s = self.settings
+        k = k or s.k
+        filters = filters or Filters()
+        cap = max_per_doc or s.max_chunks_per_doc
+        kw = self.store.keyword()
+        if len(kw) == 0:
+            raise UserError("the index is empty: run `rag index PATH...` first")
+        hints = parse_hints(query, kw.sources) if use_hints else QueryHints()
+        timings = SearchTimings()
+        n = max(s.candidates, k * 4)
+
+        cands = self._candidates(query, kw, filters, hints, n, mode, timings)
+        t0 = time.perf_counter()
+        if mode == "dense":
+            fused = {cid: sc for cid, sc in cands.dense}
+        elif mode == "keyword":
+            fused = {cid: sc for cid, sc in cands.keyword}
+        elif s.fusion == "rrf":
+            fused = rrf_fuse(
+                [[c for c, _ in cands.dense], [c for c, _ in cands.keyword]],
+                [s.dense_weight, s.keyword_weight], s.rrf_k,
+            )
+        else:
+            fused = score_fuse([cands.dense, cands.keyword], [s.dense_weight, s.keyword_weight])
+        rows = self.store.catalog.chunks(list(fused))
+        fused = {cid: sc for cid, sc in fused.items() if cid in rows}
+        if hints and fused and mode == "hybrid":
+            fused = self._apply_hints(fused, rows, hints)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        top = cap_per_doc(ranked, {cid: rows[cid].doc_id for cid in fused}, cap, k)
+        timings.fuse_ms = (time.perf_counter() - t0) * 1000
+        self.last_timings = timings
+        return [NodeWithScore(node=to_node(rows[cid]), score=score) for cid, score in top]
+
+    def _candidates(
+        self, query: str, kw: KeywordIndex, filters: Filters, hints: QueryHints, n: int,
+        mode: str, timings: SearchTimings,
+    ) -> Candidates:
+        out = Candidates()
+        sources = [normalize_source(x) for x in filters.sources]
+        # Extra candidate pools restricted to each outlet the question names, so that
+        # the named outlet's articles are in the running even when others match better.
+        pools: list[list[str] | None] = [sources or None]
+        if not sources:
+            pools += [[src] for src in hints.sources]
+        if mode in ("hybrid", "dense"):
+            t0 = time.perf_counter()
+            vector = self.embedder.get_query_embedding(query)
+            timings.embed_ms = (time.perf_counter() - t0) * 1000
+            t0 = time.perf_counter()
+            seen: set[str] = set()
+            for i, pool in enumerate(pools):
+                where = chroma_where(filters.since_day, filters.until_day, pool)
+                for hit in self.store.vectors.query(vector, n if i == 0 else n // 2, where):
+                    if hit.chunk_id not in seen:
+                        seen.add(hit.chunk_id)
+                        out.dense.append((hit.chunk_id, hit.score))
+            out.dense.sort(key=lambda item: -item[1])
+            timings.dense_ms = (time.perf_counter() - t0) * 1000
+        if mode in ("hybrid", "keyword"):
+            t0 = time.perf_counter()
+            scores = kw.scores(query)
+            seen_rows: set[int] = set()
+            for i, pool in enumerate(pools):
+                mask = kw.mask(filters.since_day, filters.until_day, pool)
+                masked = scores if mask is None else np.where(mask, scores, 0.0)
+                m = min(n if i == 0 else n // 2, len(masked))
+                top = np.argpartition(-masked, m - 1)[:m] if m else []
+                for row in top:
+                    if masked[row] > 0 and row not in seen_rows:
+                        seen_rows.add(int(row))
+                        out.keyword.append((kw.chunk_ids[row], float(masked[row])))
+            out.keyword.sort(key=lambda item: -item[1])
+            timings.keyword_ms = (time.perf_counter() - t0) * 1000
+        return out
+
+    def _apply_hints(
+        self, fused: dict[str, float], rows: dict[str, ChunkRow], hints: QueryHints
+    ) -> dict[str, float]:
+        top = max(fused.values()) or 1.0
+        boost = self.settings.metadata_boost
+        out = {}
+        for cid, score in fused.items():
+            row = rows[cid]
+            bonus = 0.0
+            if hints.sources and normalize_source(row.source) in hints.sources:
+                bonus += 1.0
+            if hints.date_ranges and row.published_at:
+                day = date.fromisoformat(row.published_at).toordinal()
+                if any(a <= day <= b for a, b in hints.date_ranges):
+                    bonus += 1.0
+            out[cid] = score / top + boost * bonus
+        return out
+
+
+def to_node(row: ChunkRow) -> TextNode:
+    """A chunk as a llama-index node; metadata carries what citations show."""
+    return TextNode(
+        id_=row.chunk_id,
+        text=row.text,
+        metadata={
+            "doc_id": row.doc_id,
+            "chunk_id": row.chunk_id,
+            "seq": row.seq,
+            "title": row.title,
+            "source": row.source,
+            "published_at": row.published_at,
+            "url": row.url,
+            "start": row.start,
+            "end": row.end,
+        },
+    )

@@ -1,0 +1,130 @@
+"""The one settings object, loaded explicitly from a TOML file and ``RAG_*`` variables.
+
+Nothing is read at import time: call :func:`load_settings`. Precedence, highest
+first: keyword overrides (the CLI's options), ``RAG_*`` environment variables,
+the TOML file, the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from rag.errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "rag.toml"
+
+
+class ChunkingSettings(BaseModel):
+    """How cleaned articles are cut into passages."""
+
+    chunk_tokens: int = Field(200, ge=16, description="Maximum tokens of article text per chunk.")
+    overlap_tokens: int = Field(40, ge=0, description="Tokens repeated between adjacent chunks.")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: dense + BM25, fused."""
+
+    k: int = Field(5, ge=1)
+    candidates: int = Field(50, ge=1, description="Candidates taken from each retriever.")
+    fusion: Literal["rrf", "score"] = "rrf"
+    dense_weight: float = Field(1.0, ge=0.0)
+    keyword_weight: float = Field(1.0, ge=0.0)
+    rrf_k: int = Field(60, ge=1)
+    max_chunks_per_doc: int = Field(2, ge=1)
+    metadata_boost: float = Field(0.5, ge=0.0, description="Weight of outlet/date hints in a query.")
+
+
+class Settings(BaseSettings):
+    """Every setting of the tool. See the README's Configuration section."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    index_dir: Path = PROJECT_ROOT / "data" / "index"
+    chroma_url: str | None = Field(
+        None, description="http://HOST:PORT of a Chroma server; embedded store when unset."
+    )
+    collection: str = "articles"
+
+    embed_backend: Literal["onnx", "ollama"] = "onnx"
+    embed_model: str = Field(
+        "all-MiniLM-L6-v2", description="Ollama embedding model when embed_backend is ollama."
+    )
+    embed_batch_size: int = Field(32, ge=1)
+
+    llm_backend: Literal["auto", "ollama", "embedded"] = "auto"
+    ollama_host: str = Field(
+        default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://localhost:11434")
+    )
+    ollama_model: str = "llama3.2"
+    ollama_timeout: float = Field(120.0, gt=0)
+    gguf_path: str | None = Field(None, description="GGUF file for the embedded backend.")
+    context_window: int = Field(4096, ge=512)
+    max_answer_tokens: int = Field(256, ge=1)
+    answer_mode: Literal["auto", "generative", "extractive"] = Field(
+        "auto", description="auto: generative with checked citations and quote fallback."
+    )
+
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only explicit values and RAG_* variables: the TOML file is merged by
+        # load_settings, never discovered implicitly.
+        return (init_settings, env_settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read settings file ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: invalid TOML ({exc})") from exc
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from ``config_file`` (or ``$RAG_CONFIG``, or ``rag.toml`` at the
+    project root when it exists), then ``RAG_*`` variables, then ``overrides``.
+
+    ``None`` values in ``overrides`` are ignored so CLI options can pass through.
+    """
+    if config_file is None and os.environ.get("RAG_CONFIG"):
+        config_file = Path(os.environ["RAG_CONFIG"])
+    if config_file is None and DEFAULT_CONFIG_FILE.is_file():
+        config_file = DEFAULT_CONFIG_FILE
+    file_values = _read_toml(config_file) if config_file is not None else {}
+    explicit = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        from_env = Settings().model_dump(exclude_unset=True)
+        merged = _deep_merge(_deep_merge(file_values, from_env), explicit)
+        return Settings.model_validate(merged)
+    except ValueError as exc:
+        raise UserError(f"invalid settings: {exc}") from exc

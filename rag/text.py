@@ -1,0 +1,81 @@
+"""Small text utilities shared by citation checking, extraction and abstention. Pure."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+from index.chunking import split_sentences
+
+_STEM = Stemmer.Stemmer("english")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*\d|\d")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    said says say also according told tell would many much one ones did get got may might must
+    shall us mr mrs ms""".split()
+)
+# Question words that carry no content of their own.
+QUESTION_WORDS = frozenset("how many much what which who whom whose when where why was were is are did does do".split())
+_NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "dozen": "12", "twenty": "20", "thirty": "30", "hundred": "100", "thousand": "1000",
+}
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEM.stemWord(word))
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased words of ``text`` without stop words; numbers normalised."""
+    out = []
+    for token in _WORD.findall(text):
+        low = token.lower().replace("’", "'").strip("'-")
+        if not low or low in STOPWORDS:
+            continue
+        if low[0].isdigit():
+            out.append(low.replace(",", ""))
+        elif low in _NUMBER_WORDS:
+            out.append(_NUMBER_WORDS[low])
+        else:
+            out.append(_stem(low.removesuffix("'s")))
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written in ``text``, digits or words ("three" -> "3")."""
+    return {t for t in content_terms(text) if t[0].isdigit()}
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``."""
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``."""
+    return split_sentences(text)
+
+
+def lexical_support(claim: str, evidence: str) -> float:
+    """Share of the claim's content terms that the evidence contains (0..1)."""
+    terms = set(content_terms(claim))
+    if not terms:
+        return 0.0
+    have = set(content_terms(evidence))
+    return len(terms & have) / len(terms)
+
+
+def missing_numbers(claim: str, evidence: str) -> set[str]:
+    """Numbers the claim states that the evidence does not (a wrong figure is unsupported)."""
+    return numbers(claim) - numbers(evidence)

@@ -1,0 +1,69 @@
+"""Shared fixtures: settings in a temporary index dir, services with real or fake parts."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.container import Services, build_services
+from rag.settings import PROJECT_ROOT, Settings, load_settings
+from tests.fakes import HashEmbedding
+
+SEEDS = PROJECT_ROOT / "seeds"
+SHARED = PROJECT_ROOT.parent / "shared"
+MULTIHOP = SHARED / "data" / "multihop-rag"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No settings from the developer's environment leak into a test."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("RAG_") or key == "OLLAMA_HOST":
+            monkeypatch.delenv(key)
+
+
+def make_settings(index_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test: its own index dir, Ollama pointed at nothing."""
+    base: dict[str, object] = {
+        "index_dir": index_dir,
+        "ollama_host": "http://127.0.0.1:9",
+    }
+    base.update(overrides)
+    return load_settings(Path("/dev/null"), **base)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder():  # type: ignore[no-untyped-def]
+    """The real bundled embedding model, loaded once per test session."""
+    from index.embedding import OnnxMiniLMEmbedding
+
+    return OnnxMiniLMEmbedding()
+
+
+@pytest.fixture
+def fake_services(settings: Settings) -> Iterator[Services]:
+    """Services with the hash embedder (fast; for tests of mechanism, not quality)."""
+    services = build_services(settings, embedder=HashEmbedding())
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, onnx_embedder) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    """The seed articles indexed once with the real embedding model (read-only use)."""
+    root = tmp_path_factory.mktemp("seed_index")
+    shutil.copytree(SEEDS, root / "seeds")
+    services = build_services(make_settings(root / "index"), embedder=onnx_embedder)
+    services.indexer().run([root / "seeds"])
+    yield services
+    services.close()

@@ -1,0 +1,46 @@
+"""Test doubles registered the same way as the real parts (passed to build_services)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+DIM = 256
+
+
+class HashEmbedding(BaseEmbedding):
+    """Deterministic bag-of-words embedding: texts sharing words are close, others far.
+
+    Words are hashed into ``DIM`` buckets with a sign, so different texts still
+    rank differently; it needs no model and runs in microseconds.
+    """
+
+    model_name: str = "hash-bow"
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "HashEmbedding"
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(DIM, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+            v[h % DIM] += 1.0 if (h >> 8) % 2 else -1.0
+        norm = np.linalg.norm(v)
+        return (v / norm if norm else v).tolist()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
