@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     said says say also according told tell would many much one ones did get got may might must
-    shall us mr mrs ms""".split()
+    shall us mr mrs ms yes okay ok well however therefore thus indeed""".split()
 )
 # Question words that carry no content of their own.
 QUESTION_WORDS = frozenset("how many much what which who whom whose when where why was were is are did does do".split())

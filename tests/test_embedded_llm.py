@@ -31,8 +31,13 @@ RAG_PROMPT = (
 
 @pytest.fixture(scope="module")
 def llm() -> Iterator[EmbeddedLLM]:
-    """One loaded model for the whole module."""
-    model = EmbeddedLLM(model_path=default_gguf_path(), max_tokens=32, seed=42)
+    """One loaded model for the whole module.
+
+    One thread: on a small shared machine (CI, or other jobs running) llama.cpp's
+    spinning worker threads slow down many times over when oversubscribed, while a
+    single thread runs this 270M model at full speed.
+    """
+    model = EmbeddedLLM(model_path=default_gguf_path(), max_tokens=32, seed=42, n_threads=1)
     model.load()
     yield model
     model.close()

@@ -1,0 +1,120 @@
+"""The citation check, extractive answers and the abstention rule, on made-up passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.abstain import judge_evidence
+from rag.citations import check_sentences, parse_cited_sentences
+from rag.extractive import extract_answer, rank_sentences
+from rag.passages import Passage
+from rag.similarity import CachedSimilarity
+from tests.fakes import HashEmbedding
+
+PASSAGES = [
+    Passage(1, "d1", "d1:0:a", "Rockets fall near embassy",
+            "Three Katyusha rockets, aimed at the American embassy, fell near the Green Zone. "
+            "No casualties were reported.", source="Wire", published_at="2023-12-08"),
+    Passage(2, "d2", "d2:0:b", "Strikes on militia bases",
+            "The strikes killed 25 fighters and wounded 51, according to the Hashed. "
+            "The attack followed the death of a US civilian contractor in Kirkuk.",
+            source="Daily", published_at="2019-12-30"),
+    Passage(3, "d3", "d3:0:c", "Port reopens",
+            "The harbour reopened on Monday after the dock workers ended their strike.",
+            published_at="2021-05-04"),
+]
+
+
+@pytest.fixture
+def sim() -> CachedSimilarity:
+    return CachedSimilarity(HashEmbedding())
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Three rockets fell [1]. Nobody died. [2]", [("Three rockets fell.", [1]), ("Nobody died.", [2])]),
+        ("It killed 25 [1, 2].", [("It killed 25.", [1, 2])]),
+        ("It killed 25 [1][3] and more.", [("It killed 25 and more.", [1, 3])]),
+        ("No citation here.", [("No citation here.", [])]),
+        ("Fell near the zone.\n[1]", [("Fell near the zone.", [1])]),
+    ],
+)
+def test_parse_cited_sentences(answer: str, expected: list[tuple[str, list[int]]]) -> None:
+    assert parse_cited_sentences(answer) == expected
+
+
+def check(answer: str, sim: CachedSimilarity):  # type: ignore[no-untyped-def]
+    return check_sentences(parse_cited_sentences(answer), PASSAGES, sim)
+
+
+def test_correct_citation_is_kept(sim: CachedSimilarity) -> None:
+    [s] = check("Three Katyusha rockets aimed at the American embassy fell near the Green Zone [1].", sim)
+    assert s.supported and s.citations == [1] and 1 in s.evidence
+
+
+def test_citation_to_a_passage_not_retrieved_is_removed(sim: CachedSimilarity) -> None:
+    [s] = check("Three Katyusha rockets fell near the Green Zone [7].", sim)
+    assert s.citations == [1] and s.claimed == [7]
+
+
+def test_wrong_citation_moves_to_the_supporting_passage(sim: CachedSimilarity) -> None:
+    [s] = check("The strikes killed 25 fighters and wounded 51 [3].", sim)
+    assert s.supported and s.citations == [2]
+
+
+def test_uncited_sentence_is_attributed(sim: CachedSimilarity) -> None:
+    [s] = check("The harbour reopened on Monday after the strike ended.", sim)
+    assert s.supported and s.citations == [3]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "One hundred Katyusha rockets fell near the Green Zone [1].",  # wrong figure, words
+        "100 Katyusha rockets fell near the Green Zone [1].",  # wrong figure, digits
+        "The strikes killed 40 fighters [2].",
+        "The president resigned after the election in Brazil [1].",  # nothing like it
+    ],
+)
+def test_unsupported_sentence_is_marked(claim: str, sim: CachedSimilarity) -> None:
+    [s] = check(claim, sim)
+    assert s.supported is False and s.citations == []
+
+
+def test_sentence_without_content_is_neutral(sim: CachedSimilarity) -> None:
+    [s] = check("Yes.", sim)
+    assert s.supported is None
+
+
+def test_extractive_answer_quotes_the_best_sentence_with_its_date(sim: CachedSimilarity) -> None:
+    [first, *_] = extract_answer("How many Katyusha rockets were aimed at the embassy?", PASSAGES, sim)
+    assert first.origin == "quoted" and first.citations == [1]
+    assert "Three Katyusha rockets" in first.text and first.text.startswith("As of December 2023")
+    a, b = first.evidence[1]
+    assert PASSAGES[0].text[a:b].startswith("Three Katyusha rockets")
+
+
+def test_how_many_questions_prefer_sentences_with_numbers(sim: CachedSimilarity) -> None:
+    ranked = rank_sentences("How many fighters did the strikes kill?", PASSAGES, sim)
+    assert "25" in ranked[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "weak"),
+    [
+        ("How many Katyusha rockets fell near the Green Zone?", False),
+        ("How many fighters were killed by the strikes?", False),
+        ("What happened at the embassy in 2026?", True),  # a year no passage mentions
+        ("What did Angela Merkel say about the rockets?", True),  # names no passage mentions
+        ("How much does a premium subscription cost per month?", True),
+        ("Who won the football championship final?", True),
+    ],
+)
+def test_abstention_rule(question: str, weak: bool, sim: CachedSimilarity) -> None:
+    ranked = rank_sentences(question, PASSAGES, sim)
+    assert judge_evidence(question, PASSAGES, ranked).weak is weak
+
+
+def test_no_passages_is_weak_evidence() -> None:
+    assert judge_evidence("Anything?", [], []).weak
