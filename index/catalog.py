@@ -164,7 +164,7 @@ class Catalog:
         """Chunks by id (missing ids are left out)."""
         out: dict[str, ChunkRow] = {}
         for i in range(0, len(chunk_ids), 500):
-            part = list(chunk_ids[i:i + 500])
+            part = list(chunk_ids[i : i + 500])
             marks = ",".join("?" * len(part))
             for r in self._db.execute(f"{_CHUNK_SELECT} WHERE c.chunk_id IN ({marks})", part):
                 out[r[0]] = ChunkRow(*r)
@@ -179,15 +179,24 @@ class Catalog:
         rows = self._db.execute(f"{_CHUNK_SELECT} WHERE c.doc_id = ? ORDER BY c.seq", (doc_id,))
         return [ChunkRow(*r) for r in rows]
 
-    def put_document(self, conn: sqlite3.Connection, article: Article, chunks: Sequence[Chunk]) -> None:
+    def put_document(
+        self, conn: sqlite3.Connection, article: Article, chunks: Sequence[Chunk]
+    ) -> None:
         """Replace a document and its chunks (inside ``transaction()``)."""
         conn.execute("DELETE FROM documents WHERE doc_id = ?", (article.doc_id,))
         conn.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                article.doc_id, article.title, article.published_at, article.source,
-                article.url, article.author, article.origin, article.content_hash,
-                len(chunks), article.text,
+                article.doc_id,
+                article.title,
+                article.published_at,
+                article.source,
+                article.url,
+                article.author,
+                article.origin,
+                article.content_hash,
+                len(chunks),
+                article.text,
             ),
         )
         conn.executemany(
@@ -218,7 +227,7 @@ class Catalog:
         """Cached vectors for the keys that have one."""
         out: dict[str, list[float]] = {}
         for i in range(0, len(keys), 500):
-            part = list(keys[i:i + 500])
+            part = list(keys[i : i + 500])
             marks = ",".join("?" * len(part))
             for key, blob in self._db.execute(
                 f"SELECT key, vector FROM embed_cache WHERE key IN ({marks})", part
@@ -236,9 +245,9 @@ class Catalog:
 
     def prune_cache(self, model: str) -> None:
         """Drop cached vectors no current chunk uses (keeps the cache from growing forever)."""
-        live = {self.cache_key(model, r[0]) for r in self._db.execute("SELECT embed_text FROM chunks")}
-        stale = [
-            (k,) for (k,) in self._db.execute("SELECT key FROM embed_cache") if k not in live
-        ]
+        live = {
+            self.cache_key(model, r[0]) for r in self._db.execute("SELECT embed_text FROM chunks")
+        }
+        stale = [(k,) for (k,) in self._db.execute("SELECT key FROM embed_cache") if k not in live]
         with self._db:
             self._db.executemany("DELETE FROM embed_cache WHERE key = ?", stale)

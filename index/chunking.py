@@ -11,9 +11,44 @@ from index.documents import Article, Chunk
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt",
-    "gov", "sen", "rep", "rev", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "gov",
+    "sen",
+    "rep",
+    "rev",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "est",
 }
 # A candidate boundary: sentence punctuation (plus closing quotes/brackets), then space.
 _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+")
@@ -21,7 +56,7 @@ _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…][\"'”’)\]]*\s+$")
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
-    m = _WORD_BEFORE.search(text[max(0, end - 24):end])
+    m = _WORD_BEFORE.search(text[max(0, end - 24) : end])
     if not m:
         return False
     word = m.group(1)
@@ -45,7 +80,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos += len(line) + 1
         start = 0
         for m in _BOUNDARY.finditer(line):
-            nxt = line[m.end():m.end() + 1]
+            nxt = line[m.end() : m.end() + 1]
             if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘(["):
                 continue
             if _is_abbreviation(line, m.end()):

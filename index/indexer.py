@@ -103,9 +103,12 @@ class Indexer:
                 if isinstance(rec, InputError):
                     report.errors.append(rec)
                 elif rec.doc_id in seen:
-                    report.errors.append(InputError(
-                        rec.origin, f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})"
-                    ))
+                    report.errors.append(
+                        InputError(
+                            rec.origin,
+                            f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})",
+                        )
+                    )
                 else:
                     seen[rec.doc_id] = rec.origin
                     records.append(rec)
@@ -139,9 +142,9 @@ class Indexer:
 
         if prune:
             gone = [
-                d.doc_id for d in known.values()
-                if d.doc_id not in seen
-                and (not Path(d.origin).exists() or d.origin in origins)
+                d.doc_id
+                for d in known.values()
+                if d.doc_id not in seen and (not Path(d.origin).exists() or d.origin in origins)
             ]
             self._remove(gone)
             report.removed = len(gone)

@@ -98,8 +98,12 @@ class KeywordIndex:
         np.save(tmp / "source_codes.npy", self.source_codes)
         (tmp / "columns.json").write_text(
             json.dumps(
-                {"chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids, "sources": self.sources,
-                 "generation": self.generation}
+                {
+                    "chunk_ids": self.chunk_ids,
+                    "doc_ids": self.doc_ids,
+                    "sources": self.sources,
+                    "generation": self.generation,
+                }
             )
         )
         old = directory.with_name(directory.name + f".old{os.getpid()}")

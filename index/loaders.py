@@ -51,8 +51,10 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | InputError]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in SUFFIXES and not any(
-                    p.startswith(".") for p in rel
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUFFIXES
+                    and not any(p.startswith(".") for p in rel)
                 ):
                     yield child
         elif path.is_file():
@@ -90,8 +92,9 @@ def read_file(path: Path) -> list[SourceRecord | InputError]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(name, f"file too large ({size / 1e6:.1f} MB, limit "
-                                   f"{MAX_FILE_BYTES / 1e6:.0f} MB)")
+            raise InputError(
+                name, f"file too large ({size / 1e6:.1f} MB, limit {MAX_FILE_BYTES / 1e6:.0f} MB)"
+            )
         text = decode_text(path.read_bytes(), name)
     except InputError as exc:
         return [exc]
@@ -117,8 +120,9 @@ def _read_records(text: str, path: Path, origin: str) -> Iterator[SourceRecord |
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield InputError(name, f"invalid JSON at line {exc.lineno} column {exc.colno} "
-                                   f"({exc.msg})")
+            yield InputError(
+                name, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
+            )
             return
         if isinstance(data, dict):
             for key in ("articles", "documents", "data", "records", "items"):
@@ -192,8 +196,12 @@ def _html_article(record: SourceRecord) -> Article:
     import trafilatura  # heavy import, only when an HTML file is indexed
 
     doc = trafilatura.bare_extraction(
-        record.text, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, include_links=False,
+        record.text,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
     )
     doc = doc.as_dict() if hasattr(doc, "as_dict") else doc
     if not doc or not doc.get("text"):
@@ -255,7 +263,7 @@ def split_header(text: str) -> tuple[str, str | None, str]:
             lines[i] = ""
         elif m := LEADING_DATE_LABEL.match(line):
             published = published or m.group(1)
-            lines[i] = line[m.end():]
+            lines[i] = line[m.end() :]
     first = next((line.strip() for line in lines if line.strip()), "")
     headline = first.lstrip("# ").strip()
     is_headline = len(headline.split()) <= _TITLE_MAX_WORDS and not re.search(r"[.!?]$", headline)
@@ -281,7 +289,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = yaml.safe_load(m.group(1))
     except yaml.YAMLError:
         return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+    return (meta if isinstance(meta, dict) else {}), text[m.end() :]
 
 
 def strip_markdown(text: str) -> str:

@@ -19,8 +19,13 @@ class IndexStore:
     """
 
     def __init__(
-        self, index_dir: Path, embed_model: str, chroma_url: str | None = None,
-        collection: str = "articles", client: Any = None, reset: bool = False,
+        self,
+        index_dir: Path,
+        embed_model: str,
+        chroma_url: str | None = None,
+        collection: str = "articles",
+        client: Any = None,
+        reset: bool = False,
     ) -> None:
         self.index_dir = index_dir
         self.embed_model = embed_model

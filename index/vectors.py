@@ -64,7 +64,9 @@ class VectorStore:
                 metadata={"embed_model": embed_model},
             )
         except Exception as exc:
-            raise BackendUnavailable(f"cannot open Chroma collection {collection!r}: {exc}") from exc
+            raise BackendUnavailable(
+                f"cannot open Chroma collection {collection!r}: {exc}"
+            ) from exc
         built_with = (self._col.metadata or {}).get("embed_model")
         if built_with and built_with != embed_model:
             raise IndexMismatchError(
@@ -109,7 +111,7 @@ class VectorStore:
     def delete(self, ids: Sequence[str]) -> None:
         """Delete vectors by chunk id, in batches."""
         for i in range(0, len(ids), self._max_batch):
-            self._col.delete(ids=list(ids[i:i + self._max_batch]))
+            self._col.delete(ids=list(ids[i : i + self._max_batch]))
 
     def query(
         self, vector: Sequence[float], n: int, where: dict[str, Any] | None = None
@@ -118,7 +120,9 @@ class VectorStore:
         if n <= 0:
             return []
         res = self._col.query(
-            query_embeddings=[list(vector)], n_results=n, where=where or None,
+            query_embeddings=[list(vector)],
+            n_results=n,
+            where=where or None,
             include=["distances"],
         )
         return [

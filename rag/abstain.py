@@ -62,9 +62,11 @@ def judge_evidence(
             best_cov = max(best_cov, len(wanted & terms) / len(wanted))
     best_sentence = ranked[0].score if ranked else 0.0
     if best_cov < MIN_COVERAGE:
-        return Evidence(True, "the passages share too few words with the question", best_cov,
-                        best_sentence)
+        return Evidence(
+            True, "the passages share too few words with the question", best_cov, best_sentence
+        )
     if best_sentence < MIN_SENTENCE_SCORE:
-        return Evidence(True, "no passage sentence is close to the question", best_cov,
-                        best_sentence)
+        return Evidence(
+            True, "no passage sentence is close to the question", best_cov, best_sentence
+        )
     return Evidence(False, "", best_cov, best_sentence)

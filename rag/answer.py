@@ -63,11 +63,18 @@ class AnswerResult:
         out = []
         for n in sorted(kept | (claimed & set(by_n))):
             p = by_n[n]
-            out.append({
-                "n": n, "doc_id": p.doc_id, "chunk_id": p.chunk_id, "title": p.title,
-                "source": p.source, "published_at": p.published_at, "text": p.text,
-                "supported": n in kept,
-            })
+            out.append(
+                {
+                    "n": n,
+                    "doc_id": p.doc_id,
+                    "chunk_id": p.chunk_id,
+                    "title": p.title,
+                    "source": p.source,
+                    "published_at": p.published_at,
+                    "text": p.text,
+                    "supported": n in kept,
+                }
+            )
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -80,8 +87,13 @@ class AnswerResult:
             "reason": self.reason,
             "citations": self.citations(),
             "sentences": [
-                {"text": s.text, "citations": s.citations, "supported": s.supported,
-                 "origin": s.origin, "score": round(s.score, 3)}
+                {
+                    "text": s.text,
+                    "citations": s.citations,
+                    "supported": s.supported,
+                    "origin": s.origin,
+                    "score": round(s.score, 3),
+                }
                 for s in self.sentences
             ],
             "mode": self.mode,
@@ -172,12 +184,26 @@ class Answerer:
         ranked = rank_sentences(standalone, passages, sim)
         evidence = judge_evidence(standalone, passages, ranked)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
-        base = dict(question=question, standalone=standalone, passages=passages, mode=mode,
-                    backend=backend, model=model, timings=timings)
+        base = dict(
+            question=question,
+            standalone=standalone,
+            passages=passages,
+            mode=mode,
+            backend=backend,
+            model=model,
+            timings=timings,
+        )
         if evidence.weak:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-            yield Done(AnswerResult(answer=ABSTAIN_TEXT, abstained=True, reason=evidence.reason,
-                                    sentences=[], **base))  # type: ignore[arg-type]
+            yield Done(
+                AnswerResult(
+                    answer=ABSTAIN_TEXT,
+                    abstained=True,
+                    reason=evidence.reason,
+                    sentences=[],
+                    **base,
+                )
+            )  # type: ignore[arg-type]
             return
 
         draft = ""
@@ -187,8 +213,11 @@ class Answerer:
             t0 = time.perf_counter()
             try:
                 llm = self._llm()
-                for i, delta in enumerate(stream_text(llm, answer_prompt(standalone, passages),
-                                                      STOP_SEQUENCES, self.max_tokens)):
+                for i, delta in enumerate(
+                    stream_text(
+                        llm, answer_prompt(standalone, passages), STOP_SEQUENCES, self.max_tokens
+                    )
+                ):
                     if i == 0:
                         timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
                     draft += delta
@@ -206,7 +235,8 @@ class Answerer:
         if not supported or any(s.supported is False for s in checked):
             used = {(n, span) for s in supported for n, span in s.evidence.items()}
             quotes = [
-                q for q in extract_answer(standalone, passages, sim)
+                q
+                for q in extract_answer(standalone, passages, sim)
                 if not any((n, span) in used for n, span in q.evidence.items())
             ]
             final = ([s for s in final if s.supported] + quotes) if quotes or supported else []
@@ -216,9 +246,16 @@ class Answerer:
             checked_all = checked
         abstained = not any(s.supported for s in final)
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-        yield Done(AnswerResult(
-            answer=ABSTAIN_TEXT if abstained else render(final),
-            abstained=abstained,
-            reason="no sentence of the answer is supported by the passages" if abstained else "",
-            sentences=checked_all, draft=draft, llm_error=llm_error, **base,  # type: ignore[arg-type]
-        ))
+        yield Done(
+            AnswerResult(
+                answer=ABSTAIN_TEXT if abstained else render(final),
+                abstained=abstained,
+                reason="no sentence of the answer is supported by the passages"
+                if abstained
+                else "",
+                sentences=checked_all,
+                draft=draft,
+                llm_error=llm_error,
+                **base,  # type: ignore[arg-type]
+            )
+        )

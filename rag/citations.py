@@ -24,6 +24,7 @@ Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SUPPORT_THRESHOLD = 0.55
+MOVE_MARGIN = 0.15
 LEXICAL_WEIGHT = 0.5
 
 
@@ -86,7 +87,7 @@ def support_matrix(
         row = []
         offset = 0
         for p, sp in zip(passages, spans, strict=True):
-            block = sims[i, offset:offset + len(sp)]
+            block = sims[i, offset : offset + len(sp)]
             offset += len(sp)
             j = int(np.argmax(block))
             emb = float(block[j])
@@ -98,6 +99,12 @@ def support_matrix(
             row.append(Support(score, sp[j]))
         out.append(row)
     return out
+
+
+def only_numbers(text: str) -> bool:
+    """A sentence whose only content is a figure ("78."): nothing to check it against."""
+    terms = content_terms(text)
+    return bool(terms) and all(t[0].isdigit() for t in terms)
 
 
 def check_sentences(
@@ -118,16 +125,24 @@ def check_sentences(
     matrix = support_matrix(claims, passages, similarity)
     checked: list[CheckedSentence] = []
     for (text, marks), row in zip(cited, matrix, strict=True):
+        if only_numbers(text):
+            checked.append(CheckedSentence(text=text, supported=False, claimed=list(marks)))
+            continue
         if not content_terms(text):
             checked.append(CheckedSentence(text=text, supported=None, claimed=list(marks)))
             continue
         valid = [n for n in marks if n in numbers]
-        kept = [n for n in valid if row[numbers[n]].score >= threshold]
-        if not kept and row:
+        best_score = max((s.score for s in row), default=0.0)
+        # A cited passage must support the sentence, and not clearly worse than another one.
+        kept = [
+            n
+            for n in valid
+            if row[numbers[n]].score >= max(threshold, best_score - MOVE_MARGIN)
+        ]
+        if not kept and row and not only_numbers(text):
             best = max(range(len(row)), key=lambda i: row[i].score)
             if row[best].score >= threshold:
                 kept = [passages[best].n]
-        best_score = max((s.score for s in row), default=0.0)
         checked.append(
             CheckedSentence(
                 text=text,

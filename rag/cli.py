@@ -75,10 +75,16 @@ def friendly_errors(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Settings file (TOML). Default: $RAG_CONFIG, else rag.toml in the project.")
-@click.option("--index-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where the index lives (default $RAG_INDEX_DIR, else data/index).")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (TOML). Default: $RAG_CONFIG, else rag.toml in the project.",
+)
+@click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the index lives (default $RAG_INDEX_DIR, else data/index).",
+)
 @click.version_option(package_name="newsrag")
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, index_dir: Path | None) -> None:
@@ -90,15 +96,24 @@ def cli(ctx: click.Context, config: Path | None, index_dir: Path | None) -> None
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Remove documents whose source file is gone.")
-@click.option("--rebuild", is_flag=True, help="Start from an empty index (e.g. after changing "
-              "the embedding model).")
-@click.option("--wait", type=float, default=0.0, show_default=True,
-              help="Seconds to wait for another indexer to finish.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Start from an empty index (e.g. after changing the embedding model).",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another indexer to finish.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 @friendly_errors
-def index_cmd(obj: Context, paths: tuple[Path, ...], prune: bool, rebuild: bool, wait: float,
-              quiet: bool) -> None:
+def index_cmd(
+    obj: Context, paths: tuple[Path, ...], prune: bool, rebuild: bool, wait: float, quiet: bool
+) -> None:
     """Index articles: .txt, .md, .html files, .json/.jsonl records, or folders of them."""
     from index.lock import writer_lock
 
@@ -145,8 +160,12 @@ def _retrieval_options(func: F) -> F:
         click.option("--since", help="Only articles published on or after (YYYY[-MM[-DD]])."),
         click.option("--until", help="Only articles published on or before (YYYY[-MM[-DD]])."),
         click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable)."),
-        click.option("--per-doc", type=int, default=None,
-                     help="At most this many passages from one article (default 2)."),
+        click.option(
+            "--per-doc",
+            type=int,
+            default=None,
+            help="At most this many passages from one article (default 2).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -205,16 +224,34 @@ def _result_json(query: str, nodes: list[Any]) -> dict[str, Any]:
 @cli.command("retrieve")
 @click.argument("query", required=False)
 @_retrieval_options
-@click.option("--queries", "queries_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Run every query of a file; prints one JSON object per line.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid",
-              show_default=True, help="Retriever to use (dense/keyword alone for comparison).")
+@click.option(
+    "--queries",
+    "queries_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run every query of a file; prints one JSON object per line.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "keyword"]),
+    default="hybrid",
+    show_default=True,
+    help="Retriever to use (dense/keyword alone for comparison).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @friendly_errors
-def retrieve_cmd(obj: Context, query: str | None, k: int | None, since: str | None,
-                 until: str | None, sources: tuple[str, ...], per_doc: int | None,
-                 queries_file: Path | None, mode: str, as_json: bool) -> None:
+def retrieve_cmd(
+    obj: Context,
+    query: str | None,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    per_doc: int | None,
+    queries_file: Path | None,
+    mode: str,
+    as_json: bool,
+) -> None:
     """Find the passages that best match QUERY."""
     from rag.retrieval import Filters
 
@@ -224,8 +261,9 @@ def retrieve_cmd(obj: Context, query: str | None, k: int | None, since: str | No
     retriever = obj.services().retriever
     if queries_file:
         for item in read_queries(queries_file):
-            nodes = retriever.search(item["query"], k=k, filters=filters, max_per_doc=per_doc,
-                                     mode=mode)
+            nodes = retriever.search(
+                item["query"], k=k, filters=filters, max_per_doc=per_doc, mode=mode
+            )
             click.echo(json.dumps(_result_json(item["query"], nodes), ensure_ascii=False))
         return
     assert query is not None
@@ -238,8 +276,10 @@ def retrieve_cmd(obj: Context, query: str | None, k: int | None, since: str | No
     for i, n in enumerate(nodes, 1):
         m = n.node.metadata
         click.secho(f"[{i}] {m['title']}", bold=True)
-        click.echo(f"    {m.get('source') or 'unknown outlet'} · {m.get('published_at') or 'undated'}"
-                   f" · {m['doc_id']} · score {n.score:.3f}")
+        click.echo(
+            f"    {m.get('source') or 'unknown outlet'} · {m.get('published_at') or 'undated'}"
+            f" · {m['doc_id']} · score {n.score:.3f}"
+        )
         click.echo("    " + n.node.get_content().replace("\n", "\n    "))
 
 
@@ -254,8 +294,10 @@ def docs_cmd(obj: Context, as_json: bool) -> None:
         click.echo(json.dumps([d.__dict__ for d in docs.values()], ensure_ascii=False, indent=2))
         return
     for d in docs.values():
-        click.echo(f"{d.doc_id}  {d.published_at or 'undated':10}  {d.source or '-':20.20}  "
-                   f"{d.n_chunks:3} chunks  {d.title[:70]}")
+        click.echo(
+            f"{d.doc_id}  {d.published_at or 'undated':10}  {d.source or '-':20.20}  "
+            f"{d.n_chunks:3} chunks  {d.title[:70]}"
+        )
     click.echo(f"{len(docs)} documents")
 
 
@@ -279,16 +321,29 @@ def _answer_mode(obj: Context, mode: str | None) -> str:
     return "generative" if chosen == "auto" else chosen
 
 
-def _ask_one(obj: Context, question: str, mode: str, filters: Any, k: int | None,
-             history: list[tuple[str, str]], as_json: bool, color: bool = True) -> Any:
+def _ask_one(
+    obj: Context,
+    question: str,
+    mode: str,
+    filters: Any,
+    k: int | None,
+    history: list[tuple[str, str]],
+    as_json: bool,
+    color: bool = True,
+) -> Any:
     from rag.answer import Done, Token
     from rag.render import print_answer
 
     answerer = obj.services().answerer
     streamed = False
     result = None
-    for event in answerer.stream(question, mode=mode, filters=filters, k=k,  # type: ignore[arg-type]
-                                 history=history):
+    for event in answerer.stream(
+        question,
+        mode=mode,
+        filters=filters,
+        k=k,  # type: ignore[arg-type]
+        history=history,
+    ):
         if isinstance(event, Token) and not as_json:
             if not streamed:
                 click.secho("Draft (citations being checked):", dim=True)
@@ -308,17 +363,34 @@ def _ask_one(obj: Context, question: str, mode: str, filters: Any, k: int | None
 @cli.command("ask")
 @click.argument("question", required=False)
 @_retrieval_options
-@click.option("--mode", type=click.Choice(["generative", "extractive"]), default=None,
-              help="generative: the LLM answers, citations are checked, unsupported sentences "
-              "fall back to quotes. extractive: quotes only, no LLM.")
-@click.option("--questions", "questions_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Answer every question of a file (one JSON object per line).")
+@click.option(
+    "--mode",
+    type=click.Choice(["generative", "extractive"]),
+    default=None,
+    help="generative: the LLM answers, citations are checked, unsupported sentences "
+    "fall back to quotes. extractive: quotes only, no LLM.",
+)
+@click.option(
+    "--questions",
+    "questions_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Answer every question of a file (one JSON object per line).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @friendly_errors
-def ask_cmd(obj: Context, question: str | None, k: int | None, since: str | None,
-            until: str | None, sources: tuple[str, ...], per_doc: int | None, mode: str | None,
-            questions_file: Path | None, as_json: bool) -> None:
+def ask_cmd(
+    obj: Context,
+    question: str | None,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    per_doc: int | None,
+    mode: str | None,
+    questions_file: Path | None,
+    as_json: bool,
+) -> None:
     """Answer QUESTION from the indexed articles, citing the passages."""
     from rag.retrieval import Filters
 
@@ -370,14 +442,72 @@ def doctor_cmd(obj: Context) -> None:
     click.echo(f"  why:           {choice.reason}")
     click.echo(f"Ollama host:     {s.ollama_host} (model {s.ollama_model})")
     click.echo(f"Embedding model: {services.embed_model_id}")
-    click.echo(f"Index:           {s.index_dir}" + (f" (vectors on {s.chroma_url})" if s.chroma_url else ""))
-    size = sum(f.stat().st_size for f in s.index_dir.rglob("*") if f.is_file()) if s.index_dir.exists() else 0
+    click.echo(
+        f"Index:           {s.index_dir}"
+        + (f" (vectors on {s.chroma_url})" if s.chroma_url else "")
+    )
+    size = (
+        sum(f.stat().st_size for f in s.index_dir.rglob("*") if f.is_file())
+        if s.index_dir.exists()
+        else 0
+    )
     catalog = services.store.catalog
-    click.echo(f"  contents:      {len(catalog.documents())} documents, {catalog.count_chunks()} chunks, "
-               f"{size / 1e6:.1f} MB on disk")
+    click.echo(
+        f"  contents:      {len(catalog.documents())} documents, {catalog.count_chunks()} chunks, "
+        f"{size / 1e6:.1f} MB on disk"
+    )
     built = catalog.get_meta("embed_model")
     if built:
         click.echo(f"  built with:    {built}")
+
+
+@cli.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; a non-loopback one needs RAG_UI_AUTH or --force.",
+)
+@click.option("--port", type=int, default=7860, show_default=True, help="Port to listen on.")
+@click.option(
+    "--index-if-empty",
+    "index_if_empty",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Index these files or folders first when the index is empty (repeatable).",
+)
+@click.option(
+    "--share",
+    is_flag=True,
+    help="Also serve through a public Gradio share link (needs RAG_UI_AUTH or --force).",
+)
+@click.option("--force", is_flag=True, help="Serve beyond this machine without a login.")
+@click.pass_obj
+@friendly_errors
+def serve_cmd(
+    obj: Context, host: str, port: int, index_if_empty: tuple[Path, ...], share: bool, force: bool
+) -> None:
+    """Start the web UI (chat with checked citations, corpus management).
+
+    Log in is required when RAG_UI_AUTH=user:password is set. The chat is also an
+    API: gradio_client.Client(URL).predict("question", api_name="/ask").
+    """
+    from index.lock import writer_lock
+    from ui.app import auth_from_env, build_app, check_exposure, launch
+
+    auth = auth_from_env()
+    check_exposure(host, auth, share, force)
+    services = obj.services()
+    if index_if_empty and not services.store.catalog.documents():
+        click.echo(f"The index is empty: indexing {', '.join(map(str, index_if_empty))}", err=True)
+        with writer_lock(services.settings.index_dir, wait=60.0), _progress_bar(False) as progress:
+            report = services.indexer().run(list(index_if_empty), progress=progress)
+        for err in report.errors:
+            click.echo(f"skipped {err}", err=True)
+        click.echo(report.summary(), err=True)
+    choice = services.backend
+    click.echo(f"LLM backend: {choice.backend} ({choice.model}): {choice.reason}", err=True)
+    launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force)
 
 
 def main() -> None:

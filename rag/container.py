@@ -29,8 +29,12 @@ class Services:
     """
 
     def __init__(
-        self, settings: Settings, *, embedder: BaseEmbedding | None = None,
-        llm: Any = None, chroma_client: Any = None,
+        self,
+        settings: Settings,
+        *,
+        embedder: BaseEmbedding | None = None,
+        llm: Any = None,
+        chroma_client: Any = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
@@ -71,8 +75,12 @@ class Services:
         """The index store (catalog, Chroma collection, keyword index)."""
         s = self.settings
         return IndexStore(
-            s.index_dir, self.embed_model_id, chroma_url=s.chroma_url,
-            collection=s.collection, client=self._chroma_client, reset=self._reset_store,
+            s.index_dir,
+            self.embed_model_id,
+            chroma_url=s.chroma_url,
+            collection=s.collection,
+            client=self._chroma_client,
+            reset=self._reset_store,
         )
 
     def reset_index(self) -> None:
@@ -84,7 +92,11 @@ class Services:
         """An indexer over the store with the configured chunking."""
         c = self.settings.chunking
         return Indexer(
-            self.store, self.embedder, self.token_counter, c.chunk_tokens, c.overlap_tokens,
+            self.store,
+            self.embedder,
+            self.token_counter,
+            c.chunk_tokens,
+            c.overlap_tokens,
         )
 
     @cached_property
@@ -99,8 +111,9 @@ class Services:
         """Which LLM backend answers, and why."""
         if self._llm is not None:
             name = getattr(self._llm, "model", None) or self._llm.metadata.model_name
-            return BackendChoice(getattr(self._llm, "backend_name", "custom"), str(name),
-                                 "an LLM was passed in")
+            return BackendChoice(
+                getattr(self._llm, "backend_name", "custom"), str(name), "an LLM was passed in"
+            )
         return choose_backend(self.settings)
 
     @cached_property
@@ -114,9 +127,12 @@ class Services:
     def answerer(self) -> Answerer:
         """The question answerer: retrieval, generation, citation check, abstention."""
         return Answerer(
-            self.retriever, self.embedder, llm=lambda: self.llm,
+            self.retriever,
+            self.embedder,
+            llm=lambda: self.llm,
             backend=lambda: (self.backend.backend, self.backend.model),
-            max_tokens=self.settings.max_answer_tokens, k=self.settings.retrieval.k,
+            max_tokens=self.settings.max_answer_tokens,
+            k=self.settings.retrieval.k,
         )
 
     def close(self) -> None:

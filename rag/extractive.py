@@ -13,7 +13,8 @@ from rag.text import QUESTION_WORDS, content_terms, numbers, sentence_spans
 
 _DATE_WORDS = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b", re.I
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4})\b",
+    re.I,
 )
 
 
@@ -27,7 +28,7 @@ class Candidate:
 
     @property
     def text(self) -> str:
-        return self.passage.text[self.span[0]:self.span[1]]
+        return self.passage.text[self.span[0] : self.span[1]]
 
 
 def question_terms(question: str) -> set[str]:
@@ -76,9 +77,11 @@ def rank_sentences(
 def quote(candidate: Candidate) -> CheckedSentence:
     """A passage sentence as a quoted, cited answer sentence, dated by its article."""
     when = human_date(candidate.passage.published_at, month_only=True)
-    text = candidate.text.strip().strip("“”\"")
-    lead = f"As of {when}, {candidate.passage.source or 'the article'} reported: " if when else (
-        f"{candidate.passage.source or 'The article'} reported: "
+    text = candidate.text.strip().strip('“”"')
+    lead = (
+        f"As of {when}, {candidate.passage.source or 'the article'} reported: "
+        if when
+        else (f"{candidate.passage.source or 'The article'} reported: ")
     )
     return CheckedSentence(
         text=f"{lead}“{text}”",
@@ -91,7 +94,10 @@ def quote(candidate: Candidate) -> CheckedSentence:
 
 
 def extract_answer(
-    question: str, passages: Sequence[Passage], similarity: Similarity, max_sentences: int = 2,
+    question: str,
+    passages: Sequence[Passage],
+    similarity: Similarity,
+    max_sentences: int = 2,
     relative_floor: float = 0.85,
 ) -> list[CheckedSentence]:
     """Up to ``max_sentences`` quoted sentences: the best one, and others nearly as good

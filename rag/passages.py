@@ -40,6 +40,7 @@ def human_date(iso: str | None, month_only: bool = False) -> str | None:
 def number_passages(nodes: list[NodeWithScore]) -> list[Passage]:
     """Number retrieved nodes 1..n in date order (undated last); passages of one article
     stay together in reading order, so a story reads forward in time."""
+
     def key(item: NodeWithScore) -> tuple[str, str, int]:
         m = item.node.metadata
         return (m.get("published_at") or "9999", m["doc_id"], int(m.get("seq", 0)))
@@ -49,9 +50,15 @@ def number_passages(nodes: list[NodeWithScore]) -> list[Passage]:
         m = item.node.metadata
         out.append(
             Passage(
-                n=n, doc_id=m["doc_id"], chunk_id=item.node.node_id, title=m.get("title") or "",
-                text=item.node.get_content(), source=m.get("source"),
-                published_at=m.get("published_at"), url=m.get("url"), score=float(item.score or 0),
+                n=n,
+                doc_id=m["doc_id"],
+                chunk_id=item.node.node_id,
+                title=m.get("title") or "",
+                text=item.node.get_content(),
+                source=m.get("source"),
+                published_at=m.get("published_at"),
+                url=m.get("url"),
+                score=float(item.score or 0),
             )
         )
     return out

@@ -27,8 +27,11 @@ def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True)
     if streamed_draft:
         click.echo("\n")
     if result.llm_error:
-        click.secho(f"LLM failed: {result.llm_error} (answer built from the passages)",
-                    fg="yellow", err=True)
+        click.secho(
+            f"LLM failed: {result.llm_error} (answer built from the passages)",
+            fg="yellow",
+            err=True,
+        )
     label = "Answer" if not result.abstained else "No answer"
     click.secho(f"{label}:", bold=True)
     click.echo(result.answer)
@@ -44,8 +47,13 @@ def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True)
     click.echo()
     click.secho("Sources:" if cited else "Closest passages:", bold=True)
     for p in shown:
-        spans = [span for s in result.sentences if s.supported for n, span in s.evidence.items()
-                 if n == p.n]
+        spans = [
+            span
+            for s in result.sentences
+            if s.supported
+            for n, span in s.evidence.items()
+            if n == p.n
+        ]
         click.secho(f"[{p.n}] {p.header()}  ({p.doc_id})", bold=True)
         body = highlighted(p, spans, color)
         click.echo("    " + body.replace("\n", "\n    "))

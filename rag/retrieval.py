@@ -61,9 +61,7 @@ class Candidates:
     keyword: list[tuple[str, float]] = field(default_factory=list)
 
 
-def rrf_fuse(
-    rankings: list[list[str]], weights: list[float], k: int
-) -> dict[str, float]:
+def rrf_fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
     """Weighted reciprocal rank fusion: sum of ``w / (k + rank)``, rank from 1."""
     fused: dict[str, float] = defaultdict(float)
     for ranking, weight in zip(rankings, weights, strict=True):
@@ -72,9 +70,7 @@ def rrf_fuse(
     return dict(fused)
 
 
-def score_fuse(
-    scored: list[list[tuple[str, float]]], weights: list[float]
-) -> dict[str, float]:
+def score_fuse(scored: list[list[tuple[str, float]]], weights: list[float]) -> dict[str, float]:
     """Weighted sum of min-max normalised scores (a missing candidate scores 0)."""
     fused: dict[str, float] = defaultdict(float)
     for items, weight in zip(scored, weights, strict=True):
@@ -88,7 +84,9 @@ def score_fuse(
     return dict(fused)
 
 
-def cap_per_doc(ranked: list[tuple[str, float]], doc_of: dict[str, str], cap: int, k: int) -> list[tuple[str, float]]:
+def cap_per_doc(
+    ranked: list[tuple[str, float]], doc_of: dict[str, str], cap: int, k: int
+) -> list[tuple[str, float]]:
     """The first ``k`` items with at most ``cap`` from one document."""
     taken: dict[str, int] = defaultdict(int)
     out = []
@@ -154,7 +152,8 @@ class HybridRetriever(BaseRetriever):
         elif s.fusion == "rrf":
             fused = rrf_fuse(
                 [[c for c, _ in cands.dense], [c for c, _ in cands.keyword]],
-                [s.dense_weight, s.keyword_weight], s.rrf_k,
+                [s.dense_weight, s.keyword_weight],
+                s.rrf_k,
             )
         else:
             fused = score_fuse([cands.dense, cands.keyword], [s.dense_weight, s.keyword_weight])
@@ -169,8 +168,14 @@ class HybridRetriever(BaseRetriever):
         return [NodeWithScore(node=to_node(rows[cid]), score=score) for cid, score in top]
 
     def _candidates(
-        self, query: str, kw: KeywordIndex, filters: Filters, hints: QueryHints, n: int,
-        mode: str, timings: SearchTimings,
+        self,
+        query: str,
+        kw: KeywordIndex,
+        filters: Filters,
+        hints: QueryHints,
+        n: int,
+        mode: str,
+        timings: SearchTimings,
     ) -> Candidates:
         out = Candidates()
         sources = [normalize_source(x) for x in filters.sources]

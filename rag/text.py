@@ -13,21 +13,39 @@ _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*\d|\d")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    said says say also according told tell would many much one ones did get got may might must
-    shall us mr mrs ms yes okay ok well however therefore thus indeed""".split()
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves said says say also according told tell would many much one
+    ones did get got may might must shall us mr mrs ms yes okay ok well however therefore
+    thus indeed""".split()
 )
 # Question words that carry no content of their own.
-QUESTION_WORDS = frozenset("how many much what which who whom whose when where why was were is are did does do".split())
+QUESTION_WORDS = frozenset(
+    "how many much what which who whom whose when where why was were is are did does do".split()
+)
 _NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "dozen": "12", "twenty": "20", "thirty": "30", "hundred": "100", "thousand": "1000",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "dozen": "12",
+    "twenty": "20",
+    "thirty": "30",
+    "hundred": "100",
+    "thousand": "1000",
 }
 
 

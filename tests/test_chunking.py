@@ -18,8 +18,10 @@ def words(texts: list[str]) -> list[int]:
     ("text", "expected"),
     [
         ("One. Two three. Four!", ["One.", "Two three.", "Four!"]),
-        ("U.S. officials met Gen. Smith at 3 p.m. Monday. He left.",
-         ["U.S. officials met Gen. Smith at 3 p.m. Monday.", "He left."]),
+        (
+            "U.S. officials met Gen. Smith at 3 p.m. Monday. He left.",
+            ["U.S. officials met Gen. Smith at 3 p.m. Monday.", "He left."],
+        ),
         ('He said "Go home." Then he left.', ['He said "Go home."', "Then he left."]),
         ("Line one\nLine two", ["Line one", "Line two"]),
         ("The rate is 3.5 percent. It rose.", ["The rate is 3.5 percent.", "It rose."]),
@@ -51,12 +53,17 @@ def test_a_sentence_longer_than_the_budget_is_cut_at_words() -> None:
 
 def test_chunk_article_carries_header_and_spans() -> None:
     article = Article(
-        doc_id="d1", title="Bridge reopens", text="First sentence here. Second one there.",
-        origin="/x", content_hash="abc", published_at="2023-10-05", source="Example News",
+        doc_id="d1",
+        title="Bridge reopens",
+        text="First sentence here. Second one there.",
+        origin="/x",
+        content_hash="abc",
+        published_at="2023-10-05",
+        source="Example News",
     )
     chunks = chunk_article(article, words, 3, 0)
     assert [c.text for c in chunks] == ["First sentence here.", "Second one there."]
     for c in chunks:
-        assert article.text[c.start:c.end] == c.text
+        assert article.text[c.start : c.end] == c.text
         assert c.embed_text.startswith("Bridge reopens | Example News | 2023-10-05\n")
         assert re.fullmatch(r"d1:\d+:[0-9a-f]{8}", c.chunk_id)

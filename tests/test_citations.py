@@ -12,16 +12,34 @@ from rag.similarity import CachedSimilarity
 from tests.fakes import HashEmbedding
 
 PASSAGES = [
-    Passage(1, "d1", "d1:0:a", "Rockets fall near embassy",
-            "Three Katyusha rockets, aimed at the American embassy, fell near the Green Zone. "
-            "No casualties were reported.", source="Wire", published_at="2023-12-08"),
-    Passage(2, "d2", "d2:0:b", "Strikes on militia bases",
-            "The strikes killed 25 fighters and wounded 51, according to the Hashed. "
-            "The attack followed the death of a US civilian contractor in Kirkuk.",
-            source="Daily", published_at="2019-12-30"),
-    Passage(3, "d3", "d3:0:c", "Port reopens",
-            "The harbour reopened on Monday after the dock workers ended their strike.",
-            published_at="2021-05-04"),
+    Passage(
+        1,
+        "d1",
+        "d1:0:a",
+        "Rockets fall near embassy",
+        "Three Katyusha rockets, aimed at the American embassy, fell near the Green Zone. "
+        "No casualties were reported.",
+        source="Wire",
+        published_at="2023-12-08",
+    ),
+    Passage(
+        2,
+        "d2",
+        "d2:0:b",
+        "Strikes on militia bases",
+        "The strikes killed 25 fighters and wounded 51, according to the Hashed. "
+        "The attack followed the death of a US civilian contractor in Kirkuk.",
+        source="Daily",
+        published_at="2019-12-30",
+    ),
+    Passage(
+        3,
+        "d3",
+        "d3:0:c",
+        "Port reopens",
+        "The harbour reopened on Monday after the dock workers ended their strike.",
+        published_at="2021-05-04",
+    ),
 ]
 
 
@@ -33,7 +51,10 @@ def sim() -> CachedSimilarity:
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        ("Three rockets fell [1]. Nobody died. [2]", [("Three rockets fell.", [1]), ("Nobody died.", [2])]),
+        (
+            "Three rockets fell [1]. Nobody died. [2]",
+            [("Three rockets fell.", [1]), ("Nobody died.", [2])],
+        ),
         ("It killed 25 [1, 2].", [("It killed 25.", [1, 2])]),
         ("It killed 25 [1][3] and more.", [("It killed 25 and more.", [1, 3])]),
         ("No citation here.", [("No citation here.", [])]),
@@ -49,7 +70,9 @@ def check(answer: str, sim: CachedSimilarity):  # type: ignore[no-untyped-def]
 
 
 def test_correct_citation_is_kept(sim: CachedSimilarity) -> None:
-    [s] = check("Three Katyusha rockets aimed at the American embassy fell near the Green Zone [1].", sim)
+    [s] = check(
+        "Three Katyusha rockets aimed at the American embassy fell near the Green Zone [1].", sim
+    )
     assert s.supported and s.citations == [1] and 1 in s.evidence
 
 
@@ -88,7 +111,9 @@ def test_sentence_without_content_is_neutral(sim: CachedSimilarity) -> None:
 
 
 def test_extractive_answer_quotes_the_best_sentence_with_its_date(sim: CachedSimilarity) -> None:
-    [first, *_] = extract_answer("How many Katyusha rockets were aimed at the embassy?", PASSAGES, sim)
+    [first, *_] = extract_answer(
+        "How many Katyusha rockets were aimed at the embassy?", PASSAGES, sim
+    )
     assert first.origin == "quoted" and first.citations == [1]
     assert "Three Katyusha rockets" in first.text and first.text.startswith("As of December 2023")
     a, b = first.evidence[1]
@@ -118,3 +143,14 @@ def test_abstention_rule(question: str, weak: bool, sim: CachedSimilarity) -> No
 
 def test_no_passages_is_weak_evidence() -> None:
     assert judge_evidence("Anything?", [], []).weak
+
+
+def test_a_bare_figure_is_not_supported(sim: CachedSimilarity) -> None:
+    [s] = check("25 [2].", sim)
+    assert s.supported is False
+
+
+def test_a_weak_citation_moves_to_a_clearly_better_passage(sim: CachedSimilarity) -> None:
+    # [2] shares some words ("attack", "US") but [1] holds the fact
+    [s] = check("Three Katyusha rockets were aimed at the American embassy [2].", sim)
+    assert s.citations == [1]

@@ -66,7 +66,11 @@ def test_katyusha_question_ranks_that_passage_first(seed_index: Services) -> Non
 
 
 def test_no_retrieved_passage_is_furniture(seed_index: Services) -> None:
-    for q in ["Subscribe now price per month", "Leave a Reply comment email", "Share Facebook Twitter"]:
+    for q in [
+        "Subscribe now price per month",
+        "Leave a Reply comment email",
+        "Share Facebook Twitter",
+    ]:
         for hit in seed_index.retriever.search(q, k=10):
             assert not FURNITURE_WORDS.search(hit.node.get_content())
 
@@ -87,13 +91,21 @@ def consistent(services: Services) -> None:
     assert kw.generation == services.store.catalog.generation()
 
 
-def test_reindexing_unchanged_inputs_changes_nothing(fake_services: Services, tmp_path: Path) -> None:
+def test_reindexing_unchanged_inputs_changes_nothing(
+    fake_services: Services, tmp_path: Path
+) -> None:
     folder = copy_seeds(tmp_path)
     first = fake_services.indexer().run([folder])
     assert (first.added, first.failed) == (5, 0)
     generation = fake_services.store.catalog.generation()
     second = fake_services.indexer().run([folder])
-    assert (second.added, second.updated, second.unchanged, second.embedded, second.chunks) == (0, 0, 5, 0, 0)
+    assert (second.added, second.updated, second.unchanged, second.embedded, second.chunks) == (
+        0,
+        0,
+        5,
+        0,
+        0,
+    )
     assert fake_services.store.catalog.generation() == generation
     consistent(fake_services)
 
@@ -115,7 +127,9 @@ def test_changed_document_has_its_chunks_replaced(fake_services: Services, tmp_p
     assert "Baghdad consulate" in texts and "close its Baghdad embassy" not in texts
 
 
-def test_prune_removes_documents_whose_file_is_gone(fake_services: Services, tmp_path: Path) -> None:
+def test_prune_removes_documents_whose_file_is_gone(
+    fake_services: Services, tmp_path: Path
+) -> None:
     folder = copy_seeds(tmp_path)
     fake_services.indexer().run([folder])
     (folder / "001_111dba048a61c606.txt").unlink()
@@ -145,7 +159,9 @@ def test_failed_reindex_keeps_what_was_indexed(fake_services: Services, tmp_path
     assert "003_4d07f30f24df0013" in fake_services.store.catalog.documents()
 
 
-def test_another_embedding_model_is_refused_with_rebuild_hint(tmp_path: Path, onnx_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_another_embedding_model_is_refused_with_rebuild_hint(
+    tmp_path: Path, onnx_embedder
+) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path / "index")
     first = build_services(settings, embedder=HashEmbedding())
     first.indexer().run([copy_seeds(tmp_path)])
@@ -164,7 +180,9 @@ def test_interrupted_run_is_reconciled(fake_services: Services, tmp_path: Path) 
     fake_services.indexer().run([folder])
     # simulate a crash after vectors were written but before the catalog commit
     store = fake_services.store
-    store.vectors.add(["000_835005947637d3a7:99:deadbeef"], [[0.1] * 256], ["orphan"], [{"doc_id": "x", "seq": 0}])
+    store.vectors.add(
+        ["000_835005947637d3a7:99:deadbeef"], [[0.1] * 256], ["orphan"], [{"doc_id": "x", "seq": 0}]
+    )
     store.catalog.set_meta("dirty", "1")
     fake_services.indexer().run([folder])
     consistent(fake_services)

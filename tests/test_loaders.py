@@ -21,12 +21,31 @@ def one(path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("text", "title", "date"),
     [
-        ("Bridge reopens\n\nThe bridge reopened on Monday after a year of work.\n", "Bridge reopens", None),
-        ("date 2020-03-16 Officials said the bridge reopened. It took a year.\n",
-         "Officials said the bridge reopened.", "2020-03-16"),
-        ("Bridge reopens\nSeptember 28, 2020\nThe bridge reopened on Monday.\n", "Bridge reopens", "2020-09-28"),
-        ("Bridge reopens\nThe bridge reopened on Monday.\n2024-08-16 09:42:49\n", "Bridge reopens", "2024-08-16"),
-        ("Published: 5 March 2021\nBridge reopens\nThe bridge reopened on Monday.\n", "Bridge reopens", "2021-03-05"),
+        (
+            "Bridge reopens\n\nThe bridge reopened on Monday after a year of work.\n",
+            "Bridge reopens",
+            None,
+        ),
+        (
+            "date 2020-03-16 Officials said the bridge reopened. It took a year.\n",
+            "Officials said the bridge reopened.",
+            "2020-03-16",
+        ),
+        (
+            "Bridge reopens\nSeptember 28, 2020\nThe bridge reopened on Monday.\n",
+            "Bridge reopens",
+            "2020-09-28",
+        ),
+        (
+            "Bridge reopens\nThe bridge reopened on Monday.\n2024-08-16 09:42:49\n",
+            "Bridge reopens",
+            "2024-08-16",
+        ),
+        (
+            "Published: 5 March 2021\nBridge reopens\nThe bridge reopened on Monday.\n",
+            "Bridge reopens",
+            "2021-03-05",
+        ),
     ],
 )
 def test_text_title_and_date(tmp_path: Path, text: str, title: str, date: str | None) -> None:
@@ -58,14 +77,20 @@ def test_markdown_front_matter_and_links(tmp_path: Path) -> None:
     )
     a = one(path)
     assert (a.title, a.published_at, a.source, a.url) == (
-        "Port strike ends", "2023-10-02", "Harbour Daily", "https://example.org/a")
+        "Port strike ends",
+        "2023-10-02",
+        "Harbour Daily",
+        "https://example.org/a",
+    )
     assert "Workers voted to return." in a.text and "three years" in a.text
     assert "http" not in a.text
 
 
 def test_html_main_text_is_extracted(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
-    body = " ".join(f"The council met for the {i}th time to discuss the harbour plan." for i in range(12))
+    body = " ".join(
+        f"The council met for the {i}th time to discuss the harbour plan." for i in range(12)
+    )
     path.write_text(
         "<html><head><title>Harbour plan approved</title>"
         "<script>alert('x')</script></head><body><nav>Home | World | Sport</nav>"
@@ -79,15 +104,26 @@ def test_html_main_text_is_extracted(tmp_path: Path) -> None:
 
 def test_json_records_and_stable_ids(tmp_path: Path) -> None:
     rows = [
-        {"id": "r1", "title": "One", "body": "First body text here.", "published_at": "2023-10-05T10:00:00+00:00",
-         "source": "Wire", "author": "A", "url": "https://e.org/1"},
+        {
+            "id": "r1",
+            "title": "One",
+            "body": "First body text here.",
+            "published_at": "2023-10-05T10:00:00+00:00",
+            "source": "Wire",
+            "author": "A",
+            "url": "https://e.org/1",
+        },
         {"title": "Two", "body": "Second body text here.", "url": "https://e.org/2"},
         {"title": "No body"},
     ]
     path = tmp_path / "recs.json"
     path.write_text(json.dumps(rows))
     recs = read_file(path)
-    assert isinstance(recs[2], InputError) and "no body" in str(recs[2]) and "recs.json[2]" in str(recs[2])
+    assert (
+        isinstance(recs[2], InputError)
+        and "no body" in str(recs[2])
+        and "recs.json[2]" in str(recs[2])
+    )
     a, b = (to_article(r) for r in recs[:2])  # type: ignore[arg-type]
     assert (a.doc_id, a.published_at, a.source, a.author) == ("r1", "2023-10-05", "Wire", "A")
     assert b.doc_id.startswith("h") and b.doc_id == to_article(read_file(path)[1]).doc_id  # type: ignore[arg-type]
@@ -95,7 +131,9 @@ def test_json_records_and_stable_ids(tmp_path: Path) -> None:
 
 def test_jsonl_bad_line_is_reported_others_load(tmp_path: Path) -> None:
     path = tmp_path / "recs.jsonl"
-    path.write_text('{"id": "a", "title": "A", "body": "Body A."}\n{oops\n{"id": "b", "title": "B", "body": "Body B."}\n')
+    path.write_text(
+        '{"id": "a", "title": "A", "body": "Body A."}\n{oops\n{"id": "b", "title": "B", "body": "Body B."}\n'
+    )
     recs = read_file(path)
     assert [r.doc_id for r in recs if not isinstance(r, InputError)] == ["a", "b"]
     [err] = [r for r in recs if isinstance(r, InputError)]
@@ -112,7 +150,9 @@ def test_jsonl_bad_line_is_reported_others_load(tmp_path: Path) -> None:
         ("list.json", b"[1, 2]", "not a JSON object"),
     ],
 )
-def test_bad_files_give_one_line_errors(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_bad_files_give_one_line_errors(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     errors = [r for r in read_file(path) if isinstance(r, InputError)]
@@ -122,7 +162,9 @@ def test_bad_files_give_one_line_errors(tmp_path: Path, name: str, content: byte
 
 def test_non_utf8_text_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
-    path.write_bytes("Café owners said the new rules, which start in März, were unfair.\n".encode("cp1252"))
+    path.write_bytes(
+        "Café owners said the new rules, which start in März, were unfair.\n".encode("cp1252")
+    )
     assert "Café owners" in one(path).text
 
 

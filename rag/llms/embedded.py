@@ -37,9 +37,9 @@ import os
 import queue
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from llama_index.core.llms import (
     CompletionResponse,
@@ -136,6 +136,10 @@ class EmbeddedLLM(CustomLLM):
         ),
     )
     verbose: bool = Field(default=False, description="Let llama.cpp log info lines to stderr.")
+
+    # rag.llms.generate.stream_text passes ``stop``/``max_tokens`` only to LLMs that
+    # say they honour them natively.
+    supports_stop_kwargs: ClassVar[bool] = True
 
     _server: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -313,22 +317,26 @@ class EmbeddedLLM(CustomLLM):
 
         def gen() -> CompletionResponseGen:
             text = ""
-            for chunk in self._stream_chunks(request):
-                _raise_for_error(chunk, self.context_window)
-                choices = chunk.get("choices") or [{}]
-                choice = choices[0]
-                delta = str(choice.get("text") or "")
-                if delta:
-                    text += delta
-                    yield CompletionResponse(text=text, delta=delta)
-                if choice.get("finish_reason") is not None:
-                    yield CompletionResponse(
-                        text=text, delta="", raw=chunk, additional_kwargs=_extra(chunk, choice)
-                    )
+            chunks = self._stream_chunks(request)
+            try:
+                for chunk in chunks:
+                    _raise_for_error(chunk, self.context_window)
+                    choices = chunk.get("choices") or [{}]
+                    choice = choices[0]
+                    delta = str(choice.get("text") or "")
+                    if delta:
+                        text += delta
+                        yield CompletionResponse(text=text, delta=delta)
+                    if choice.get("finish_reason") is not None:
+                        yield CompletionResponse(
+                            text=text, delta="", raw=chunk, additional_kwargs=_extra(chunk, choice)
+                        )
+            finally:
+                chunks.close()  # abandoned early: tell llama.cpp to stop generating
 
         return gen()
 
-    def _stream_chunks(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _stream_chunks(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
         """Run a streaming request on a worker thread and yield its chunks in order.
 
         ``handle_completions`` blocks until the generation ends and calls the

@@ -1,0 +1,246 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright): ask, watch the
+answer stream in, click a citation marker and see its passage; stop an answer; upload
+an article and get it cited. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.container import build_services
+from rag.errors import BackendUnavailable
+from rag.settings import PROJECT_ROOT
+from tests.conftest import SEEDS, make_settings
+from tests.fake_llm import ScriptedLLM, passage_number, question_of
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="/usr/bin/chromium is missing (install it with "
+                              "scripts/system-deps.sh)"),
+    # Gradio's queue uses pandas options that pandas 3 deprecates: not ours to fix.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing"),
+]
+
+KATYUSHA_Q = "How many Katyusha rockets were aimed at the US embassy?"
+NEW_Q = "Who did the Quillmere Lighthouse Trust appoint as keeper?"
+SLOW_Q = "Tell me everything about the embassy attacks, slowly."
+HOSTILE_Q = "How much does the Zorblatt heron weigh?"
+FAILING_Q = "What did officials say about the Green Zone?"
+HOSTILE_TITLE = 'Zorblatt <img src=x onerror="alert(1)"> heron ${alert(2)}'
+HOSTILE = (
+    f"{HOSTILE_TITLE}\n\n"
+    "The Zorblatt heron <script>alert(3)</script> weighs 7 kilograms, keepers said. "
+    "![p](http://127.0.0.1:9/pixel.png) [more](javascript:alert(4)) {{constructor}} $$x$$\n"
+)
+ARTICLE = (
+    "Quillmere lighthouse gets its first keeper in decades\n\n"
+    "The Quillmere Lighthouse Trust appointed Ottoline Varga as keeper of the 42-metre "
+    "tower on Tuesday. Varga, a former ferry navigator, will live in the keeper's cottage "
+    "and run guided visits in summer.\n\n"
+    "The trust said the light itself stays automatic.\n"
+)
+
+
+def reply(prompt: str) -> str:
+    """What a good model would write: the fact, citing the passage that holds it."""
+    question = question_of(prompt)
+    if "Katyusha" in question:
+        n = passage_number(prompt, "three Katyusha rockets")
+        return f"Three Katyusha rockets were aimed at the American embassy [{n}]."
+    if "Quillmere" in question:
+        n = passage_number(prompt, "Ottoline Varga")
+        return f"The Quillmere Lighthouse Trust appointed Ottoline Varga as keeper [{n}]."
+    if "slowly" in question:
+        return " ".join(["The embassy was attacked."] * 80)
+    if "Zorblatt" in question:
+        return "The Zorblatt heron weighs 7 kilograms <img src=x onerror=alert(5)>."
+    if "Green Zone" in question:
+        raise BackendUnavailable("Ollama stopped answering at http://127.0.0.1:9 "
+                                 "(connection refused)")
+    return "The articles do not say."
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Any) -> Iterator[str]:
+    """The app on a free loopback port, over the seed articles (real embeddings)."""
+    from ui.app import build_app, launch
+
+    root = tmp_path_factory.mktemp("ui_browser")
+    shutil.copytree(SEEDS, root / "seeds")
+    (root / "seeds" / "zorblatt.txt").write_text(HOSTILE, encoding="utf-8")
+    services = build_services(make_settings(root / "index"), embedder=onnx_embedder,
+                              llm=ScriptedLLM([reply], delay=0.06))
+    services.indexer().run([root / "seeds"])
+    app = build_app(services)
+    _, url, _ = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield url
+    app.close()
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    pg.goto(app_url)
+    pg.wait_for_selector("#rag-question textarea")
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def ask(page: Any, question: str) -> None:
+    page.fill("#rag-question textarea", question)
+    page.click("#rag-ask")
+
+
+def click_marker_and_check_source(page: Any, turn: int, expected: str, name: str) -> None:
+    from playwright.sync_api import expect
+
+    marker = page.locator(f'#rag-chat a.rag-cite[href^="#src-{turn}-"]').first
+    expect(marker).to_be_visible(timeout=30_000)
+    href = marker.get_attribute("href")
+    source = page.locator(href)
+    # Scroll the source out of view first (all passages shown, panel scrolled to its end),
+    # so that the click has something to do.
+    page.evaluate("""() => {
+        document.querySelectorAll('#rag-sources details').forEach(d => { d.open = true; });
+        const panel = document.querySelector('#rag-sources');
+        panel.scrollTop = panel.scrollHeight;
+    }""")
+    expect(source).not_to_be_in_viewport()
+    marker.click()
+    expect(source).to_be_in_viewport(timeout=5_000)
+    expect(source.locator("mark.rag-hl")).to_contain_text(expected, ignore_case=True)
+    page.wait_for_timeout(600)  # the smooth scroll settles
+    shot(page, name)
+
+
+def test_ask_stream_and_jump_to_the_cited_source(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#rag-status")).to_contain_text("fake")
+    shot(page, "0-start")
+    ask(page, KATYUSHA_Q)
+    # The draft streams in before the checked answer replaces it.
+    expect(page.locator("#rag-chat .rag-draft-text")).to_be_visible(timeout=30_000)
+    shot(page, "1-draft-streaming")
+    answer = page.locator("#rag-chat .rag-answer").last
+    expect(answer).to_contain_text("Three Katyusha rockets", timeout=30_000)
+    expect(page.locator("#rag-chat .rag-draft")).to_have_count(0)
+    click_marker_and_check_source(page, 1, "three Katyusha rockets", "2-answer-source-in-view")
+    expect(page.locator("#rag-sources")).to_contain_text("Missiles were fired at the US embassy")
+
+
+def test_stop_cancels_the_answer(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, SLOW_Q)
+    expect(page.locator("#rag-chat .rag-draft-text")).to_be_visible(timeout=30_000)
+    page.click("#rag-stop")
+    expect(page.locator("#rag-chat .rag-stopped")).to_contain_text("Stopped.", timeout=10_000)
+    page.wait_for_timeout(800)
+    assert page.locator("#rag-chat .rag-answer").count() == 0
+    shot(page, "3-stopped")
+    # The chat still works afterwards.
+    ask(page, KATYUSHA_Q)
+    expect(page.locator("#rag-chat .rag-answer").last).to_contain_text(
+        "Three Katyusha rockets", timeout=30_000)
+    # A new conversation empties the chat and the sources.
+    page.click("#rag-clear")
+    expect(page.locator("#rag-chat .rag-answer")).to_have_count(0)
+    expect(page.locator("#rag-sources .rag-src")).to_have_count(0)
+    expect(page.locator("#rag-sources")).to_contain_text("The sources of each answer appear here")
+
+
+def test_article_text_is_shown_as_text(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    ask(page, HOSTILE_Q)
+    answer = page.locator("#rag-chat .rag-answer").last
+    expect(answer).to_be_visible(timeout=30_000)
+    sources = page.locator("#rag-sources")
+    expect(sources).to_contain_text(HOSTILE_TITLE)  # the markup is shown, as text
+    expect(sources).to_contain_text("<script>alert(3)</script>")
+    expect(sources).to_contain_text("![p](http://127.0.0.1:9/pixel.png)")
+    expect(answer).to_contain_text("<img src=x onerror=alert(5)>")
+    for where in ("#rag-chat", "#rag-sources", "#rag-docs"):
+        assert page.locator(f"{where} img, {where} script").count() == 0, where
+    assert not [u for u in requests if "pixel.png" in u or u.endswith("/x")], requests
+    shot(page, "6-hostile-article-as-text")
+    # (the page fixture fails the test if any dialog opened or script error happened)
+
+
+def test_llm_failure_shows_the_passages_with_the_reason(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, FAILING_Q)
+    answer = page.locator("#rag-chat .rag-answer").last
+    expect(answer).to_contain_text("The language model failed", timeout=30_000)
+    expect(answer).to_contain_text("connection refused")
+    expect(page.locator("#rag-sources .rag-src").first).to_be_visible()
+    shot(page, "7-llm-failed-search-only")
+
+
+def test_upload_an_article_then_get_it_cited(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    article = tmp_path / "quillmere_keeper.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    page.get_by_role("tab", name="Corpus").click()
+    expect(page.locator("#rag-docs")).to_contain_text("Missiles were fired at the US embassy")
+    expect(page.locator("#rag-docs")).to_contain_text(HOSTILE_TITLE)  # as text, not markup
+    assert page.locator("#rag-docs img, #rag-docs script").count() == 0
+    page.set_input_files("#rag-upload input[type=file]", str(article))
+    expect(page.locator("#rag-upload")).to_contain_text("quillmere_keeper.txt", timeout=15_000)
+    page.click("#rag-index")
+    expect(page.locator("#rag-corpus-log textarea")).to_have_value(
+        re.compile("1 added"), timeout=60_000)
+    expect(page.locator("#rag-docs")).to_contain_text("Quillmere lighthouse gets its first keeper")
+    expect(page.locator("#rag-status")).to_contain_text("7 articles")
+    shot(page, "4-corpus-uploaded")
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, NEW_Q)
+    expect(page.locator("#rag-chat .rag-answer").last).to_contain_text("Ottoline Varga",
+                                                                       timeout=30_000)
+    click_marker_and_check_source(page, 1, "Ottoline Varga", "5-uploaded-article-cited")
+    expect(page.locator("#rag-sources .rag-src-cited").first).to_contain_text(
+        "Quillmere lighthouse gets its first keeper")

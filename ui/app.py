@@ -1,0 +1,506 @@
+"""The web UI (Gradio 6): a chat with verified citations, and the corpus.
+
+``build_app(services)`` builds the page from already-built :class:`Services`
+(the UI never builds backends itself); ``launch(app, ...)`` serves it with the
+safety settings below. ``rag serve`` does both.
+
+Safety:
+
+* Everything from documents, the model or the user is escaped (``ui.render.esc``)
+  before it goes into markup. The chat renders no Markdown (``render_markdown=False``)
+  and sanitizes HTML, keeps no custom tags and renders no LaTeX, so the only markup
+  is the UI's own; the sources panel is our own escaped HTML too.
+* The server binds 127.0.0.1 by default; :func:`check_exposure` refuses another
+  address (or a share link) without a login unless forced. The login comes from
+  ``RAG_UI_AUTH=user:password``.
+* No extra paths are served (``allowed_paths=[]``), uploads are limited to
+  :data:`UPLOAD_TYPES` and :data:`MAX_UPLOAD_BYTES`, no run history is kept in
+  the browser, no analytics, no share link unless asked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from index.lock import writer_lock
+from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
+from rag.container import Services
+from rag.errors import RagError, UserError
+from rag.passages import Passage
+from rag.retrieval import Filters
+from ui import render
+
+log = logging.getLogger(__name__)
+
+UPLOAD_TYPES = (".txt", ".md", ".html", ".json", ".jsonl")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD = "10mb"
+ALL_OUTLETS = "All outlets"
+LOCK_WAIT_S = 30.0
+AUTH_ENV = "RAG_UI_AUTH"
+
+CSS = """
+#rag-status .rag-status { font-size: 0.9em; padding: 6px 10px; border-radius: 6px;
+  background: var(--block-background-fill); border: 1px solid var(--block-border-color); }
+.rag-status-hint { margin-top: 4px; color: #92400e; }
+.rag-question { white-space: pre-wrap; }
+.rag-answer-text { line-height: 1.6; }
+.rag-sent.rag-quoted { font-style: italic; }
+a.rag-cite { font-weight: 600; text-decoration: none; color: #1d4ed8; margin-left: 1px;
+  font-size: 0.85em; vertical-align: super; }
+a.rag-cite:hover { text-decoration: underline; }
+a.rag-cite + a.rag-cite { margin-left: 3px; }
+.rag-draft { color: var(--body-text-color-subdued); }
+.rag-draft-label { font-size: 0.8em; font-weight: 600; margin-bottom: 4px; }
+.rag-draft-text { white-space: pre-wrap; font-style: italic; }
+.rag-abstain { background: #fef3c7; color: #78350f; border-left: 4px solid #d97706;
+  padding: 8px 12px; border-radius: 6px; }
+.rag-abstain-title { font-weight: 700; }
+.rag-reason, .rag-closest { margin-top: 4px; font-size: 0.9em; }
+.rag-removed { margin-top: 8px; padding: 6px 10px; border-radius: 6px; background: #f3f4f6;
+  color: #374151; font-size: 0.9em; }
+.rag-removed ul { margin: 4px 0 0 0; padding-left: 18px; }
+.rag-unsupported del { color: #991b1b; text-decoration: line-through; }
+.rag-flag { display: inline-block; font-size: 0.75em; font-weight: 700; color: #fff;
+  background: #b91c1c; border-radius: 4px; padding: 0 5px; margin-left: 4px; }
+.rag-notice { padding: 6px 10px; border-radius: 6px; margin-bottom: 6px; font-size: 0.9em;
+  background: #fff7ed; color: #7c2d12; border-left: 4px solid #ea580c; }
+.rag-notice.rag-error { background: #fef2f2; color: #7f1d1d; border-left-color: #dc2626; }
+.rag-meta { margin-top: 6px; font-size: 0.75em; color: var(--body-text-color-subdued); }
+#rag-sources { max-height: 75vh; overflow-y: auto !important; }
+.rag-turn { margin-bottom: 14px; }
+.rag-turn-head { font-weight: 700; margin: 4px 0 6px 0; }
+.rag-turn-q { font-weight: 400; font-style: italic; }
+.rag-src { border: 1px solid var(--block-border-color); border-radius: 8px;
+  padding: 8px 10px; margin-bottom: 8px; scroll-margin-top: 12px;
+  transition: box-shadow 0.3s, background 0.3s; }
+.rag-src:target, .rag-src.rag-focus { box-shadow: 0 0 0 3px #f59e0b;
+  background: rgba(245, 158, 11, 0.08); }
+.rag-src-n { font-weight: 700; color: #1d4ed8; }
+.rag-src-title { font-weight: 600; }
+.rag-src-meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin: 2px 0 6px 0; }
+.rag-src-text { white-space: pre-wrap; font-size: 0.88em; line-height: 1.5; }
+mark.rag-hl { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.rag-other summary { cursor: pointer; font-size: 0.85em; margin-bottom: 6px; }
+.rag-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
+"""
+
+# Bring a cited source into view when its marker is clicked, even inside the
+# scrolled sources panel (the browser's own jump to #id does this too; this also
+# works when the id is already the current location hash).
+JS = """
+() => {
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a.rag-cite');
+    if (!a) return;
+    const id = (a.getAttribute('href') || '').slice(1);
+    const el = document.getElementById(id);
+    if (!el) return;
+    ev.preventDefault();
+    const box = el.closest('details');
+    if (box) box.open = true;
+    el.scrollIntoView({behavior: 'smooth', block: 'start'});
+    document.querySelectorAll('.rag-src.rag-focus').forEach(e => e.classList.remove('rag-focus'));
+    el.classList.add('rag-focus');
+    history.replaceState(null, '', '#' + id);
+  }, true);
+}
+"""
+
+
+def new_state() -> dict[str, Any]:
+    """A conversation: answered turns, the history for follow-ups, the sources sections."""
+    return {"turn": 0, "history": [], "sections": []}
+
+
+def _message_text(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(c.get("text", "") for c in content if isinstance(c, dict))
+    return ""
+
+
+def _copy(chat: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [dict(m) for m in chat]
+
+
+def _plain(messages: list[Any] | None) -> list[dict[str, str]]:
+    """Chat messages as ``{"role", "content"}`` with string content."""
+    return [{"role": m["role"], "content": _message_text(m)} for m in (messages or [])]
+
+
+class ChatUI:
+    """The event handlers of the page, bound to one :class:`Services`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.backend = services.backend
+
+    # -- chat -----------------------------------------------------------------
+
+    def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
+        sources = (outlet,) if outlet and outlet != ALL_OUTLETS else ()
+        return Filters(render.parse_day(since), render.parse_day(until, end=True), sources)
+
+    def chat(
+        self, question: str, messages: list[Any] | None, state: dict[str, Any] | None,
+        since: str, until: str, outlet: str | None, k: float, mode: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Answer one question, streaming: yields (question box, chat, sources, state)."""
+        state = state or new_state()
+        question = (question or "").strip()[:MAX_QUESTION_CHARS]
+        chat = _plain(messages)
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        turn = state["turn"] + 1
+        chat += [{"role": "user", "content": render.user_html(question)},
+                 {"role": "assistant", "content": render.pending_html(searching=True)}]
+        yield "", _copy(chat), gr.skip(), gr.skip()
+
+        passages: list[Passage] = []
+        draft = ""
+        try:
+            filters = self.filters(since, until, outlet)
+            for event in self.services.answerer.stream(
+                question, mode="extractive" if mode == "extractive" else "generative",
+                filters=filters, k=int(k) if k else None, history=list(state["history"]),
+            ):
+                if isinstance(event, Retrieved):
+                    passages = event.passages
+                    preview = render.sources_section(turn, question, passages, checking=True)
+                    chat[-1]["content"] = render.pending_html()
+                    yield gr.skip(), _copy(chat), render.sources_panel(
+                        [preview, *state["sections"]]), gr.skip()
+                elif isinstance(event, Token):
+                    draft += event.text
+                    chat[-1]["content"] = render.pending_html(draft)
+                    yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+                elif isinstance(event, Done):
+                    yield from self._finish(event.result, turn, chat, state)
+                    return
+        except UserError as exc:
+            chat[-1]["content"] = render.error_html(str(exc))
+            yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+        except Exception as exc:  # noqa: BLE001 - the chat must go on search-only
+            if not isinstance(exc, RagError):
+                log.exception("answering failed")
+            reason = str(exc) or type(exc).__name__
+            if not passages:
+                chat[-1]["content"] = render.error_html(f"Search failed: {reason}")
+                yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+                return
+            state = {**state, "turn": turn,
+                     "sections": [render.sources_section(turn, question, passages),
+                                  *state["sections"]]}
+            chat[-1]["content"] = render.search_only_html(passages, reason, turn, self.backend)
+            yield gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state
+
+    def _finish(self, result: AnswerResult, turn: int, chat: list[dict[str, str]],
+                state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        section = render.sources_section(turn, result.question, result.passages,
+                                         result.sentences)
+        state = {
+            "turn": turn,
+            "history": [*state["history"], (result.standalone, result.answer)],
+            "sections": [section, *state["sections"]],
+        }
+        chat[-1]["content"] = render.answer_html(result, turn, self.backend)
+        yield gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state
+
+    def stopped(self, messages: list[Any] | None,
+                state: dict[str, Any] | None) -> tuple[list[dict[str, str]], str]:
+        """Mark the answer being produced as stopped (its sources preview goes away)."""
+        chat = _plain(messages)
+        if chat and chat[-1]["role"] == "assistant" and "rag-draft" in chat[-1]["content"]:
+            chat[-1]["content"] = render.stopped_html(chat[-1]["content"])
+        return chat, render.sources_panel((state or new_state())["sections"])
+
+    def ask(
+        self, question: str, since: str = "", until: str = "", outlet: str = "",
+        k: int = 0, mode: str = "generative", history: list[list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Answer ``question`` from the indexed articles, with checked citations.
+
+        Returns the ``rag ask --json`` object (answer, abstained, reason, citations,
+        sentences, standalone_question, ...) plus ``llm_error``. For a follow-up, pass
+        ``history`` as ``[[standalone_question, answer], ...]`` of the earlier turns.
+        """
+        try:
+            result = self.services.answerer.answer(
+                question, mode="extractive" if mode == "extractive" else "generative",
+                filters=self.filters(since, until, outlet or None), k=int(k) or None,
+                history=[(str(q), str(a)) for q, a in (history or [])],
+            )
+        except UserError as exc:
+            raise gr.Error(str(exc)) from exc
+        except RagError as exc:
+            raise gr.Error(f"answering failed: {exc}") from exc
+        return {**result.to_json(), "llm_error": result.llm_error}
+
+    # -- corpus ---------------------------------------------------------------
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded articles are kept (they are the source of indexed documents)."""
+        return self.services.settings.index_dir / "uploads"
+
+    def outlets(self) -> list[str]:
+        docs = self.services.store.catalog.documents().values()
+        return sorted({d.source for d in docs if d.source}, key=str.lower)
+
+    def status(self) -> str:
+        catalog = self.services.store.catalog
+        return render.status_html(self.backend, len(catalog.documents()),
+                                  catalog.count_chunks(), self.services.embed_model_id,
+                                  self.services.settings.ollama_model)
+
+    def refresh(self) -> tuple[Any, ...]:
+        """The corpus table, the outlet choices and the status line, from the catalog."""
+        rows = render.document_rows(self.services.store.catalog.documents().values())
+        outlets = gr.Dropdown(choices=[ALL_OUTLETS, *self.outlets()])
+        return rows, outlets, self.status()
+
+    def index_files(
+        self, files: list[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
+    ) -> tuple[Any, ...]:
+        """Index uploaded files (incrementally, under the writer lock)."""
+        if not files:
+            return ("Choose one or more files first.", *self.refresh(), gr.skip())
+        lines: list[str] = []
+        accepted: list[Path] = []
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            src = Path(f)
+            name = safe_filename(src.name)
+            if src.suffix.lower() not in UPLOAD_TYPES:
+                lines.append(f"skipped {name}: only {', '.join(UPLOAD_TYPES)} files are indexed")
+                continue
+            size = src.stat().st_size
+            if size > MAX_UPLOAD_BYTES:
+                lines.append(f"skipped {name}: {size / 1e6:.1f} MB is over the "
+                             f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB limit")
+                continue
+            target = self.uploads_dir / name
+            shutil.copyfile(src, target)
+            accepted.append(target)
+        if accepted:
+            progress(0, desc="Waiting for the index")
+
+            def update(done: int, total: int, label: str) -> None:
+                progress((done, total), desc=f"Indexing {label}", unit="articles")
+
+            try:
+                with writer_lock(self.services.settings.index_dir, wait=LOCK_WAIT_S):
+                    report = self.services.indexer().run(accepted, progress=update)
+            except RagError as exc:
+                lines.append(f"not indexed: {exc}")
+            else:
+                failed = {e.path for e in report.errors}
+                for path in accepted:
+                    if str(path) in failed:
+                        path.unlink(missing_ok=True)
+                lines += [f"skipped {e}" for e in report.errors]
+                lines.append(report.summary())
+        return ("\n".join(lines), *self.refresh(), None)
+
+    def remove(self, text: str) -> tuple[Any, ...]:
+        """Remove articles by document id."""
+        ids = [t for t in re.split(r"[\s,]+", text or "") if t]
+        if not ids:
+            return ("Give the id of an article to remove (click a row of the table).",
+                    *self.refresh(), gr.skip())
+        try:
+            with writer_lock(self.services.settings.index_dir, wait=LOCK_WAIT_S):
+                removed = self.services.indexer().remove(ids)
+        except RagError as exc:
+            return (f"not removed: {exc}", *self.refresh(), gr.skip())
+        for doc_id in ids:
+            for path in self.uploads_dir.glob("*"):
+                if path.stem == doc_id and path.suffix.lower() in (".txt", ".md", ".html"):
+                    path.unlink(missing_ok=True)
+        return (f"{removed} removed, {len(ids) - removed} not found", *self.refresh(), "")
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name (no directories, no hidden files, no odd characters)."""
+    base = Path(name).name
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^\w\-. ]+", "_", stem).strip(" .") or "upload"
+    suffix = re.sub(r"[^\w]+", "", suffix)
+    return f"{stem[:120]}.{suffix}" if suffix else stem[:120]
+
+
+def _pick_row(evt: gr.SelectData) -> str:
+    row = evt.row_value or []
+    return str(row[0]) if row else gr.skip()
+
+
+def build_app(services: Services) -> gr.Blocks:
+    """The web UI over ``services`` (a Chat tab and a Corpus tab)."""
+    ui = ChatUI(services)
+    k_default = services.settings.retrieval.k
+    mode_default = "extractive" if services.settings.answer_mode == "extractive" else "generative"
+    with gr.Blocks(title="News RAG", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
+        status = gr.HTML(ui.status(), elem_id="rag-status")
+        state = gr.State(new_state())
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        elem_id="rag-chat", label="Chat", height=560,
+                        render_markdown=False, sanitize_html=True, allow_tags=False,
+                        latex_delimiters=[], feedback_options=None,
+                        group_consecutive_messages=False, buttons=[],
+                        placeholder="Ask a question about the indexed news articles. "
+                                    "Every sentence of the answer is checked against the "
+                                    "passages it cites.",
+                    )
+                    question = gr.Textbox(
+                        elem_id="rag-question", show_label=False, lines=1,
+                        max_length=MAX_QUESTION_CHARS, autofocus=True,
+                        placeholder="e.g. How many rockets were fired at the US embassy?",
+                    )
+                    with gr.Row():
+                        send = gr.Button("Ask", variant="primary", elem_id="rag-ask")
+                        stop = gr.Button("Stop", variant="stop", elem_id="rag-stop")
+                        clear = gr.Button("New conversation", elem_id="rag-clear")
+                    with gr.Accordion("Filters", open=False, elem_id="rag-filters"), gr.Row():
+                        since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD",
+                                           elem_id="rag-since", max_length=10)
+                        until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD",
+                                           elem_id="rag-until", max_length=10)
+                        outlet = gr.Dropdown(choices=[ALL_OUTLETS, *ui.outlets()],
+                                             value=ALL_OUTLETS, label="Outlet",
+                                             elem_id="rag-outlet")
+                        k = gr.Slider(1, 12, value=k_default, step=1, label="Passages",
+                                      elem_id="rag-k")
+                        mode = gr.Radio(["generative", "extractive"], value=mode_default,
+                                        label="Answer", elem_id="rag-mode",
+                                        info="extractive: quotes only, no LLM")
+                with gr.Column(scale=2):
+                    sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources",
+                                      label="Sources", js_on_load=None)
+            with gr.Tab("Corpus", id="corpus"):
+                docs = gr.Dataframe(
+                    value=render.document_rows(services.store.catalog.documents().values()),
+                    headers=render.DOC_HEADERS, datatype=["str", "str", "str", "str", "number"],
+                    interactive=False, wrap=True, latex_delimiters=[], show_search="search",
+                    label="Indexed articles (click a row to pick it for removal)",
+                    elem_id="rag-docs", column_widths=["18%", "50%", "10%", "14%", "8%"],
+                )
+                with gr.Row():
+                    with gr.Column():
+                        upload = gr.File(
+                            label="Add articles (.txt, .md, .html, .json, .jsonl; up to 10 MB "
+                                  "each)", file_count="multiple", file_types=list(UPLOAD_TYPES),
+                            elem_id="rag-upload",
+                        )
+                        index_btn = gr.Button("Index the uploaded files", variant="primary",
+                                              elem_id="rag-index")
+                    with gr.Column():
+                        remove_ids = gr.Textbox(label="Remove articles by id",
+                                                placeholder="document id (several: separate by "
+                                                            "spaces)", elem_id="rag-remove-ids")
+                        remove_btn = gr.Button("Remove", variant="stop", elem_id="rag-remove")
+                corpus_log = gr.Textbox(label="Result", interactive=False, lines=3,
+                                        elem_id="rag-corpus-log")
+
+        chat_inputs = [question, chatbot, state, since, until, outlet, k, mode]
+        chat_outputs = [question, chatbot, sources, state]
+        backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
+        asked: list[dict[str, Any]] = [
+            question.submit(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
+                            show_progress="hidden", **backend_group),
+            send.click(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
+                       show_progress="hidden", **backend_group),
+        ]
+        # Cancel first, then mark the answer as stopped: the mark goes through the queue,
+        # so it arrives after anything the cancelled answer had already sent.
+        stop.click(None, None, None, cancels=asked, queue=False, api_visibility="private").then(
+            ui.stopped, [chatbot, state], [chatbot, sources], concurrency_limit=None,
+            api_visibility="private", show_progress="hidden")
+        clear.click(None, None, None, cancels=asked, queue=False, api_visibility="private").then(
+            lambda: ([], render.EMPTY_SOURCES, new_state(), ""), None,
+            [chatbot, sources, state, question], concurrency_limit=None,
+            api_visibility="private", show_progress="hidden")
+        chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
+                      cancels=asked, queue=False, api_visibility="private")
+
+        corpus_outputs = [corpus_log, docs, outlet, status]
+        index_btn.click(ui.index_files, [upload], [*corpus_outputs, upload],
+                        api_visibility="private", **backend_group)
+        remove_btn.click(ui.remove, [remove_ids], [*corpus_outputs, remove_ids],
+                         api_visibility="private", **backend_group)
+        docs.select(_pick_row, None, [remove_ids], queue=False, api_visibility="private")
+        app.load(ui.refresh, None, [docs, outlet, status], api_visibility="private",
+                 **backend_group)
+        gr.api(ui.ask, api_name="ask", **backend_group)
+    return app
+
+
+# -- serving ------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def auth_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The login from ``RAG_UI_AUTH=user:password`` (None when unset)."""
+    value = (os.environ if env is None else env).get(AUTH_ENV, "")
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise UserError(f"{AUTH_ENV} must be user:password")
+    return user, password
+
+
+def check_exposure(host: str, auth: tuple[str, str] | None, share: bool, force: bool) -> None:
+    """Refuse to serve beyond this machine without a login, unless forced."""
+    if auth is not None or force:
+        return
+    if share:
+        raise UserError(f"a share link makes the app public: set {AUTH_ENV}=user:password "
+                        "for a login, or pass --force")
+    if not is_loopback(host):
+        raise UserError(f"refusing to listen on {host} without a login: set "
+                        f"{AUTH_ENV}=user:password, or pass --force")
+
+
+def launch(
+    app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860,
+    auth: tuple[str, str] | None = None, share: bool = False, force: bool = False,
+    prevent_thread_lock: bool = False, quiet: bool = False,
+) -> Any:
+    """Serve the app (blocks until interrupted unless ``prevent_thread_lock``)."""
+    check_exposure(host, auth, share, force)
+    app.queue(default_concurrency_limit=1, max_size=64)
+    return app.launch(
+        server_name=host, server_port=port, auth=auth, share=share,
+        auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,
+        css=CSS, js=JS, max_file_size=MAX_UPLOAD, allowed_paths=[], show_error=False,
+        ssr_mode=False, mcp_server=False, pwa=False, enable_monitoring=False,
+        run_history=False, footer_links=["api"], inbrowser=False,
+        prevent_thread_lock=prevent_thread_lock, quiet=quiet,
+    )
