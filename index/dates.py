@@ -42,7 +42,8 @@ DAY_MONTH_YEAR = re.compile(
 _LABEL = r"(?:date|dated|published(?:\s+on)?|updated(?:\s+on)?|posted(?:\s+on)?)\s*:?\s*"
 DATE_LINE = re.compile(
     rf"^\s*(?:{_LABEL})?(?:"
-    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:\.\d+)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?"
+    rf"\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:\.\d+)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?"
     rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:,?\s+\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?)?"
     rf"|\d{{1,2}}\s+(?:{_MONTH_RE})\.?,?\s+\d{{4}}"
     rf")\s*$",

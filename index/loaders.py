@@ -149,7 +149,7 @@ def _record(row: Any, where: str, origin: str) -> SourceRecord:
     if row.get("id") not in (None, ""):
         doc_id = str(row["id"])
     elif url or title:
-        doc_id = "h" + hashlib.sha1((url or title).encode()).hexdigest()[:16]
+        doc_id = "h" + hashlib.sha1(str(url or title).encode()).hexdigest()[:16]
     else:
         raise InputError(where, "record has neither id, url nor title")
     fields = {k: v for k, v in row.items() if isinstance(v, str | int | float) or v is None}
@@ -195,7 +195,7 @@ def _text_article(record: SourceRecord) -> Article:
 def _html_article(record: SourceRecord) -> Article:
     import trafilatura  # heavy import, only when an HTML file is indexed
 
-    doc = trafilatura.bare_extraction(
+    extracted = trafilatura.bare_extraction(
         record.text,
         with_metadata=True,
         include_comments=False,
@@ -203,7 +203,7 @@ def _html_article(record: SourceRecord) -> Article:
         include_images=False,
         include_links=False,
     )
-    doc = doc.as_dict() if hasattr(doc, "as_dict") else doc
+    doc: Any = extracted.as_dict() if hasattr(extracted, "as_dict") else extracted  # type: ignore[union-attr]
     if not doc or not doc.get("text"):
         raise InputError(record.origin, "no article text found in the HTML")
     text = str(doc["text"])

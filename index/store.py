@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,8 @@ class IndexStore:
         client = client or make_client(index_dir / "chroma", chroma_url)
         if reset:
             self.catalog.reset()
-            try:
+            with contextlib.suppress(Exception):  # absent collection: nothing to delete
                 client.delete_collection(collection)
-            except Exception:  # noqa: BLE001 - absent collection: nothing to delete
-                pass
         built_with = self.catalog.get_meta("embed_model")
         if built_with and built_with != embed_model:
             raise IndexMismatchError(

@@ -184,7 +184,7 @@ class Answerer:
         ranked = rank_sentences(standalone, passages, sim)
         evidence = judge_evidence(standalone, passages, ranked)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
-        base = dict(
+        base: dict[str, Any] = dict(
             question=question,
             standalone=standalone,
             passages=passages,
@@ -231,19 +231,26 @@ class Answerer:
             timings["check_ms"] = (time.perf_counter() - t0) * 1000
 
         supported = [s for s in checked if s.supported]
+        unsupported = [s for s in checked if s.supported is False]
         final = [s for s in checked if s.supported is not False]
-        if not supported or any(s.supported is False for s in checked):
+        if checked and supported and not unsupported:
+            # The model's answer holds up. Its best quote is added when the answer does
+            # not already rest on it: a reader sees the article's own words next to the
+            # paraphrase, and a supported-but-partial answer still carries the key fact.
+            used = {(n, span) for s in supported for n, span in s.evidence.items()}
+            top = extract_answer(standalone, passages, sim, max_sentences=1)
+            extra = [q for q in top if not any(item in used for item in q.evidence.items())]
+            final = final + extra
+            checked_all = final
+        else:
             used = {(n, span) for s in supported for n, span in s.evidence.items()}
             quotes = [
                 q
                 for q in extract_answer(standalone, passages, sim)
-                if not any((n, span) in used for n, span in q.evidence.items())
+                if not any(item in used for item in q.evidence.items())
             ]
-            final = ([s for s in final if s.supported] + quotes) if quotes or supported else []
-            unsupported = [s for s in checked if s.supported is False]
+            final = (supported + quotes) if quotes or supported else []
             checked_all = final + unsupported
-        else:
-            checked_all = checked
         abstained = not any(s.supported for s in final)
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
         yield Done(

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -206,7 +207,7 @@ class HybridRetriever(BaseRetriever):
                 mask = kw.mask(filters.since_day, filters.until_day, pool)
                 masked = scores if mask is None else np.where(mask, scores, 0.0)
                 m = min(n if i == 0 else n // 2, len(masked))
-                top = np.argpartition(-masked, m - 1)[:m] if m else []
+                top: Any = np.argpartition(-masked, m - 1)[:m] if m else []
                 for row in top:
                     if masked[row] > 0 and row not in seen_rows:
                         seen_rows.add(int(row))
