@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from rag.errors import UserError
+
 MONTHS = {
     name: i + 1
     for i, names in enumerate(
@@ -100,3 +102,26 @@ def to_iso(value: object) -> str | None:
 def day_number(iso: str | None) -> int | None:
     """Days since 0001-01-01 for an ISO date: an integer Chroma can range-filter on."""
     return date.fromisoformat(iso).toordinal() if iso else None
+
+
+def parse_day(value: str | None, end: bool = False) -> date | None:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year means its first or, with
+    ``end``, last day); empty means no limit."""
+    import calendar
+
+    text = (value or "").strip()
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return date.fromisoformat(text)
+        year = int(parts[0])
+        if len(parts) == 2:
+            month = int(parts[1])
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        if len(parts) == 1:
+            return date(year, 12, 31) if end else date(year, 1, 1)
+    except ValueError:
+        pass
+    raise UserError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")

@@ -18,25 +18,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _parse_day(value: str | None, end: bool = False) -> date | None:
-    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; a month or year means its first
-    (or, with ``end``, last) day."""
-    if not value:
-        return None
-    import calendar
+    """A ``--since``/``--until`` value as a date (see :func:`index.dates.parse_day`)."""
+    from index.dates import parse_day
 
-    parts = value.strip().split("-")
-    try:
-        if len(parts) == 3:
-            return date.fromisoformat(value.strip())
-        year = int(parts[0])
-        if len(parts) == 2:
-            month = int(parts[1])
-            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
-        if len(parts) == 1:
-            return date(year, 12, 31) if end else date(year, 1, 1)
-    except ValueError:
-        pass
-    raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    return parse_day(value, end)
 
 
 class Context:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from index.dates import parse_day
 from rag.answer import ABSTAIN_TEXT, AnswerResult
 from rag.citations import CheckedSentence
 from rag.container import Services, build_services
@@ -224,12 +225,12 @@ def test_user_question_and_draft_are_escaped() -> None:
 
 
 def test_parse_day() -> None:
-    assert str(render.parse_day("2020-03")) == "2020-03-01"
-    assert str(render.parse_day("2020-02", end=True)) == "2020-02-29"
-    assert str(render.parse_day("2021", end=True)) == "2021-12-31"
-    assert render.parse_day("  ") is None
+    assert str(parse_day("2020-03")) == "2020-03-01"
+    assert str(parse_day("2020-02", end=True)) == "2020-02-29"
+    assert str(parse_day("2021", end=True)) == "2021-12-31"
+    assert parse_day("  ") is None
     with pytest.raises(UserError, match="not a date"):
-        render.parse_day("March")
+        parse_day("March")
 
 
 # -- serving safety ---------------------------------------------------------------

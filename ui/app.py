@@ -31,6 +31,7 @@ from typing import Any
 
 import gradio as gr
 
+from index.dates import parse_day
 from index.lock import writer_lock
 from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
 from rag.container import Services
@@ -151,7 +152,7 @@ class ChatUI:
 
     def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         sources = (outlet,) if outlet and outlet != ALL_OUTLETS else ()
-        return Filters(render.parse_day(since), render.parse_day(until, end=True), sources)
+        return Filters(parse_day(since), parse_day(until, end=True), sources)
 
     def chat(
         self, question: str, messages: list[Any] | None, state: dict[str, Any] | None,

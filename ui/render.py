@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from index.catalog import DocumentRow
 from rag.answer import ABSTAIN_TEXT, AnswerResult
 from rag.citations import CheckedSentence
-from rag.errors import UserError
 from rag.llms.select import BackendChoice
 from rag.passages import Passage, human_date
 
@@ -275,24 +273,4 @@ def document_rows(docs: Iterable[DocumentRow]) -> list[list[str | int]]:
             for d in docs]
 
 
-def parse_day(value: str | None, end: bool = False) -> date | None:
-    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year means its first or, with
-    ``end``, last day); empty means no limit."""
-    import calendar
 
-    text = (value or "").strip()
-    if not text:
-        return None
-    parts = text.split("-")
-    try:
-        if len(parts) == 3:
-            return date.fromisoformat(text)
-        year = int(parts[0])
-        if len(parts) == 2:
-            month = int(parts[1])
-            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
-        if len(parts) == 1:
-            return date(year, 12, 31) if end else date(year, 1, 1)
-    except ValueError:
-        pass
-    raise UserError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
