@@ -156,9 +156,12 @@ class KeywordIndex:
             return np.zeros(len(self.chunk_ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top ``n`` (row, score) pairs with a positive score, best first."""
-        scores = self.scores(query)
+    @staticmethod
+    def top(
+        scores: np.ndarray, n: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top ``n`` (row, score) pairs of precomputed scores with a positive score, best
+        first; rows outside ``mask`` are left out."""
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         n = min(n, len(scores))

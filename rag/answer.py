@@ -232,21 +232,19 @@ class Answerer:
 
         supported = [s for s in checked if s.supported]
         unsupported = [s for s in checked if s.supported is False]
-        final = [s for s in checked if s.supported is not False]
+        used = {item for s in supported for item in s.evidence.items()}
         if checked and supported and not unsupported:
             # The model's answer holds up. Its best quote is added when the answer does
             # not already rest on it: a reader sees the article's own words next to the
             # paraphrase, and a supported-but-partial answer still carries the key fact.
-            used = {(n, span) for s in supported for n, span in s.evidence.items()}
-            top = extract_answer(standalone, passages, sim, max_sentences=1)
+            top = extract_answer(standalone, passages, sim, max_sentences=1, ranked=ranked)
             extra = [q for q in top if not any(item in used for item in q.evidence.items())]
-            final = final + extra
+            final = [s for s in checked if s.supported is not False] + extra
             checked_all = final
         else:
-            used = {(n, span) for s in supported for n, span in s.evidence.items()}
             quotes = [
                 q
-                for q in extract_answer(standalone, passages, sim)
+                for q in extract_answer(standalone, passages, sim, ranked=ranked)
                 if not any(item in used for item in q.evidence.items())
             ]
             final = (supported + quotes) if quotes or supported else []

@@ -16,8 +16,9 @@ from typing import Literal
 
 import numpy as np
 
+from index.chunking import split_sentences
 from rag.passages import Passage
-from rag.text import content_terms, lexical_support, missing_numbers, sentence_spans
+from rag.text import content_terms, lexical_support, missing_numbers
 
 # similarity(texts_a, texts_b) -> matrix of cosine similarities, shape (len(a), len(b))
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
@@ -54,7 +55,7 @@ def parse_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     grouped ("[1, 2]", "[1][3]"); a marker alone on a line joins the sentence before.
     """
     out: list[tuple[str, list[int]]] = []
-    for a, b in sentence_spans(answer):
+    for a, b in split_sentences(answer):
         raw = answer[a:b]
         cited = [int(x) for m in _MARKER.finditer(raw) for x in re.split(r"[,;]", m.group(1))]
         text = _MARKER.sub("", raw).strip()
@@ -79,7 +80,7 @@ def support_matrix(
     claims: Sequence[str], passages: Sequence[Passage], similarity: Similarity
 ) -> list[list[Support]]:
     """Support of every claim by every passage."""
-    spans = [sentence_spans(p.text) or [(0, len(p.text))] for p in passages]
+    spans = [split_sentences(p.text) or [(0, len(p.text))] for p in passages]
     flat = [p.text[a:b] for p, sp in zip(passages, spans, strict=True) for a, b in sp]
     sims = similarity(list(claims), flat) if claims and flat else np.zeros((len(claims), 0))
     out: list[list[Support]] = []

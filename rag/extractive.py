@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.chunking import split_sentences
 from rag.citations import CheckedSentence, Similarity
 from rag.passages import Passage, human_date
-from rag.text import QUESTION_WORDS, content_terms, numbers, sentence_spans
+from rag.text import QUESTION_WORDS, content_terms, numbers
 
 _DATE_WORDS = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -56,7 +57,7 @@ def rank_sentences(
     """
     wanted = question_terms(question)
     items: list[tuple[Passage, tuple[int, int]]] = [
-        (p, span) for p in passages for span in sentence_spans(p.text)
+        (p, span) for p in passages for span in split_sentences(p.text)
     ]
     if not items:
         return []
@@ -99,10 +100,12 @@ def extract_answer(
     similarity: Similarity,
     max_sentences: int = 2,
     relative_floor: float = 0.85,
+    ranked: Sequence[Candidate] | None = None,
 ) -> list[CheckedSentence]:
     """Up to ``max_sentences`` quoted sentences: the best one, and others nearly as good
-    from other places (no sentence twice)."""
-    ranked = rank_sentences(question, passages, similarity)
+    from other places (no sentence twice). ``ranked`` reuses a ranking already made."""
+    if ranked is None:
+        ranked = rank_sentences(question, passages, similarity)
     if not ranked:
         return []
     chosen: list[Candidate] = [ranked[0]]

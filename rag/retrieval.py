@@ -11,7 +11,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -205,13 +204,10 @@ class HybridRetriever(BaseRetriever):
             seen_rows: set[int] = set()
             for i, pool in enumerate(pools):
                 mask = kw.mask(filters.since_day, filters.until_day, pool)
-                masked = scores if mask is None else np.where(mask, scores, 0.0)
-                m = min(n if i == 0 else n // 2, len(masked))
-                top: Any = np.argpartition(-masked, m - 1)[:m] if m else []
-                for row in top:
-                    if masked[row] > 0 and row not in seen_rows:
-                        seen_rows.add(int(row))
-                        out.keyword.append((kw.chunk_ids[row], float(masked[row])))
+                for row, score in kw.top(scores, n if i == 0 else n // 2, mask):
+                    if row not in seen_rows:
+                        seen_rows.add(row)
+                        out.keyword.append((kw.chunk_ids[row], score))
             out.keyword.sort(key=lambda item: -item[1])
             timings.keyword_ms = (time.perf_counter() - t0) * 1000
         return out

@@ -7,8 +7,6 @@ from functools import lru_cache
 
 import Stemmer
 
-from index.chunking import split_sentences
-
 _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*\d|\d")
 STOPWORDS = frozenset(
@@ -241,16 +239,6 @@ def content_terms(text: str) -> list[str]:
 def numbers(text: str) -> set[str]:
     """Numbers written in ``text``, digits or words ("three" -> "3")."""
     return {t for t in content_terms(text) if t[0].isdigit()}
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of ``text``."""
-    return [text[a:b] for a, b in split_sentences(text)]
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text``."""
-    return split_sentences(text)
 
 
 def lexical_support(claim: str, evidence: str) -> float:
