@@ -10,6 +10,7 @@ test:
 	./scripts/bootstrap.sh dev
 	./scripts/system-deps.sh
 	.venv/bin/python -m pytest
+	./scripts/eval-gate.sh
 
 lint:
 	./scripts/bootstrap.sh dev

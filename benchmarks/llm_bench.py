@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag.llms.embedded import EmbeddedLLM, default_gguf_path  # noqa: E402
+from rag.llms.embedded import EmbeddedLLM, default_gguf_path, generation_threads  # noqa: E402
 
 CONTEXT_WINDOW = 4096
 
@@ -89,7 +89,9 @@ Question: How much will the Lyon airport tram line cost, and who will pay for it
 Answer:"""
 
 
-def server_params(model_path: str, threads: int, max_tokens: int) -> Any:
+def server_params(
+    model_path: str, threads: int, max_tokens: int, batch_threads: int | None = None
+) -> Any:
     """The llama.cpp parameters, identical to what EmbeddedLLM uses."""
     import xllamacpp
 
@@ -103,7 +105,7 @@ def server_params(model_path: str, threads: int, max_tokens: int) -> Any:
     params.swa_full = True
     params.fit_params = False
     params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
+    params.cpuparams_batch.n_threads = batch_threads or threads
     params.sampling.temp = 0.0
     params.verbosity = 1
     params.ui = False
@@ -249,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="cold+warm pairs per backend")
     parser.add_argument("--json", type=Path, help="write the raw records here")
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--threads", type=int, default=generation_threads(os.cpu_count()),
+        help="generation threads (default: EmbeddedLLM's, all cores but one)",
+    )
+    parser.add_argument(
+        "--batch-threads", type=int, default=os.cpu_count() or 1,
+        help="prompt-processing threads (default: all cores)",
+    )
     args = parser.parse_args(argv)
 
     import xllamacpp
@@ -258,13 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     model_path = default_gguf_path()
     print(f"model: {model_path}")
     print(
-        f"xllamacpp {xllamacpp.__version__}, threads={args.threads}, n_ctx={CONTEXT_WINDOW}, "
+        f"xllamacpp {xllamacpp.__version__}, threads={args.threads} "
+        f"(prompt {args.batch_threads}), n_ctx={CONTEXT_WINDOW}, "
         f"max_tokens={args.max_tokens}, runs={args.runs}, greedy"
     )
 
     # (a) raw xllamacpp, (b) EmbeddedLLM: both loaded, each warmed up once.
     t = time.perf_counter()
-    server = xllamacpp.Server(server_params(model_path, args.threads, args.max_tokens))
+    server = xllamacpp.Server(
+        server_params(model_path, args.threads, args.max_tokens, args.batch_threads)
+    )
     raw_load_s = time.perf_counter() - t
     run_raw(server, "Warm-up.\n" + prompt, args.max_tokens, "warm-up")
     rss_one_model = peak_rss_mib()
@@ -273,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         model_path=model_path,
         context_window=CONTEXT_WINDOW,
         n_threads=args.threads,
+        n_threads_batch=args.batch_threads,
         max_tokens=args.max_tokens,
         temperature=0.0,
     )
@@ -336,10 +349,21 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "model": model_path,
                     "threads": args.threads,
+                    "batch_threads": args.batch_threads,
                     "max_tokens": args.max_tokens,
                     "runs": args.runs,
                     "load_s": {"raw": raw_load_s, "ours": ours_load_s},
                     "peak_rss_mib": {"one_model": rss_one_model, "both_models": rss_end},
+                    "summary": {
+                        "raw" if backend == "raw xllamacpp" else "ours": {
+                            "cold" if call == "cold" else "warm": med
+                            for (b, call), med in summary.items()
+                            if b == backend
+                        }
+                        for backend in ("raw xllamacpp", "EmbeddedLLM")
+                    },
+                    "prompt_tokens": raw[0]["prompt_tokens"] if raw else None,
+                    "same_text": same_backends,
                     "records": records,
                 },
                 indent=2,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,15 +93,35 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30.0, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        # One connection per thread: the web UI answers on several worker threads at
+        # once, and a connection shared between them would mix one thread's transaction
+        # with another's reads. SQLite's WAL mode lets them read while one writes.
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self._db.executescript(SCHEMA)
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
     def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
+        """Close the database connections (of every thread)."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -234,6 +255,28 @@ class Catalog:
             ):
                 out[key] = np.frombuffer(blob, dtype=np.float32).tolist()
         return out
+
+    def cached_matrix(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Cached vectors as one float32 matrix (row i for ``keys[i]``, zeros when absent)
+        and a boolean array saying which rows were found."""
+        blobs: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            part = list(keys[i : i + 500])
+            marks = ",".join("?" * len(part))
+            blobs.update(
+                self._db.execute(
+                    f"SELECT key, vector FROM embed_cache WHERE key IN ({marks})", part
+                )
+            )
+        dim = len(next(iter(blobs.values()), b"")) // 4
+        matrix = np.zeros((len(keys), dim), dtype=np.float32)
+        found = np.zeros(len(keys), dtype=bool)
+        for i, key in enumerate(keys):
+            blob = blobs.get(key)
+            if blob is not None and len(blob) == 4 * dim:
+                matrix[i] = np.frombuffer(blob, dtype=np.float32)
+                found[i] = True
+        return matrix, found
 
     def cache_vectors(self, items: Iterable[tuple[str, Sequence[float]]]) -> None:
         """Store vectors in the cache."""

@@ -144,9 +144,14 @@ def chunk_spans(
         chunks.append((units[i][0], units[j - 1][1]))
         if j >= len(units):
             break
-        # Step back over trailing units for the overlap, but always move forward.
+        # Step back over trailing units for the overlap, but always move forward, and
+        # keep room for the next unit: a chunk inside the previous one would repeat it.
         back, k = 0, j
-        while k - 1 > i and back + units[k - 1][2] <= overlap_tokens:
+        while (
+            k - 1 > i
+            and back + units[k - 1][2] <= overlap_tokens
+            and back + units[k - 1][2] + units[j][2] <= max_tokens
+        ):
             k -= 1
             back += units[k][2]
         i = k

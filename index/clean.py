@@ -16,6 +16,8 @@ import unicodedata
 
 # Zero-width and bidi control characters, BOM; C0/C1 controls except \n and \t.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+# Terminal colour and cursor sequences (ESC [ ... letter) pasted along with a text.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -67,12 +69,17 @@ _PAYWALL_START = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _PROSE_MIN_WORDS = 12
+# An offer block ends at the first line that reads like a sentence of the article: offer
+# lines are short, unpunctuated labels and prices, and losing a sentence of the article
+# is worse than keeping one sentence-like line of an offer.
+_SENTENCE_MIN_WORDS = 6
 
 
 def normalize_text(text: str) -> str:
     """Unicode NFC, no control or zero-width characters, single spaces, ``\\n`` line ends."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INVISIBLE.sub("", text)
+    text = _ANSI.sub("", text)
     text = _CONTROL.sub(" ", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
@@ -83,8 +90,18 @@ def is_furniture(line: str) -> bool:
 
 
 def looks_like_prose(line: str) -> bool:
-    """A full sentence of some length: the signal that an offer block has ended."""
+    """A full sentence of some length (a long one that mentions subscribing is article text,
+    not an offer marker)."""
     return len(line.split()) >= _PROSE_MIN_WORDS and bool(_SENTENCE_END.search(line))
+
+
+def ends_offer(line: str) -> bool:
+    """A line after which a paywall offer block is over: a sentence of some length."""
+    return (
+        len(line.split()) >= _SENTENCE_MIN_WORDS
+        and bool(_SENTENCE_END.search(line))
+        and not is_furniture(line)
+    )
 
 
 def clean_text(raw: str) -> str:
@@ -104,7 +121,7 @@ def clean_text(raw: str) -> str:
             in_paywall = True
             continue
         if in_paywall:
-            if looks_like_prose(line) and not is_furniture(line):
+            if ends_offer(line):
                 in_paywall = False
             else:
                 continue

@@ -10,7 +10,8 @@ rebuilt from the catalog at the end of a run that changed something.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,17 @@ class IndexReport:
     total_chunks: int = 0  # chunks in the index afterwards
     seconds: float = 0.0
     errors: list[InputError] = field(default_factory=list)
+    # Seconds spent per stage (load, clean, chunk, embed, cache, vectors, catalog, keyword).
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the time spent inside the block to ``stages[stage]``."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - t0
 
     def summary(self) -> str:
         """The one-line summary printed at the end of a run."""
@@ -91,29 +103,13 @@ class Indexer:
         started = time.perf_counter()
         report = IndexReport()
         self._prepare()
+        generation = self.catalog.generation()
         records: list[SourceRecord] = []
         origins: set[str] = set()
         seen: dict[str, str] = {}
-        for item in iter_files(paths):
-            if isinstance(item, InputError):
-                report.errors.append(item)
-                continue
-            origins.add(str(item.resolve()))
-            for rec in read_file(item):
-                if isinstance(rec, InputError):
-                    report.errors.append(rec)
-                elif rec.doc_id in seen:
-                    report.errors.append(
-                        InputError(
-                            rec.origin,
-                            f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})",
-                        )
-                    )
-                else:
-                    seen[rec.doc_id] = rec.origin
-                    records.append(rec)
-
-        known = self.catalog.documents()
+        with report.timed("load"):
+            self._read(paths, records, origins, seen, report)
+            known = self.catalog.documents()
         same_pipeline = self.catalog.get_meta("pipeline") == self.pipeline
         pending: list[_Pending] = []
         pending_chunks = 0
@@ -124,13 +120,15 @@ class Indexer:
                 report.unchanged += 1
             else:
                 try:
-                    article = to_article(rec)
+                    with report.timed("clean"):
+                        article = to_article(rec)
                 except InputError as exc:
                     report.errors.append(exc)
                 else:
-                    chunks = chunk_article(
-                        article, self.count_tokens, self.chunk_tokens, self.overlap_tokens
-                    )
+                    with report.timed("chunk"):
+                        chunks = chunk_article(
+                            article, self.count_tokens, self.chunk_tokens, self.overlap_tokens
+                        )
                     pending.append(_Pending(article, chunks, old is not None))
                     pending_chunks += len(chunks)
                     if pending_chunks >= self.batch_chunks:
@@ -150,14 +148,45 @@ class Indexer:
             report.removed = len(gone)
 
         self.catalog.set_meta("pipeline", self.pipeline)
-        if self.store.keyword().generation != self.catalog.generation():
-            self.store.rebuild_keyword()
-            self.catalog.prune_cache(self.store.embed_model)
+        # Only a run that changed documents rebuilds the keyword index (an interrupted
+        # run's leftovers were reconciled by _prepare); an unchanged run never loads it.
+        if self.catalog.generation() != generation:
+            with report.timed("keyword"):
+                self.store.rebuild_keyword()
+            with report.timed("cache"):
+                self.catalog.prune_cache(self.store.embed_model)
         self.catalog.set_meta("dirty", "0")
         report.failed = len(report.errors)
         report.total_chunks = self.catalog.count_chunks()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _read(
+        self,
+        paths: Iterable[Path],
+        records: list[SourceRecord],
+        origins: set[str],
+        seen: dict[str, str],
+        report: IndexReport,
+    ) -> None:
+        for item in iter_files(paths):
+            if isinstance(item, InputError):
+                report.errors.append(item)
+                continue
+            origins.add(str(item.resolve()))
+            for rec in read_file(item):
+                if isinstance(rec, InputError):
+                    report.errors.append(rec)
+                elif rec.doc_id in seen:
+                    report.errors.append(
+                        InputError(
+                            rec.origin,
+                            f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})",
+                        )
+                    )
+                else:
+                    seen[rec.doc_id] = rec.origin
+                    records.append(rec)
 
     def remove(self, doc_ids: Sequence[str]) -> int:
         """Remove documents by id; returns how many were indexed."""
@@ -174,6 +203,10 @@ class Indexer:
             self.catalog.set_meta("embed_model", self.store.embed_model)
         if self.catalog.get_meta("dirty") == "1":
             self.reconcile()
+        if not self.catalog.count_chunks():
+            # An empty index is built with this pipeline from the first batch on, so a
+            # first run that is killed leaves documents the next run can skip.
+            self.catalog.set_meta("pipeline", self.pipeline)
         self.catalog.set_meta("dirty", "1")
 
     def reconcile(self) -> int:
@@ -209,20 +242,22 @@ class Indexer:
         chunks = [c for p in pending for c in p.chunks]
         vectors = self._embed([c.embed_text for c in chunks], report)
         by_id = {c.chunk_id: p.article for p in pending for c in p.chunks}
-        self.store.vectors.add(
-            ids=[c.chunk_id for c in chunks],
-            vectors=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[_chunk_metadata(c, by_id[c.chunk_id]) for c in chunks],
-        )
+        with report.timed("vectors"):
+            self.store.vectors.add(
+                ids=[c.chunk_id for c in chunks],
+                vectors=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[chunk_metadata(c, by_id[c.chunk_id]) for c in chunks],
+            )
         stale: list[str] = []
-        with self.catalog.transaction() as conn:
+        with report.timed("catalog"), self.catalog.transaction() as conn:
             for p in pending:
                 if p.is_update:
                     stale.extend(self.catalog.chunk_ids(p.article.doc_id))
                 self.catalog.put_document(conn, p.article, p.chunks)
         fresh = set(by_id)
-        self.store.vectors.delete([cid for cid in stale if cid not in fresh])
+        with report.timed("vectors"):
+            self.store.vectors.delete([cid for cid in stale if cid not in fresh])
         for p in pending:
             if p.is_update:
                 report.updated += 1
@@ -232,19 +267,25 @@ class Indexer:
 
     def _embed(self, texts: list[str], report: IndexReport) -> list[list[float]]:
         model = self.store.embed_model
-        keys = [Catalog.cache_key(model, t) for t in texts]
-        cached = self.catalog.cached_vectors(keys)
+        with report.timed("cache"):
+            keys = [Catalog.cache_key(model, t) for t in texts]
+            cached = self.catalog.cached_vectors(keys)
         todo = [i for i, k in enumerate(keys) if k not in cached]
         if todo:
-            fresh = embed_sorted(self.embedder, [texts[i] for i in todo])
-            self.catalog.cache_vectors((keys[i], v) for i, v in zip(todo, fresh, strict=True))
+            with report.timed("embed"):
+                fresh = embed_sorted(self.embedder, [texts[i] for i in todo])
+            with report.timed("cache"):
+                self.catalog.cache_vectors(
+                    (keys[i], v) for i, v in zip(todo, fresh, strict=True)
+                )
             for i, v in zip(todo, fresh, strict=True):
                 cached[keys[i]] = v
             report.embedded += len(todo)
         return [cached[k] for k in keys]
 
 
-def _chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | float | bool]:
+def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | float | bool]:
+    """The metadata stored with a chunk's vector (what Chroma filters on)."""
     # Chroma metadata takes no None, lists or nested values: leave unknowns out.
     meta: dict[str, str | int | float | bool] = {"doc_id": chunk.doc_id, "seq": chunk.seq}
     day = day_number(article.published_at)

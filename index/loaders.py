@@ -31,7 +31,15 @@ SUFFIXES: dict[str, SourceFormat] = {
     ".json": "record",
     ".jsonl": "record",
 }
+# A .json/.jsonl file is a corpus of many articles (MultiHop-RAG's corpus.json is one
+# file); any other file is one article. A news article is tens of kB: one of a million
+# characters is already ~1,000 chunks (about a minute of embedding on two cores), so
+# anything bigger is refused rather than left to stall a run.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ARTICLE_CHARS = 1_000_000
+MAX_ARTICLE_FILE_BYTES = {"text": 4 * MAX_ARTICLE_CHARS, "markdown": 4 * MAX_ARTICLE_CHARS,
+                          "html": 16 * MAX_ARTICLE_CHARS}
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32), 127])
 _TITLE_MAX_WORDS = 30
 _BODY_KEYS = ("body", "text", "content")
 _DATE_KEYS = ("published_at", "date", "published", "publishedAt")
@@ -70,10 +78,14 @@ def decode_text(data: bytes, path: str) -> str:
     """Decode file bytes as text: UTF-8, else Windows-1252; binary data is refused."""
     if not data.strip():
         raise InputError(path, "empty file")
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    # A stray NUL or control byte in scraped text is cleaned later; more than a few of
+    # them mean the file is not text at all (random bytes hold about 10 %).
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(head) // 50):
         raise InputError(path, "binary file, not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     printable = sum(ch.isprintable() or ch.isspace() for ch in text[:8192])
@@ -94,6 +106,13 @@ def read_file(path: Path) -> list[SourceRecord | InputError]:
         if size > MAX_FILE_BYTES:
             raise InputError(
                 name, f"file too large ({size / 1e6:.1f} MB, limit {MAX_FILE_BYTES / 1e6:.0f} MB)"
+            )
+        limit = MAX_ARTICLE_FILE_BYTES.get(fmt)
+        if limit is not None and size > limit:
+            raise InputError(
+                name,
+                f"file too large for one article ({size / 1e6:.1f} MB, limit "
+                f"{limit / 1e6:.0f} MB); put long texts in a .jsonl file, one article a line",
             )
         text = decode_text(path.read_bytes(), name)
     except InputError as exc:
@@ -144,6 +163,8 @@ def _record(row: Any, where: str, origin: str) -> SourceRecord:
     body = next((row[k] for k in _BODY_KEYS if isinstance(row.get(k), str)), "")
     if not body.strip():
         raise InputError(where, "record has no body text")
+    if len(body) > MAX_ARTICLE_CHARS:
+        raise InputError(where, _too_long(len(body)))
     title = row.get("title") if isinstance(row.get("title"), str) else ""
     url = row.get("url") if isinstance(row.get("url"), str) else ""
     if row.get("id") not in (None, ""):
@@ -169,7 +190,13 @@ def to_article(record: SourceRecord) -> Article:
         article = _text_article(record)
     if not article.text.strip():
         raise InputError(record.origin, "no article text left after cleaning")
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise InputError(record.origin, _too_long(len(article.text)))
     return article
+
+
+def _too_long(chars: int) -> str:
+    return f"article too long ({chars:,} characters, limit {MAX_ARTICLE_CHARS:,})"
 
 
 def _text_article(record: SourceRecord) -> Article:

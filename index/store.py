@@ -6,7 +6,9 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from index.catalog import Catalog
+import numpy as np
+
+from index.catalog import Catalog, ChunkRow
 from index.keyword import KeywordIndex
 from index.vectors import VectorStore, make_client
 from rag.errors import IndexMismatchError
@@ -56,17 +58,42 @@ class IndexStore:
         generation = self.catalog.generation()
         if self._keyword is None or self._keyword.generation != generation:
             loaded = KeywordIndex.load(self.keyword_dir)
-            if loaded is None or loaded.generation != generation:
+            # An index saved before it kept vectors is rebuilt once, like a stale one.
+            if (
+                loaded is None
+                or loaded.generation != generation
+                or (loaded.vectors is None and len(loaded) > 0)
+            ):
                 loaded = self.rebuild_keyword()
             self._keyword = loaded
         return self._keyword
 
     def rebuild_keyword(self) -> KeywordIndex:
         """Build the keyword index from the catalog and save it."""
-        built = KeywordIndex.build(self.catalog.iter_chunks(), self.catalog.generation())
+        rows = list(self.catalog.iter_chunks())
+        built = KeywordIndex.build(rows, self.catalog.generation(), self._vector_matrix(rows))
         built.save(self.keyword_dir)
         self._keyword = built
         return built
+
+    def _vector_matrix(self, rows: list[ChunkRow]) -> np.ndarray | None:
+        """The chunks' vectors in row order: from the embedding cache, the rest from the
+        vector store; None when some are nowhere (the store is being repaired)."""
+        if not rows:
+            return None
+        keys = [Catalog.cache_key(self.embed_model, r.embed_text) for r in rows]
+        matrix, found = self.catalog.cached_matrix(keys)
+        missing = [i for i in range(len(rows)) if not found[i]]
+        if missing:
+            stored = self.vectors.get_vectors([rows[i].chunk_id for i in missing])
+            if len(stored) < len(missing):
+                return None
+            if matrix.shape[1] == 0:
+                dim = len(next(iter(stored.values())))
+                matrix = np.zeros((len(rows), dim), dtype=np.float32)
+            for i in missing:
+                matrix[i] = stored[rows[i].chunk_id]
+        return matrix
 
     def close(self) -> None:
         """Release the catalog connection."""

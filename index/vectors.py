@@ -7,7 +7,7 @@ collection records the embedding model that built it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,30 @@ class VectorStore:
                 documents=list(documents[i:j]),
                 metadatas=[dict(m) for m in metadatas[i:j]],
             )
+
+    def pages(self) -> Iterator[dict[str, Any]]:
+        """Everything stored (ids, embeddings, documents, metadatas), one batch at a time."""
+        offset = 0
+        while True:
+            page = self._col.get(
+                include=["embeddings", "documents", "metadatas"],
+                limit=self._max_batch,
+                offset=offset,
+            )
+            if page["ids"]:
+                yield page
+            if len(page["ids"]) < self._max_batch:
+                return
+            offset += self._max_batch
+
+    def get_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors by chunk id (missing ids are left out)."""
+        out: dict[str, list[float]] = {}
+        for i in range(0, len(ids), self._max_batch):
+            page = self._col.get(ids=list(ids[i : i + self._max_batch]), include=["embeddings"])
+            for cid, vector in zip(page["ids"], page["embeddings"], strict=True):
+                out[cid] = [float(x) for x in vector]
+        return out
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete vectors by chunk id, in batches."""

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from index.clean import normalize_text
 from rag.abstain import judge_evidence
 from rag.citations import CheckedSentence, check_sentences, parse_cited_sentences
+from rag.directives import drop_directives, mask_directives
 from rag.errors import RagError, UserError
 from rag.extractive import extract_answer, rank_sentences
 from rag.followup import standalone_question
@@ -127,6 +129,27 @@ class Done:
 Event = Token | Retrieved | Done
 
 
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_URL = re.compile(r"<?\b(?:https?|ftp)://[^\s<>)\]]+>?")
+
+
+def strip_live_markup(text: str) -> str:
+    """The model's text without anything a Markdown or HTML renderer would make live:
+    images and links become their text, tags and URLs go. An injected article can ask
+    the model for an image whose URL carries data out; the answer never holds one."""
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    return _URL.sub("", text)
+
+
+def _without_directives(passage: Passage) -> Passage:
+    """The passage as the model sees it: sentences that address a model are left out."""
+    return replace(passage, text=drop_directives(passage.text))
+
+
 def render(sentences: Sequence[CheckedSentence]) -> str:
     """Supported and neutral sentences with their markers (unsupported ones left out)."""
     return " ".join(s.render() for s in sentences if s.supported is not False).strip()
@@ -167,7 +190,7 @@ class Answerer:
         history: Sequence[tuple[str, str]] = (),
     ) -> Iterator[Event]:
         """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``."""
-        question = " ".join(question.split())
+        question = " ".join(normalize_text(question).split())
         if not question:
             raise UserError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
@@ -181,6 +204,9 @@ class Answerer:
         yield Retrieved(passages)
 
         sim = CachedSimilarity(self.embedder)
+        # The question is embedded on its own: in one batch with the passage sentences, a
+        # long question would pad every sentence to its length (seconds per answer).
+        sim([standalone], [standalone])
         ranked = rank_sentences(standalone, passages, sim)
         evidence = judge_evidence(standalone, passages, ranked)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
@@ -215,7 +241,10 @@ class Answerer:
                 llm = self._llm()
                 for i, delta in enumerate(
                     stream_text(
-                        llm, answer_prompt(standalone, passages), STOP_SEQUENCES, self.max_tokens
+                        llm,
+                        answer_prompt(standalone, [_without_directives(p) for p in passages]),
+                        STOP_SEQUENCES,
+                        self.max_tokens,
                     )
                 ):
                     if i == 0:
@@ -227,7 +256,11 @@ class Answerer:
             timings["generate_ms"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
             if not _MODEL_ABSTAINS.search(draft):
-                checked = check_sentences(parse_cited_sentences(draft), passages, sim)
+                # A sentence that orders the model about is no evidence for what it wrote.
+                evidence_passages = [replace(p, text=mask_directives(p.text)) for p in passages]
+                checked = check_sentences(
+                    parse_cited_sentences(strip_live_markup(draft)), evidence_passages, sim
+                )
             timings["check_ms"] = (time.perf_counter() - t0) * 1000
 
         supported = [s for s in checked if s.supported]

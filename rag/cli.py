@@ -495,6 +495,15 @@ def serve_cmd(
     launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force)
 
 
+from rag.evaluation.command import eval_group  # noqa: E402  (it uses the names above)
+
+cli.add_command(eval_group)
+
+from rag.summary.cli import summarize_cmd  # noqa: E402
+
+cli.add_command(summarize_cmd)
+
+
 def main() -> None:
     """Entry point of the ``rag`` console script."""
     cli(prog_name="rag")

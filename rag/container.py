@@ -19,6 +19,7 @@ from rag.answer import Answerer
 from rag.llms.select import BackendChoice, build_llm, choose_backend
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
+from rag.summary.service import Summarizer
 
 
 class Services:
@@ -133,6 +134,19 @@ class Services:
             backend=lambda: (self.backend.backend, self.backend.model),
             max_tokens=self.settings.max_answer_tokens,
             k=self.settings.retrieval.k,
+        )
+
+    @cached_property
+    def summarizer(self) -> Summarizer:
+        """The summarizer (``rag summarize``): scope, map-reduce, checked citations."""
+        return Summarizer(
+            self.retriever,
+            lambda: self.store.catalog,
+            self.embedder,
+            self.token_counter,
+            llm=lambda: self.llm,
+            backend=lambda: (self.backend.backend, self.backend.model),
+            settings=self.settings.summary,
         )
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ from rag.errors import RagError, UserError
 from rag.passages import Passage
 from rag.retrieval import Filters
 from ui import render
+from ui.summaries import build_tab as build_summaries_tab
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD = "10mb"
 ALL_OUTLETS = "All outlets"
 LOCK_WAIT_S = 30.0
+# Answers have their own worker, apart from indexing (the catalog has a connection per
+# thread), so an upload never holds up the chat. One worker: on 2 cores, 2 or 4 parallel
+# answers gave less throughput and client timeouts (tests/test_load.py, 20 sessions).
+# At most MAX_QUEUE requests wait; one more is refused at once with Gradio's "Queue is
+# full" message instead of waiting minutes.
+ANSWER_CONCURRENCY = 1
+MAX_QUEUE = 16
 AUTH_ENV = "RAG_UI_AUTH"
 
 CSS = """
@@ -93,6 +101,7 @@ a.rag-cite + a.rag-cite { margin-left: 3px; }
 mark.rag-hl { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
 .rag-other summary { cursor: pointer; font-size: 0.85em; margin-bottom: 6px; }
 .rag-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.rag-summary-timeline .rag-sent { display: block; margin-bottom: 4px; }
 """
 
 # Bring a cited source into view when its marker is clicked, even inside the
@@ -351,7 +360,7 @@ def _pick_row(evt: gr.SelectData) -> str:
 
 
 def build_app(services: Services) -> gr.Blocks:
-    """The web UI over ``services`` (a Chat tab and a Corpus tab)."""
+    """The web UI over ``services`` (Chat, Summaries and Corpus tabs)."""
     ui = ChatUI(services)
     k_default = services.settings.retrieval.k
     mode_default = "extractive" if services.settings.answer_mode == "extractive" else "generative"
@@ -395,6 +404,8 @@ def build_app(services: Services) -> gr.Blocks:
                 with gr.Column(scale=2):
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources",
                                       label="Sources", js_on_load=None)
+            summaries = build_summaries_tab(
+                services, ui.outlets(), {"concurrency_id": "backend", "concurrency_limit": 1})
             with gr.Tab("Corpus", id="corpus"):
                 docs = gr.Dataframe(
                     value=render.document_rows(services.store.catalog.documents().values()),
@@ -423,11 +434,13 @@ def build_app(services: Services) -> gr.Blocks:
         chat_inputs = [question, chatbot, state, since, until, outlet, k, mode]
         chat_outputs = [question, chatbot, sources, state]
         backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
+        answer_group: dict[str, Any] = {"concurrency_id": "answer",
+                                        "concurrency_limit": ANSWER_CONCURRENCY}
         asked: list[dict[str, Any]] = [
             question.submit(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
-                            show_progress="hidden", **backend_group),
+                            show_progress="hidden", **answer_group),
             send.click(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
-                       show_progress="hidden", **backend_group),
+                       show_progress="hidden", **answer_group),
         ]
         # Cancel first, then mark the answer as stopped: the mark goes through the queue,
         # so it arrives after anything the cancelled answer had already sent.
@@ -449,7 +462,8 @@ def build_app(services: Services) -> gr.Blocks:
         docs.select(_pick_row, None, [remove_ids], queue=False, api_visibility="private")
         app.load(ui.refresh, None, [docs, outlet, status], api_visibility="private",
                  **backend_group)
-        gr.api(ui.ask, api_name="ask", **backend_group)
+        gr.api(ui.ask, api_name="ask", **answer_group)
+        gr.api(summaries.summarize, api_name="summarize", **backend_group)
     return app
 
 
@@ -496,7 +510,7 @@ def launch(
 ) -> Any:
     """Serve the app (blocks until interrupted unless ``prevent_thread_lock``)."""
     check_exposure(host, auth, share, force)
-    app.queue(default_concurrency_limit=1, max_size=64)
+    app.queue(default_concurrency_limit=1, max_size=MAX_QUEUE)
     return app.launch(
         server_name=host, server_port=port, auth=auth, share=share,
         auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,

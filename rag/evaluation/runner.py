@@ -1,0 +1,154 @@
+"""Runs cases through the retriever and the answerer and scores them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rag.evaluation import metrics
+from rag.evaluation.results import CaseResult
+from rag.evaluation.sets import Case
+
+RETRIEVAL_ONLY = "retrieval-only"
+
+
+class Retriever(Protocol):
+    """What the runner needs of :class:`rag.retrieval.HybridRetriever`."""
+
+    def search(self, query: str, k: int | None = ..., **kwargs: Any) -> list[Any]: ...
+
+
+class Answerer(Protocol):
+    """What the runner needs of :class:`rag.answer.Answerer`."""
+
+    def answer(self, question: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run retrieves and answers."""
+
+    mode: str = RETRIEVAL_ONLY  # or "generative" / "extractive"
+    hit_ks: tuple[int, ...] = (1, 4, 10)
+    per_doc: int | None = None  # at most this many chunks of one article (None: settings)
+
+    @property
+    def depth(self) -> int:
+        """How many chunks are retrieved for the retrieval metrics."""
+        return max(self.hit_ks)
+
+
+def score_retrieval(
+    case: Case, doc_ids: Sequence[str], texts: Sequence[str], options: RunOptions
+) -> CaseResult:
+    """A case result holding the retrieval metrics of one search."""
+    depth = options.depth
+    has_targets = bool(case.sources or case.evidence_facts)
+    hits: dict[str, bool] = {}
+    rr: float | None = None
+    fact_hits: dict[str, bool] = {}
+    fact_rr: float | None = None
+    share: float | None = None
+    if has_targets:
+        flags = metrics.relevant_flags(doc_ids, texts, case.sources, case.evidence_facts)
+        for k in options.hit_ks:
+            hits[f"hit@{k}"] = (
+                metrics.all_sources_at(doc_ids, case.sources, k)
+                if case.all_sources
+                else metrics.hit_at(flags, k)
+            )
+        rr = metrics.reciprocal_rank(flags, depth)
+    if case.evidence_facts:
+        fflags = metrics.fact_flags(texts, case.evidence_facts)
+        fact_hits = {f"hit@{k}": metrics.hit_at(fflags, k) for k in options.hit_ks}
+        fact_rr = metrics.reciprocal_rank(fflags, depth)
+        share = metrics.evidence_share(texts[:depth], case.evidence_facts)
+    return CaseResult(
+        id=case.id,
+        question=case.question,
+        question_type=case.question_type,
+        answerable=case.answerable,
+        retrieved=list(doc_ids),
+        hits=hits,
+        rr=rr,
+        fact_hits=fact_hits,
+        fact_rr=fact_rr,
+        evidence_share=share,
+        forbidden=list(case.forbidden),
+    )
+
+
+def is_correct(case: Case, answer: str, abstained: bool) -> bool | None:
+    """Whether an answer gets the case right: an abstention on an unanswerable question;
+    the gold answer (whole words) or every fact for an answerable one. None: no key."""
+    if not case.answerable:
+        return abstained
+    if abstained:
+        return False
+    if case.gold_answer:
+        return metrics.contains(answer, case.gold_answer, whole_words=True)
+    if case.facts:
+        return all(metrics.holds_fact(answer, alts) for alts in case.facts)
+    return None
+
+
+def score_answer(
+    result: CaseResult,
+    case: Case,
+    answer: str,
+    abstained: bool,
+    citations: Sequence[dict[str, Any]],
+) -> None:
+    """Add the answer metrics to ``result``. ``citations`` as ``AnswerResult.citations()``
+    gives them: dicts with ``doc_id`` and ``supported``."""
+    result.answer = answer
+    result.abstained = abstained
+    if case.answerable and case.facts:
+        result.fact_recall = 0.0 if abstained else metrics.fact_recall(answer, case.facts)
+    result.correct = is_correct(case, answer, abstained)
+    result.citations = len(citations)
+    supported = [c for c in citations if c.get("supported")]
+    result.supported_citations = len(supported)
+    result.checked_sources = bool(case.sources) and case.answerable
+    if result.checked_sources:
+        result.on_source_citations = sum(
+            metrics.source_matches(str(c["doc_id"]), case.sources) for c in supported
+        )
+    result.forbidden_found = metrics.forbidden_found(answer, case.forbidden)
+
+
+def run_case(
+    case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions
+) -> CaseResult:
+    """Retrieve (for the retrieval metrics) and, unless retrieval-only, answer one case."""
+    t0 = time.perf_counter()
+    nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc)
+    retrieval_ms = (time.perf_counter() - t0) * 1000
+    doc_ids = [str(n.node.metadata["doc_id"]) for n in nodes]
+    texts = [n.node.get_content() for n in nodes]
+    result = score_retrieval(case, doc_ids, texts, options)
+    result.latency_ms = retrieval_ms
+    if options.mode != RETRIEVAL_ONLY and answerer is not None:
+        t0 = time.perf_counter()
+        answered = answerer.answer(case.question, mode=options.mode)
+        result.latency_ms = (time.perf_counter() - t0) * 1000
+        score_answer(result, case, answered.answer, answered.abstained, answered.citations())
+    return result
+
+
+def run_cases(
+    cases: Sequence[Case],
+    retriever: Retriever,
+    answerer: Answerer | None,
+    options: RunOptions,
+    progress: Callable[[int, int, CaseResult], None] | None = None,
+) -> list[CaseResult]:
+    """Run every case in order; ``progress(done, total, result)`` after each."""
+    out = []
+    for i, case in enumerate(cases, 1):
+        out.append(run_case(case, retriever, answerer, options))
+        if progress is not None:
+            progress(i, len(cases), out[-1])
+    return out

@@ -1,0 +1,216 @@
+"""Question sets: the YAML format of ``eval/`` and MultiHop-RAG's JSON, loaded into one
+:class:`Case` type.
+
+YAML::
+
+    corpus: [../seeds, canaries]        # optional: what to index for this set
+    cases:
+      - id: katyusha-count
+        question: How many Katyusha rockets were aimed at the US embassy?
+        facts: [["three", "3 "]]         # each fact: accepted alternatives
+        sources: ["003_4d07f30f24df0013"] # doc ids or id prefixes
+        all_sources: false               # true: every source must be retrieved
+        answerable: true
+        forbidden: ["ACCESS GRANTED"]    # the answer must contain none of these
+
+MultiHop-RAG JSON: a list of ``{id, query, answer, question_type, evidence_list}``;
+evidence titles name the source documents (see :func:`resolve_titles`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rag.errors import InputError
+
+NULL_QUERY = "null_query"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question of a set and what a good run does with it."""
+
+    id: str
+    question: str
+    facts: tuple[tuple[str, ...], ...] = ()
+    sources: tuple[str, ...] = ()
+    all_sources: bool = False
+    answerable: bool = True
+    forbidden: tuple[str, ...] = ()
+    question_type: str | None = None
+    gold_answer: str | None = None  # MultiHop: the short answer, graded by containment
+    evidence_titles: tuple[str, ...] = ()
+    evidence_facts: tuple[str, ...] = ()  # a chunk holding one of these is relevant
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """A named list of cases, and the corpus it is meant to run against (if it says)."""
+
+    name: str
+    path: Path
+    cases: tuple[Case, ...]
+    corpus: tuple[Path, ...] = ()
+    kind: str = "yaml"  # "yaml" | "multihop"
+    unresolved_titles: tuple[str, ...] = field(default=())
+
+
+def load_set(path: Path) -> EvalSet:
+    """Load a question set from a ``.yaml``/``.yml`` or MultiHop ``.json`` file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read ({exc.strerror})") from exc
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+        return _multihop_set(path, data)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), f"invalid YAML ({exc})") from exc
+    return _yaml_set(path, data)
+
+
+def _strings(path: Path, where: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(str(path), f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def _yaml_case(path: Path, i: int, raw: Any) -> Case:
+    if not isinstance(raw, Mapping):
+        raise InputError(str(path), f"case {i + 1} is not a mapping")
+    where = f"case {raw.get('id') or i + 1}"
+    case_id, question = raw.get("id"), raw.get("question")
+    if not isinstance(case_id, str) or not case_id.strip():
+        raise InputError(str(path), f"case {i + 1} needs an 'id' string")
+    if not isinstance(question, str) or not question.strip():
+        raise InputError(str(path), f"{where} needs a 'question' string")
+    unknown = set(raw) - {
+        "id", "question", "facts", "sources", "all_sources", "answerable", "forbidden", "type",
+    }
+    if unknown:
+        raise InputError(str(path), f"{where}: unknown keys {sorted(unknown)}")
+    facts_raw = raw.get("facts") or []
+    if not isinstance(facts_raw, list):
+        raise InputError(str(path), f"{where}: facts must be a list of lists of strings")
+    facts = []
+    for fact in facts_raw:
+        # A bare string is one fact with one accepted wording.
+        alternatives = [fact] if isinstance(fact, str) else fact
+        alts = _strings(path, f"{where}: each fact", alternatives)
+        if not alts or not all(a.strip() for a in alts):
+            raise InputError(str(path), f"{where}: a fact needs at least one non-empty string")
+        facts.append(alts)
+    answerable = raw.get("answerable", True)
+    if not isinstance(answerable, bool) or not isinstance(raw.get("all_sources", False), bool):
+        raise InputError(str(path), f"{where}: answerable and all_sources must be true or false")
+    question_type = raw.get("type")
+    return Case(
+        id=case_id.strip(),
+        question=" ".join(question.split()),
+        facts=tuple(facts),
+        sources=_strings(path, f"{where}: sources", raw.get("sources")),
+        all_sources=bool(raw.get("all_sources", False)),
+        answerable=answerable,
+        forbidden=_strings(path, f"{where}: forbidden", raw.get("forbidden")),
+        question_type=str(question_type) if question_type is not None else None,
+    )
+
+
+def _yaml_set(path: Path, data: Any) -> EvalSet:
+    if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
+        raise InputError(str(path), "expected a mapping with a 'cases' list")
+    cases = tuple(_yaml_case(path, i, raw) for i, raw in enumerate(data["cases"]))
+    _check_unique(path, cases)
+    corpus = tuple(
+        (path.parent / p).resolve() for p in _strings(path, "corpus", data.get("corpus"))
+    )
+    return EvalSet(name=path.stem, path=path, cases=cases, corpus=corpus, kind="yaml")
+
+
+def _check_unique(path: Path, cases: tuple[Case, ...]) -> None:
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise InputError(str(path), f"duplicate case id {case.id!r}")
+        seen.add(case.id)
+    if not cases:
+        raise InputError(str(path), "the set has no cases")
+
+
+def _multihop_case(path: Path, i: int, raw: Any) -> Case:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("query"), str):
+        raise InputError(str(path), f"entry {i + 1} needs a 'query' string")
+    evidence = raw.get("evidence_list") or []
+    if not isinstance(evidence, list) or not all(isinstance(e, Mapping) for e in evidence):
+        raise InputError(str(path), f"entry {i + 1}: evidence_list must be a list of objects")
+    qtype = str(raw.get("question_type") or "unknown")
+    answerable = qtype != NULL_QUERY
+    answer = raw.get("answer")
+    return Case(
+        id=str(raw.get("id") or f"q{i:04d}"),
+        question=" ".join(raw["query"].split()),
+        answerable=answerable,
+        question_type=qtype,
+        gold_answer=str(answer).strip() if answerable and answer else None,
+        evidence_titles=tuple(str(e["title"]) for e in evidence if e.get("title")),
+        evidence_facts=tuple(str(e["fact"]) for e in evidence if e.get("fact")),
+    )
+
+
+def _multihop_set(path: Path, data: Any) -> EvalSet:
+    if not isinstance(data, list):
+        raise InputError(str(path), "expected a JSON list of MultiHop-RAG queries")
+    cases = tuple(_multihop_case(path, i, raw) for i, raw in enumerate(data))
+    _check_unique(path, cases)
+    return EvalSet(name=path.stem, path=path, cases=cases, kind="multihop")
+
+
+def normalize_title(title: str) -> str:
+    """A title as compared across files: whitespace runs (incl. NBSP) squashed, casefolded."""
+    return " ".join(title.split()).casefold()
+
+
+def resolve_titles(eval_set: EvalSet, doc_titles: Mapping[str, str]) -> EvalSet:
+    """Fill each case's ``sources`` with the doc ids whose title matches an evidence title.
+
+    ``doc_titles`` maps doc id -> title (the catalog's). Titles no document has are
+    listed in ``unresolved_titles``.
+    """
+    by_title: dict[str, list[str]] = {}
+    for doc_id, title in doc_titles.items():
+        by_title.setdefault(normalize_title(title), []).append(doc_id)
+    missing: dict[str, None] = {}
+    cases = []
+    for case in eval_set.cases:
+        ids = list(case.sources)
+        for title in case.evidence_titles:
+            found = by_title.get(normalize_title(title))
+            if found:
+                ids.extend(d for d in found if d not in ids)
+            else:
+                missing.setdefault(title, None)
+        cases.append(replace(case, sources=tuple(ids)))
+    return replace(eval_set, cases=tuple(cases), unresolved_titles=tuple(missing))
+
+
+def missing_sources(eval_set: EvalSet, doc_ids: set[str]) -> list[str]:
+    """Expected source entries no indexed document matches (equal or prefix)."""
+    out: dict[str, None] = {}
+    for case in eval_set.cases:
+        for source in case.sources:
+            if not any(d == source or d.startswith(source) for d in doc_ids):
+                out.setdefault(source, None)
+    return list(out)

@@ -1,0 +1,133 @@
+"""The Summaries tab: a cited summary of a topic, an article, a date range or an outlet,
+streamed with its progress, rendered (escaped) as answers are; and the ``/summarize`` API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from index.dates import parse_day
+from rag.answer import Token
+from rag.container import Services
+from rag.errors import RagError, UserError
+from rag.summary.cli import summary_mode
+from rag.summary.scope import MAX_TOPIC_CHARS, Scope
+from rag.summary.service import Mode, Progress, SummaryDone
+from ui import render
+
+log = logging.getLogger(__name__)
+
+ALL_OUTLETS = "All outlets"
+EMPTY = ('<div class="rag-sources"><p class="rag-empty">Give a topic (or an article id, '
+         "dates or an outlet) and press Summarize: every sentence of the summary cites the "
+         "passages it comes from.</p></div>")
+
+
+class SummariesUI:
+    """The handlers of the Summaries tab, bound to one :class:`Services`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def scope(self, topic: str, doc: str, since: str, until: str, outlet: str | None) -> Scope:
+        """The scope from the tab's inputs (bad dates are a :class:`UserError`)."""
+        outlets = (outlet,) if outlet and outlet != ALL_OUTLETS else ()
+        return Scope(topic=(topic or "").strip() or None, doc_id=(doc or "").strip() or None,
+                     since=parse_day(since), until=parse_day(until, end=True), outlets=outlets)
+
+    def mode(self, chosen: str | None) -> Mode:
+        """``auto`` (or nothing) resolved as ``rag summarize`` resolves it."""
+        setting = chosen or self.services.settings.summary.mode
+        resolved = summary_mode(setting, self.services.backend)
+        return "generative" if resolved == "generative" else "extractive"
+
+    def run(self, topic: str, doc: str, since: str, until: str, outlet: str | None,
+            timeline: bool, mode: str) -> Iterator[tuple[str, str]]:
+        """Summarise, streaming: yields (summary, sources) as progress is made."""
+        draft = ""
+        try:
+            scope = self.scope(topic, doc, since, until, outlet)
+            yield render.pending_html(searching=True), gr.skip()
+            for event in self.services.summarizer.stream(scope, mode=self.mode(mode),
+                                                         timeline=bool(timeline)):
+                if isinstance(event, Progress) and event.stage == "map":
+                    label = f"Reading batch {event.done + 1} of {event.total}…"
+                    yield _progress_html(label, draft), gr.skip()
+                elif isinstance(event, Token):
+                    draft += event.text
+                    yield _progress_html("Draft — the citations are being checked…", draft), \
+                        gr.skip()
+                elif isinstance(event, SummaryDone):
+                    result = event.result
+                    yield (render.summary_html(result, self.services.backend),
+                           render.summary_sources(result))
+        except UserError as exc:
+            yield render.error_html(str(exc)), gr.skip()
+        except Exception as exc:  # noqa: BLE001 - the page must stay usable
+            if not isinstance(exc, RagError):
+                log.exception("summarizing failed")
+            yield render.error_html(f"Summarizing failed: {exc}"), gr.skip()
+
+    def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
+                  outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
+        """A cited summary of ``topic`` (or of the article ``doc``, the dates, the outlet).
+
+        Returns the ``rag summarize --json`` object: summary, covered, reason, citations
+        (as in ``/ask``), sentences (with their dates and, for disagreements, both sides).
+        """
+        try:
+            result = self.services.summarizer.summarize(
+                self.scope(topic, doc, since, until, outlet or None), mode=self.mode(mode),
+                timeline=bool(timeline))
+        except UserError as exc:
+            raise gr.Error(str(exc)) from exc
+        except RagError as exc:
+            raise gr.Error(f"summarizing failed: {exc}") from exc
+        return {**result.to_json(), "llm_error": result.llm_error}
+
+
+def _progress_html(label: str, draft: str) -> str:
+    body = f'<div class="rag-draft-text">{render.esc(draft)}</div>' if draft else ""
+    return (f'<div class="rag-draft"><div class="rag-draft-label">{render.esc(label)}</div>'
+            f"{body}</div>")
+
+
+def build_tab(services: Services, outlets: list[str],
+              backend_group: dict[str, Any]) -> SummariesUI:
+    """The Summaries tab (call inside ``gr.Tabs()`` of the app's Blocks); register
+    ``SummariesUI.summarize`` as the ``/summarize`` API outside the tabs."""
+    ui = SummariesUI(services)
+    with gr.Tab("Summaries", id="summaries"), gr.Row():
+        with gr.Column(scale=3):
+            topic = gr.Textbox(label="Topic", elem_id="rag-sum-topic", lines=1,
+                               max_length=MAX_TOPIC_CHARS,
+                               placeholder="e.g. attacks on US forces in Iraq (empty: the "
+                                           "whole scope)")
+            with gr.Row():
+                doc = gr.Textbox(label="Article id", elem_id="rag-sum-doc", max_length=200,
+                                 placeholder="only this article (see the Corpus tab)")
+                since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD", max_length=10,
+                                   elem_id="rag-sum-since")
+                until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", max_length=10,
+                                   elem_id="rag-sum-until")
+                outlet = gr.Dropdown(choices=[ALL_OUTLETS, *outlets], value=ALL_OUTLETS,
+                                     label="Outlet", elem_id="rag-sum-outlet")
+            with gr.Row():
+                timeline = gr.Checkbox(label="Timeline (by the dates of the events)",
+                                       elem_id="rag-sum-timeline")
+                mode = gr.Radio(["auto", "extractive", "generative"], value="auto",
+                                label="Mode", elem_id="rag-sum-mode",
+                                info="auto: the LLM with Ollama, quotes with the small "
+                                     "embedded model")
+                go = gr.Button("Summarize", variant="primary", elem_id="rag-summarize")
+            summary = gr.HTML("", elem_id="rag-summary")
+        with gr.Column(scale=2):
+            sources = gr.HTML(EMPTY, elem_id="rag-sum-sources", label="Sources")
+    inputs = [topic, doc, since, until, outlet, timeline, mode]
+    for trigger in (go.click, topic.submit):
+        trigger(ui.run, inputs, [summary, sources], api_visibility="private",
+                show_progress="hidden", **backend_group)
+    return ui
