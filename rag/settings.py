@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     ollama_model: str = "llama3.2"
     ollama_timeout: float = Field(120.0, gt=0)
     gguf_path: str | None = Field(None, description="GGUF file for the embedded backend.")
+    llm_threads: int | None = Field(
+        None, ge=1, description="Generation threads of the embedded backend (default: cores - 1)."
+    )
     context_window: int = Field(4096, ge=512)
     max_answer_tokens: int = Field(256, ge=1)
     answer_mode: Literal["auto", "generative", "extractive"] = Field(

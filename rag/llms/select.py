@@ -60,4 +60,5 @@ def build_llm(settings: Settings, choice: BackendChoice) -> Any:
     return EmbeddedLLM(
         model_path=gguf_path(settings), context_window=settings.context_window,
         max_tokens=settings.max_answer_tokens, temperature=0.0, seed=0,
+        n_threads=settings.llm_threads,
     )
