@@ -317,7 +317,7 @@ def _ask_one(
     color: bool = True,
 ) -> Any:
     from rag.answer import Done, Token
-    from rag.render import print_answer
+    from rag.render import echo_draft, print_answer
 
     answerer = obj.services().answerer
     streamed = False
@@ -330,11 +330,7 @@ def _ask_one(
         history=history,
     ):
         if isinstance(event, Token) and not as_json:
-            if not streamed:
-                click.secho("Draft (citations being checked):", dim=True)
-                streamed = True
-            click.secho(event.text, nl=False, dim=True)
-            sys.stdout.flush()
+            streamed = echo_draft(event.text, streamed)
         elif isinstance(event, Done):
             result = event.result
     assert result is not None

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from rag.answer import AnswerResult
 from rag.passages import Passage
+
+
+def echo_draft(text: str, started: bool, label: str = "Draft") -> bool:
+    """Print a streamed draft token (dim, under a one-time header); returns ``True``."""
+    if not started:
+        click.secho(f"{label} (citations being checked):", dim=True)
+    click.secho(text, nl=False, dim=True)
+    sys.stdout.flush()
+    return True
 
 
 def highlighted(passage: Passage, spans: list[tuple[int, int]], color: bool = True) -> str:

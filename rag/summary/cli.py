@@ -4,7 +4,6 @@ the whole corpus, streamed, with progress on stderr."""
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
@@ -56,6 +55,7 @@ def _run(
     outlets: tuple[str, ...], timeline: bool, mode: str | None, as_json: bool, quiet: bool,
 ) -> None:
     from rag.answer import Token
+    from rag.render import echo_draft
     from rag.summary.render import print_summary
     from rag.summary.scope import Scope
     from rag.summary.service import Progress, SummaryDone
@@ -72,11 +72,7 @@ def _run(
         if isinstance(event, Progress) and not quiet and event.total > 1:
             click.echo(f"{event.stage} {event.done}/{event.total}", err=True)
         elif isinstance(event, Token) and not as_json:
-            if not streamed:
-                click.secho("Drafts (citations being checked):", dim=True)
-                streamed = True
-            click.secho(event.text, nl=False, dim=True)
-            sys.stdout.flush()
+            streamed = echo_draft(event.text, streamed, "Drafts")
         elif isinstance(event, SummaryDone):
             result = event.result
     assert result is not None
