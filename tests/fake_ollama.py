@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import re
-import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,14 +27,6 @@ DEFAULT_MODELS = ("llama3.2:latest", "nomic-embed-text:latest")
 DEFAULT_EMBED_DIM = 16
 DEFAULT_CONTEXT_LENGTH = 131072
 _MAX_HANG = 30.0  # seconds a hanging handler waits at most (released early by stop())
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (at the time of the call)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def split_tokens(text: str) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from rag.settings import PROJECT_ROOT
+from tests.net import free_port
 
 BIN = Path(sys.executable).parent
 RAG = BIN / "rag"
@@ -28,13 +28,6 @@ CHROMA = BIN / "chroma"
 QUESTION = "How many Katyusha rockets were aimed at the embassy?"
 STARTUP_SECONDS = 30.0
 CLI_TIMEOUT = 180.0
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rag_env(index_dir: Path, chroma_url: str) -> dict[str, str]:

@@ -24,8 +24,9 @@ from index.vectors import VectorStore
 from rag.cli import cli
 from rag.container import Services, build_services
 from tests.conftest import SEEDS, make_settings
-from tests.fake_ollama import FakeOllama, free_port
+from tests.fake_ollama import FakeOllama
 from tests.fakes import HashEmbedding
+from tests.net import free_port
 from tests.reliability import (
     EMBED_MODEL,
     TITLE_PREFIX,

@@ -234,7 +234,8 @@ def test_no_request_leaves_the_page_for_article_images_or_links(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_ui_browser import CHROMIUM_ARGS, free_port
+    from tests.net import free_port
+    from tests.test_ui_browser import CHROMIUM_ARGS
     from ui.app import build_app, launch
 
     app = build_app(corpora[True])

@@ -19,9 +19,8 @@ import pytest
 from rag.container import build_services
 from tests.conftest import SEEDS, make_settings
 from tests.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.net import serving
 from tests.reliability import rss_kb
-from tests.test_web_surface import free_port
-from ui.app import build_app, launch
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")]
@@ -58,12 +57,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Any) -> Ite
     root = tmp_path_factory.mktemp("load")
     services = build_services(make_settings(root / "index"), embedder=onnx_embedder,
                               llm=ScriptedLLM([reply], delay=0.01))
-    services.indexer().run([SEEDS])
-    app = build_app(services)
-    _, url, _ = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url
-    app.close()
-    services.close()
+    with serving(services, SEEDS) as url:
+        yield url
 
 
 def session(url: str, i: int, deadline: float, tally: Tally) -> None:

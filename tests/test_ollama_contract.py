@@ -23,7 +23,8 @@ from rag.llms.ollama import (
     probe_ollama,
 )
 from tests import conftest_ollama
-from tests.fake_ollama import FakeOllama, embedding_for, free_port
+from tests.fake_ollama import FakeOllama, embedding_for
+from tests.net import free_port
 
 # Make the fixture visible here even when no conftest imports it.
 fake_ollama = conftest_ollama.fake_ollama

@@ -4,7 +4,6 @@ and called through ``gradio_client``."""
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from rag.passages import Passage
 from tests.conftest import SEEDS, make_settings
 from tests.fake_llm import ScriptedLLM, passage_number, question_of
 from tests.fakes import HashEmbedding
+from tests.net import free_port, serving
 from ui import render
 from ui.app import (
     ChatUI,
@@ -401,23 +401,13 @@ def test_upload_and_remove(seeded: Services, tmp_path: Path) -> None:
 # -- the served app through gradio_client -------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("ui_app")
     services = build_services(make_settings(root / "index"), embedder=HashEmbedding(),
                               llm=ScriptedLLM([katyusha_reply]))
-    services.indexer().run([SEEDS])
-    app = build_app(services)
-    _, url, _ = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url
-    app.close()
-    services.close()
+    with serving(services, SEEDS) as url:
+        yield url
 
 
 def test_ask_through_gradio_client(served: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from rag.errors import BackendUnavailable
 from rag.settings import PROJECT_ROOT
 from tests.conftest import SEEDS, make_settings
 from tests.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.net import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -71,28 +71,16 @@ def reply(prompt: str) -> str:
     return "The articles do not say."
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Any) -> Iterator[str]:
     """The app on a free loopback port, over the seed articles (real embeddings)."""
-    from ui.app import build_app, launch
-
     root = tmp_path_factory.mktemp("ui_browser")
     shutil.copytree(SEEDS, root / "seeds")
     (root / "seeds" / "zorblatt.txt").write_text(HOSTILE, encoding="utf-8")
     services = build_services(make_settings(root / "index"), embedder=onnx_embedder,
                               llm=ScriptedLLM([reply], delay=0.06))
-    services.indexer().run([root / "seeds"])
-    app = build_app(services)
-    _, url, _ = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url
-    app.close()
-    services.close()
+    with serving(services, root / "seeds") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

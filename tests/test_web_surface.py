@@ -21,6 +21,7 @@ from rag.settings import PROJECT_ROOT
 from tests.conftest import SEEDS, make_settings
 from tests.fake_llm import ScriptedLLM
 from tests.fakes import HashEmbedding
+from tests.net import free_port
 from tests.reliability import RAG, http_ok, wait_until
 from ui.app import build_app, launch
 
@@ -42,14 +43,6 @@ class Served:
     port: int
     index_dir: Path
     secrets: dict[Path, str]  # file -> a marker of its content
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
