@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.extractive import Candidate, question_terms
+from rag.extractive import PASSAGE_TERMS, Candidate, coverage, question_terms
 from rag.passages import Passage
 from rag.text import content_terms, numbers
 
@@ -36,30 +36,50 @@ def proper_names(question: str) -> set[str]:
     return {t for name in found for t in content_terms(name)}
 
 
-def judge_evidence(
-    question: str, passages: Sequence[Passage], ranked: Sequence[Candidate]
-) -> Evidence:
-    """Decide whether the passages hold enough to answer ``question``."""
-    if not passages:
-        return Evidence(True, "nothing was retrieved", 0.0, 0.0)
+def missing_specifics(question: str, passages: Sequence[Passage]) -> str | None:
+    """Why the passages cannot be about the question: they leave out more than half of
+    the figures and proper names it states (None when they do not)."""
     corpus_terms: set[str] = set()
-    corpus_numbers: set[str] = set()
     for p in passages:
         text = f"{p.title} {p.source or ''} {p.published_at or ''} {p.text}"
         corpus_terms.update(content_terms(text))
-        corpus_numbers.update(numbers(text))
-    missing = numbers(question) - corpus_numbers
-    if missing:
-        return Evidence(True, f"no passage mentions {', '.join(sorted(missing))}", 0.0, 0.0)
-    names = proper_names(question)
-    if names and len(names - corpus_terms) * 2 > len(names):
-        return Evidence(True, "the passages do not mention the names in the question", 0.0, 0.0)
+    figures = numbers(question)
+    names = proper_names(question) - figures
+    missing_figures = figures - corpus_terms
+    years = {f for f in missing_figures if len(f) == 4 and f[:2] in ("19", "20")}
+    if years or (figures and not names and missing_figures):
+        # A year the question names is a time it asks about; no passage of it, no answer.
+        return f"no passage mentions {', '.join(sorted(years or missing_figures))}"
+    specific = names | figures
+    missing = specific - corpus_terms
+    if specific and len(missing) * 2 > len(specific):
+        if missing_figures and not missing - missing_figures:
+            return f"no passage mentions {', '.join(sorted(missing_figures))}"
+        return "the passages do not mention the names in the question"
+    return None
+
+
+def judge_evidence(
+    question: str,
+    passages: Sequence[Passage],
+    ranked: Sequence[Candidate],
+    specifics: bool = True,
+    covering: Sequence[Passage] | None = None,
+) -> Evidence:
+    """Decide whether the passages hold enough to answer ``question`` (``specifics``:
+    also require the figures and names it states; ``covering``: the passages whose words
+    must cover the question, when not these)."""
+    if not passages:
+        return Evidence(True, "nothing was retrieved", 0.0, 0.0)
+    reason = missing_specifics(question, passages) if specifics else None
+    if reason:
+        return Evidence(True, reason, 0.0, 0.0)
     wanted = question_terms(question)
-    best_cov = 0.0
-    for p in passages:
-        terms = set(content_terms(f"{p.title} {p.text}"))
-        if wanted:
-            best_cov = max(best_cov, len(wanted & terms) / len(wanted))
+    # A claim of several facets is borne out by several passages together.
+    together: set[str] = set()
+    for p in passages if covering is None else covering:
+        together.update(content_terms(f"{p.title} {p.text}"))
+    best_cov = coverage(wanted, together, PASSAGE_TERMS)
     best_sentence = ranked[0].score if ranked else 0.0
     if best_cov < MIN_COVERAGE:
         return Evidence(

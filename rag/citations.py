@@ -1,10 +1,10 @@
 """Citation checking: the system verifies every sentence against the passages. Pure.
 
-A sentence's support by a passage combines lexical support (share of the
-sentence's content words found in the passage) and embedding similarity (to
-the passage's closest sentence). A number the sentence states that the
-passage does not contain makes the support zero: a fluent wrong figure is the
-typical failure of a small model.
+A sentence's support by a passage is its support by the passage's best
+sentence: lexical support (share of the claim's content words found in that
+sentence and the article's title) combined with embedding similarity. A number
+the sentence states that the passage does not contain makes the support zero: a
+fluent wrong figure is the typical failure of a small model.
 """
 
 from __future__ import annotations
@@ -37,15 +37,20 @@ class CheckedSentence:
     citations: list[int] = field(default_factory=list)
     supported: bool | None = None  # None: no claim to check ("I cannot tell.")
     score: float = 0.0
-    origin: Literal["generated", "quoted"] = "generated"
+    origin: Literal["generated", "quoted", "composed"] = "generated"
     # passage number -> character span of the passage sentence that supports it
     evidence: dict[int, tuple[int, int]] = field(default_factory=dict)
     claimed: list[int] = field(default_factory=list)  # what the model cited, before the check
+    note: str = ""  # why the sentence was left out of the answer, when it was
 
     def render(self) -> str:
-        """The sentence with its citation markers."""
+        """The sentence with its citation markers (a composed short answer such as
+        "Three" gets its full stop after the markers: "Three [3].")."""
         marks = "".join(f"[{n}]" for n in self.citations)
-        return f"{self.text} {marks}".rstrip()
+        text = f"{self.text} {marks}".rstrip()
+        if self.origin == "composed" and marks and not self.text.endswith((".", "!", "?")):
+            text += "."
+        return text
 
 
 def parse_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
@@ -90,14 +95,18 @@ def support_matrix(
         for p, sp in zip(passages, spans, strict=True):
             block = sims[i, offset : offset + len(sp)]
             offset += len(sp)
-            j = int(np.argmax(block))
-            emb = float(block[j])
             if missing_numbers(claim, p.text + " " + (p.published_at or "")):
-                score = 0.0
-            else:
-                lex = lexical_support(claim, p.title + " " + p.text)
-                score = LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * max(emb, 0.0)
-            row.append(Support(score, sp[j]))
+                row.append(Support(0.0, sp[int(np.argmax(block))]))
+                continue
+            # One sentence (with its article's title) must support the claim: words
+            # scattered over a passage do not.
+            scores = [
+                LEXICAL_WEIGHT * lexical_support(claim, f"{p.title} {p.text[a:b]}")
+                + (1 - LEXICAL_WEIGHT) * max(float(emb), 0.0)
+                for (a, b), emb in zip(sp, block, strict=True)
+            ]
+            j = int(np.argmax(scores))
+            row.append(Support(scores[j], sp[j]))
         out.append(row)
     return out
 

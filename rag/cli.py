@@ -302,8 +302,7 @@ def remove_cmd(obj: Context, doc_ids: tuple[str, ...], wait: float) -> None:
 
 
 def _answer_mode(obj: Context, mode: str | None) -> str:
-    chosen = mode or obj.services().settings.answer_mode
-    return "generative" if chosen == "auto" else chosen
+    return str(obj.services().answer_mode(mode))
 
 
 def _ask_one(
@@ -315,9 +314,10 @@ def _ask_one(
     history: list[tuple[str, str]],
     as_json: bool,
     color: bool = True,
+    explain: bool = False,
 ) -> Any:
     from rag.answer import Done, Token
-    from rag.render import echo_draft, print_answer
+    from rag.render import echo_draft, print_answer, print_plan
 
     answerer = obj.services().answerer
     streamed = False
@@ -338,6 +338,9 @@ def _ask_one(
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print_answer(result, streamed, color)
+        if explain:
+            click.echo()
+            print_plan(result)
     return result
 
 
@@ -358,6 +361,12 @@ def _ask_one(
     help="Answer every question of a file (one JSON object per line).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show the query plan: the answer type, the parts with their filters, and "
+    "what each part retrieved.",
+)
 @click.pass_obj
 @friendly_errors
 def ask_cmd(
@@ -371,6 +380,7 @@ def ask_cmd(
     mode: str | None,
     questions_file: Path | None,
     as_json: bool,
+    explain: bool,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing the passages."""
     from rag.retrieval import Filters
@@ -384,7 +394,7 @@ def ask_cmd(
             _ask_one(obj, item["query"], chosen, filters, k, [], as_json=True)
         return
     assert question is not None
-    _ask_one(obj, question, chosen, filters, k, [], as_json)
+    _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain)
 
 
 @cli.command("chat")

@@ -124,6 +124,16 @@ class Services:
             return self._llm
         return build_llm(self.settings, self.backend)
 
+    def answer_mode(self, requested: str | None = None) -> str:
+        """The answer mode a request runs in: ``requested``, else the setting; ``auto`` is
+        the composer alone (``extractive``) with the embedded 270M model, whose checked
+        drafts measured no better and five times slower (README, Answers), and the
+        model's checked draft (``generative``) with any other backend."""
+        chosen = requested or self.settings.answer_mode
+        if chosen != "auto":
+            return chosen
+        return "extractive" if self.backend.backend == "embedded" else "generative"
+
     @cached_property
     def answerer(self) -> Answerer:
         """The question answerer: retrieval, generation, citation check, abstention."""

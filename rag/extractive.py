@@ -1,5 +1,5 @@
-"""Extractive answers: the passage sentences that best answer the question, quoted
-and cited. Pure (given a similarity function)."""
+"""Passage sentences ranked as answers to a question, and quoted with their outlet and
+date. Pure (given a similarity function)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.passage.text[self.span[0] : self.span[1]]
+
+
+# A sentence holds only so much of a long question: coverage counts against at most
+# this many of the question's terms (a passage: twice that). Questions with fewer
+# terms are scored as before.
+SENTENCE_TERMS = 8
+PASSAGE_TERMS = 2 * SENTENCE_TERMS
+
+
+def coverage(wanted: set[str], terms: set[str], most: int = SENTENCE_TERMS) -> float:
+    """Share of the question's terms that ``terms`` covers, out of at most ``most``."""
+    if not wanted:
+        return 0.0
+    return min(1.0, len(wanted & terms) / min(len(wanted), most))
 
 
 def question_terms(question: str) -> set[str]:
@@ -68,51 +82,25 @@ def rank_sentences(
         if len(sentence.split()) < 4:
             continue
         terms = set(content_terms(sentence))
-        coverage = len(wanted & terms) / len(wanted) if wanted else 0.0
-        score = 0.5 * float(sim) + 0.5 * coverage + answer_type_bonus(question, sentence)
+        covered = coverage(wanted, terms)
+        score = 0.5 * float(sim) + 0.5 * covered + answer_type_bonus(question, sentence)
         out.append(Candidate(p, (a, b), score))
     out.sort(key=lambda c: -c.score)
     return out
 
 
-def quote(candidate: Candidate) -> CheckedSentence:
-    """A passage sentence as a quoted, cited answer sentence, dated by its article."""
-    when = human_date(candidate.passage.published_at, month_only=True)
-    text = candidate.text.strip().strip('“”"')
-    lead = (
-        f"As of {when}, {candidate.passage.source or 'the article'} reported: "
-        if when
-        else (f"{candidate.passage.source or 'The article'} reported: ")
-    )
+def quote(c: Candidate) -> CheckedSentence:
+    """A passage sentence quoted with its outlet and date: ``TechCrunch (3 October 2023)
+    reported: “…”``, cited to its passage."""
+    text = c.text.strip().strip('“”"')
+    who = c.passage.source or "The article"
+    when = human_date(c.passage.published_at)
+    lead = f"{who} ({when}) reported: " if when else f"{who} reported: "
     return CheckedSentence(
         text=f"{lead}“{text}”",
-        citations=[candidate.passage.n],
+        citations=[c.passage.n],
         supported=True,
-        score=candidate.score,
+        score=c.score,
         origin="quoted",
-        evidence={candidate.passage.n: candidate.span},
+        evidence={c.passage.n: c.span},
     )
-
-
-def extract_answer(
-    question: str,
-    passages: Sequence[Passage],
-    similarity: Similarity,
-    max_sentences: int = 2,
-    relative_floor: float = 0.85,
-    ranked: Sequence[Candidate] | None = None,
-) -> list[CheckedSentence]:
-    """Up to ``max_sentences`` quoted sentences: the best one, and others nearly as good
-    from other places (no sentence twice). ``ranked`` reuses a ranking already made."""
-    if ranked is None:
-        ranked = rank_sentences(question, passages, similarity)
-    if not ranked:
-        return []
-    chosen: list[Candidate] = [ranked[0]]
-    for cand in ranked[1:]:
-        if len(chosen) >= max_sentences or cand.score < relative_floor * ranked[0].score:
-            break
-        if any(c.text.strip() == cand.text.strip() for c in chosen):
-            continue
-        chosen.append(cand)
-    return [quote(c) for c in chosen]

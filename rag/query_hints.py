@@ -10,6 +10,7 @@ from datetime import date
 
 from index.dates import _MONTH_RE, MONTHS, find_date
 from index.keyword import normalize_source
+from rag.text import content_terms
 
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b", re.I)
 
@@ -61,6 +62,44 @@ def find_date_ranges(query: str) -> list[tuple[int, int]]:
     return ranges
 
 
+_QUOTED = re.compile(r"[\"“‘]([^\"”’]{3,80})[\"”’]|(?<!\w)'([^']{3,80})'(?!\w)")
+_NAME = re.compile(
+    r"\b[A-Z][\w’'&.-]*[A-Za-z0-9]"
+    r"(?:\s+(?:of|de|du|van|von|der|den|ten|the|&|for|al|el|bin|ibn|da|la|le)?\s*"
+    r"[A-Z][\w’'&.-]*[A-Za-z0-9])*"
+)
+_LEADING = frozenset(
+    "a an the and but or if in on at for to of by as from with while whereas before after "
+    "between during since does did do is was are were has have had can could will would "
+    "who whom whose what which when where why how considering according".split()
+)
+
+
+def names_in(text: str, quoted: bool = True) -> list[str]:
+    """Proper names (runs of capitalised words, not a sentence's first function word)
+    and, with ``quoted``, quoted phrases, in order of appearance, without repeats."""
+    found: dict[str, None] = {}
+    for m in _QUOTED.finditer(text) if quoted else ():
+        found.setdefault((m.group(1) or m.group(2)).strip(), None)
+    for m in _NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower().strip(".") in _LEADING:
+            words = words[1:]
+        while words and words[-1].lower() in {"of", "de", "the", "and", "&", "for"}:
+            words = words[:-1]
+        name = " ".join(words).rstrip(".")
+        if name and content_terms(name):
+            found.setdefault(name, None)
+    return list(found)
+
+
+def key_phrases(query: str, outlets: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The multi-word names and quoted phrases of a query ("Camp Taji", "Hezbollah
+    Brigades"), outlet names left out (the outlet pools and hints weigh those)."""
+    return [n for n in names_in(query) if len(n.split()) > 1
+            and normalize_source(n) not in outlets]
+
+
 def parse_hints(query: str, known_sources: list[str]) -> QueryHints:
     """Outlet and date hints of a question, given the outlets in the index."""
     return QueryHints(
@@ -68,4 +107,12 @@ def parse_hints(query: str, known_sources: list[str]) -> QueryHints:
     )
 
 
-__all__ = ["QueryHints", "find_date_ranges", "find_sources", "normalize_source", "parse_hints"]
+__all__ = [
+    "QueryHints",
+    "key_phrases",
+    "find_date_ranges",
+    "find_sources",
+    "names_in",
+    "normalize_source",
+    "parse_hints",
+]

@@ -33,6 +33,14 @@ def highlighted(passage: Passage, spans: list[tuple[int, int]], color: bool = Tr
     return "".join(out)
 
 
+def print_plan(result: AnswerResult) -> None:
+    """The query plan and what each part retrieved (``rag ask --explain``)."""
+    click.secho("How this was answered:", bold=True)
+    for line in result.explain():
+        click.echo(f"  {line}")
+    click.echo()
+
+
 def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True) -> None:
     """The checked answer, what was removed, and the numbered sources."""
     if streamed_draft:
@@ -50,9 +58,9 @@ def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True)
         click.secho(f"({result.reason})", dim=True)
     dropped = [s for s in result.sentences if s.supported is False]
     if dropped:
-        click.secho("Not supported by the articles (left out):", fg="yellow")
+        click.secho("Left out (unsupported, or not an answer):", fg="yellow")
         for s in dropped:
-            click.secho(f"  ✗ {s.text}", fg="yellow")
+            click.secho(f"  ✗ {s.text}" + (f"  ({s.note})" if s.note else ""), fg="yellow")
     cited = set(result.cited_numbers())
     shown = [p for p in result.passages if p.n in cited] if cited else result.passages
     click.echo()

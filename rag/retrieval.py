@@ -22,7 +22,7 @@ from index.keyword import KeywordIndex, normalize_source
 from index.store import IndexStore
 from index.vectors import chroma_where
 from rag.errors import UserError
-from rag.query_hints import QueryHints, parse_hints
+from rag.query_hints import QueryHints, key_phrases, parse_hints
 from rag.settings import RetrievalSettings
 
 
@@ -113,6 +113,10 @@ class HybridRetriever(BaseRetriever):
         self.settings = settings
         self.last_timings = SearchTimings()
 
+    def known_sources(self) -> list[str]:
+        """The normalised outlet names of the indexed articles."""
+        return list(self.store.keyword().sources)
+
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)
 
@@ -161,6 +165,9 @@ class HybridRetriever(BaseRetriever):
         fused = {cid: sc for cid, sc in fused.items() if cid in rows}
         if hints and fused and mode == "hybrid":
             fused = self._apply_hints(fused, rows, hints)
+        phrases = key_phrases(query, kw.sources) if use_hints and mode == "hybrid" else []
+        if phrases and fused:
+            fused = self._apply_phrases(fused, rows, phrases)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         top = cap_per_doc(ranked, {cid: rows[cid].doc_id for cid in fused}, cap, k)
         timings.fuse_ms = (time.perf_counter() - t0) * 1000
@@ -230,6 +237,21 @@ class HybridRetriever(BaseRetriever):
             (kw.chunk_ids[row], score)
             for row, score in kw.nearest(np.asarray(vector, dtype=np.float32), n, mask, pool)
         ]
+
+    def _apply_phrases(
+        self, fused: dict[str, float], rows: dict[str, ChunkRow], phrases: list[str]
+    ) -> dict[str, float]:
+        """Chunks that hold the question's names as written ("Camp Taji", not "camp" here
+        and "Taji" there) move up: bag-of-words scores cannot tell the two apart."""
+        top = max(fused.values()) or 1.0
+        weight = self.settings.phrase_boost
+        wanted = [p.casefold() for p in phrases]
+        out = {}
+        for cid, score in fused.items():
+            text = f"{rows[cid].title} {rows[cid].text}".casefold()
+            share = sum(p in text for p in wanted) / len(wanted)
+            out[cid] = score / top + weight * share
+        return out
 
     def _apply_hints(
         self, fused: dict[str, float], rows: dict[str, ChunkRow], hints: QueryHints

@@ -43,6 +43,9 @@ class RetrievalSettings(BaseModel):
     metadata_boost: float = Field(
         0.5, ge=0.0, description="Weight of outlet/date hints in a query."
     )
+    phrase_boost: float = Field(
+        0.2, ge=0.0, description="Weight of the query's multi-word names found as written."
+    )
 
 
 class SummarySettings(BaseModel):

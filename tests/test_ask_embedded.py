@@ -28,15 +28,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def ask(env: dict[str, str], question: str) -> dict:  # type: ignore[type-arg]
-    out = subprocess.run([str(RAG), "ask", question, "--json"], env=env, capture_output=True,
-                         text=True, timeout=300)
+def ask(env: dict[str, str], question: str, *options: str) -> dict:  # type: ignore[type-arg]
+    out = subprocess.run([str(RAG), "ask", question, "--json", *options], env=env,
+                         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
 def test_katyusha_answer_from_the_embedded_model_cites_the_seed(env: dict[str, str]) -> None:
-    result = ask(env, "How many Katyusha rockets were aimed at the US embassy?")
+    result = ask(env, "How many Katyusha rockets were aimed at the US embassy?",
+                 "--mode", "generative")
     assert result["backend"] == "embedded" and result["model"].endswith(".gguf")
     assert not result["abstained"]
     cited = [c for c in result["citations"] if c["supported"]]
@@ -44,6 +45,11 @@ def test_katyusha_answer_from_the_embedded_model_cites_the_seed(env: dict[str, s
     assert "three" in result["answer"].lower() or "3" in result["answer"]
     assert set(result) >= {"question", "answer", "abstained", "citations", "backend", "model", "timings"}
     assert set(cited[0]) >= {"n", "doc_id", "chunk_id", "title", "source", "published_at", "text", "supported"}
+
+
+def test_auto_mode_with_the_embedded_backend_is_the_composer(env: dict[str, str]) -> None:
+    result = ask(env, "How many Katyusha rockets were aimed at the US embassy?")
+    assert result["mode"] == "extractive" and result["answer"].startswith("Three [")
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag.abstain import judge_evidence
 from rag.citations import check_sentences, parse_cited_sentences
-from rag.extractive import extract_answer, rank_sentences
+from rag.extractive import quote, rank_sentences
 from rag.passages import Passage
 from rag.similarity import CachedSimilarity
 from tests.fakes import HashEmbedding
@@ -110,12 +112,12 @@ def test_sentence_without_content_is_neutral(sim: CachedSimilarity) -> None:
     assert s.supported is None
 
 
-def test_extractive_answer_quotes_the_best_sentence_with_its_date(sim: CachedSimilarity) -> None:
-    [first, *_] = extract_answer(
-        "How many Katyusha rockets were aimed at the embassy?", PASSAGES, sim
-    )
+def test_a_quote_of_the_best_sentence_carries_its_outlet_and_date(sim: CachedSimilarity) -> None:
+    best = rank_sentences("How many Katyusha rockets were aimed at the embassy?", PASSAGES, sim)
+    first = quote(best[0])
     assert first.origin == "quoted" and first.citations == [1]
-    assert "Three Katyusha rockets" in first.text and first.text.startswith("As of December 2023")
+    assert "Three Katyusha rockets" in first.text
+    assert re.match(r".+ \(\d+ December 2023\) reported: “", first.text), first.text
     a, b = first.evidence[1]
     assert PASSAGES[0].text[a:b].startswith("Three Katyusha rockets")
 

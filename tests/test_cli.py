@@ -189,3 +189,11 @@ def test_retrieve_on_empty_index_says_to_index(tmp_path: Path) -> None:
     assert proc.returncode != 0
     line = one_error_line(proc)
     assert line.startswith("Error: ") and "rag index" in line
+
+
+def test_ask_explain_shows_the_query_plan(seeded: Path) -> None:
+    out = ok(rag(seeded, "ask", "--mode", "extractive", "--explain",
+                 "How many Katyusha rockets were aimed at the US embassy?")).stdout
+    assert out.startswith("Answer:\nThree [")
+    plan = out[out.index("How this was answered:"):]
+    assert "answer type: number" in plan and "part 1:" in plan and "retrieved [" in plan

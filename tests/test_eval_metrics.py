@@ -213,3 +213,23 @@ def test_by_type_groups_hits_and_accuracy() -> None:
     assert table["comparison"] == {"cases": 2, "hit@1": 0.5, "accuracy": 0.5}
     assert table["null_query"]["hit@1"] is None
     assert table["null_query"]["accuracy"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "ok"),
+    [
+        ("Yes. TechCrunch reported ...", "Yes", True),
+        ("No. No indexed article from The Verge bears out ...", "no", True),
+        ("No. The reports differ.", "Yes", False),
+        ("Yes. The reports agree.", "Consistent", True),
+        ("Yes.", "True", True),
+        ("Sam Bankman-Fried [1]. TechCrunch reported ...", "Sam Bankman-Fried", True),
+        ("Bankman-Fried [1].", "Sam Bankman-Fried", False),
+        ("Sam Altman [2].", "Sam Altman.", True),
+        ("The answer mentions yes somewhere", "Yes", False),
+    ],
+)
+def test_gold_correct_follows_multihop_rules(answer: str, gold: str, ok: bool) -> None:
+    from rag.evaluation.metrics import gold_correct
+
+    assert gold_correct(answer, gold) is ok

@@ -119,3 +119,27 @@ def test_seed_set_is_well_formed() -> None:
     assert sum(bool(c.forbidden) for c in s.cases) >= 3
     assert all(p.exists() for p in s.corpus)
     assert all(c.sources for c in s.cases if c.answerable)
+
+
+def test_stratified_sample_is_fixed_and_balanced() -> None:
+    from collections import Counter
+
+    from rag.evaluation.sets import Case, stratified_sample
+
+    cases = [Case(id=f"q{i}", question="?", question_type=t)
+             for i, t in enumerate(["a"] * 10 + ["b"] * 3 + ["c"] * 7)]
+    one = stratified_sample(cases, 3, seed=0)
+    assert Counter(c.question_type for c in one) == {"a": 3, "b": 3, "c": 3}
+    assert one == stratified_sample(list(reversed(cases)), 3, seed=0)[::-1] or [
+        c.id for c in one] == [c.id for c in cases if c in one]
+    assert stratified_sample(cases, 3, seed=0) == one
+    assert stratified_sample(cases, 3, seed=1) != one
+
+
+def test_the_multihop_sample_set_reads_from_shared() -> None:
+    from rag.settings import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "eval" / "multihop-sample.yaml"
+    eval_set = load_set(path)
+    assert eval_set.kind == "multihop" and len(eval_set.cases) == 100
+    assert eval_set.corpus[0].name == "corpus.json"

@@ -551,3 +551,11 @@ def test_rag_serve_indexes_when_empty_then_answers(tmp_path: Path) -> None:
             log = proc.communicate()[0]
     assert "The index is empty: indexing" in log and "5 added" in log, log
     assert proc.returncode == 0, log
+
+
+def test_each_chat_answer_discloses_how_it_was_answered(seeded: Services) -> None:
+    final = [s[1][-1]["content"] for s in run_chat(ChatUI(seeded), KATYUSHA_Q)
+             if isinstance(s[1], list)][-1]
+    assert "How this was answered" in final
+    details = final[final.index('<details class="rag-plan">'):]
+    assert "answer type: number" in details and "part 1:" in details

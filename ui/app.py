@@ -64,6 +64,8 @@ CSS = """
 .rag-question { white-space: pre-wrap; }
 .rag-answer-text { line-height: 1.6; }
 .rag-sent.rag-quoted { font-style: italic; }
+.rag-sent.rag-composed { font-weight: 600; }
+.rag-plan { margin-top: .4em; font-size: .9em; }
 a.rag-cite { font-weight: 600; text-decoration: none; color: #1d4ed8; margin-left: 1px;
   font-size: 0.85em; vertical-align: super; }
 a.rag-cite:hover { text-decoration: underline; }
@@ -363,7 +365,7 @@ def build_app(services: Services) -> gr.Blocks:
     """The web UI over ``services`` (Chat, Summaries and Corpus tabs)."""
     ui = ChatUI(services)
     k_default = services.settings.retrieval.k
-    mode_default = "extractive" if services.settings.answer_mode == "extractive" else "generative"
+    mode_default = services.answer_mode()
     with gr.Blocks(title="News RAG", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         status = gr.HTML(ui.status(), elem_id="rag-status")
         state = gr.State(new_state())

@@ -88,9 +88,11 @@ def _sentence(s: CheckedSentence, turn: int, by_n: dict[int, Passage]) -> str:
     text = esc(s.text)
     if s.supported is None:
         return f'<span class="rag-sent rag-neutral">{text}</span>'
-    kind = "rag-quoted" if s.origin == "quoted" else "rag-generated"
+    kind = {"quoted": "rag-quoted", "composed": "rag-composed"}.get(s.origin, "rag-generated")
+    stop = "." if s.origin == "composed" and s.citations and not s.text.endswith(
+        (".", "!", "?")) else ""
     return (f'<span class="rag-sent rag-supported {kind}">{text}'
-            f'{" " if s.citations else ""}{_markers(turn, s.citations, by_n)}</span>')
+            f'{" " if s.citations else ""}{_markers(turn, s.citations, by_n)}{stop}</span>')
 
 
 def _unsupported_block(sentences: Sequence[CheckedSentence]) -> str:
@@ -99,13 +101,22 @@ def _unsupported_block(sentences: Sequence[CheckedSentence]) -> str:
         return ""
     items = "".join(
         f'<li class="rag-unsupported"><del>{esc(s.text)}</del> '
-        '<span class="rag-flag">not supported by the articles</span></li>'
+        f'<span class="rag-flag">{esc(s.note or "not supported by the articles")}</span></li>'
         for s in dropped
     )
     return (
         '<div class="rag-removed"><div class="rag-removed-title">Left out of the answer: '
-        f"the model wrote it, no passage supports it.</div><ul>{items}</ul></div>"
+        f"the model wrote it, and it is unsupported or does not answer.</div><ul>{items}</ul></div>"
     )
+
+
+def plan_html(result: AnswerResult) -> str:
+    """The "How this was answered" disclosure: the query plan and what each part found."""
+    if result.plan is None:
+        return ""
+    lines = "".join(f"<li>{esc(line)}</li>" for line in result.explain())
+    return (f'<details class="rag-plan"><summary>How this was answered</summary>'
+            f"<ul>{lines}</ul></details>")
 
 
 def llm_failure_notice(reason: str, backend: BackendChoice | None = None) -> str:
@@ -145,6 +156,7 @@ def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None =
         body = " ".join(_sentence(s, turn, by_n) for s in shown)
         parts.append(f'<div class="rag-answer-text">{body}</div>')
     parts.append(_unsupported_block(result.sentences))
+    parts.append(plan_html(result))
     meta = [result.mode]
     if result.mode != "extractive":
         meta.append(f"{result.backend} {result.model}")

@@ -115,9 +115,8 @@ def run_cmd(
     if (baseline or save_baseline) and len(sets) > 1:
         raise UserError("--baseline and --save-baseline take one SET")
     services = obj.services()
-    chosen = mode or services.settings.answer_mode
     options = RunOptions(
-        mode=RETRIEVAL_ONLY if retrieval_only else ("generative" if chosen == "auto" else chosen),
+        mode=RETRIEVAL_ONLY if retrieval_only else services.answer_mode(mode),
         hit_ks=tuple(sorted(set(hit_ks))),
         per_doc=per_doc,
     )

@@ -130,6 +130,36 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+# MultiHop-RAG's yes/no gold answers come in several wordings.
+_YES = frozenset(
+    "yes true consistent consistently agree agreement align aligned similar same".split()
+)
+_NO = frozenset("no false inconsistent different disagree".split())
+_VERDICT = re.compile(r"^\W*(yes|no)\b", re.I)
+
+
+def gold_verdict(gold: str) -> str | None:
+    """``yes`` or ``no`` when a gold answer is a verdict ("Yes", "no", "True",
+    "Consistent" ...), else None (an entity or phrase)."""
+    word = gold.strip().strip(".").casefold()
+    return "yes" if word in _YES else "no" if word in _NO else None
+
+
+def answer_verdict(answer: str) -> str | None:
+    """The verdict an answer opens with ("Yes." / "No ..."), lower-cased, or None."""
+    m = _VERDICT.match(answer)
+    return m.group(1).lower() if m else None
+
+
+def gold_correct(answer: str, gold: str) -> bool:
+    """MultiHop-RAG's rule: a yes/no gold answer must be the answer's verdict; any other
+    gold answer must appear in the answer (whole words, case-insensitive)."""
+    verdict = gold_verdict(gold)
+    if verdict is not None:
+        return answer_verdict(answer) == verdict
+    return contains(answer, gold.strip().rstrip("."), whole_words=True)
+
+
 def forbidden_found(answer: str, forbidden: Sequence[str]) -> list[str]:
     """The forbidden strings the answer contains (case-insensitive)."""
     return [f for f in forbidden if contains(answer, f)]

@@ -26,6 +26,8 @@ class CaseResult:
     fact_hits: dict[str, bool] = field(default_factory=dict)  # MultiHop-RAG's own relevance
     fact_rr: float | None = None
     evidence_share: float | None = None  # share of the evidence facts retrieved
+    evidence_share_at_5: float | None = None  # ... by the single query's top 5
+    pooled_evidence_share: float | None = None  # ... in the passages the answer pooled
     answer: str | None = None  # None in retrieval-only runs
     abstained: bool | None = None
     fact_recall: float | None = None
@@ -77,6 +79,14 @@ def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> 
         shares = [r.evidence_share for r in fact_scored if r.evidence_share is not None]
         out[f"evidence_recall@{depth}"] = metrics.mean(shares)
         out[f"all_evidence@{depth}"] = _mean_of([s == 1.0 for s in shares])
+        at5 = [r.evidence_share_at_5 for r in fact_scored if r.evidence_share_at_5 is not None]
+        out["evidence_recall@5"] = metrics.mean(at5)
+        out["all_evidence@5"] = _mean_of([s == 1.0 for s in at5])
+        pooled = [r.pooled_evidence_share for r in fact_scored
+                  if r.pooled_evidence_share is not None]
+        if pooled:
+            out["pooled_evidence_recall"] = metrics.mean(pooled)
+            out["pooled_all_evidence"] = _mean_of([s == 1.0 for s in pooled])
     answered = [r for r in results if r.answer is not None]
     if answered:
         out["fact_recall"] = _mean_of([r.fact_recall for r in answered])

@@ -51,6 +51,7 @@ def score_retrieval(
     fact_hits: dict[str, bool] = {}
     fact_rr: float | None = None
     share: float | None = None
+    share_at_5: float | None = None
     if has_targets:
         flags = metrics.relevant_flags(doc_ids, texts, case.sources, case.evidence_facts)
         for k in options.hit_ks:
@@ -65,6 +66,7 @@ def score_retrieval(
         fact_hits = {f"hit@{k}": metrics.hit_at(fflags, k) for k in options.hit_ks}
         fact_rr = metrics.reciprocal_rank(fflags, depth)
         share = metrics.evidence_share(texts[:depth], case.evidence_facts)
+        share_at_5 = metrics.evidence_share(texts[:5], case.evidence_facts)
     return CaseResult(
         id=case.id,
         question=case.question,
@@ -76,19 +78,21 @@ def score_retrieval(
         fact_hits=fact_hits,
         fact_rr=fact_rr,
         evidence_share=share,
+        evidence_share_at_5=share_at_5,
         forbidden=list(case.forbidden),
     )
 
 
 def is_correct(case: Case, answer: str, abstained: bool) -> bool | None:
     """Whether an answer gets the case right: an abstention on an unanswerable question;
-    the gold answer (whole words) or every fact for an answerable one. None: no key."""
+    for an answerable one the gold answer (its verdict for a yes/no gold answer, else
+    the words) or every fact. None: no key."""
     if not case.answerable:
         return abstained
     if abstained:
         return False
     if case.gold_answer:
-        return metrics.contains(answer, case.gold_answer, whole_words=True)
+        return metrics.gold_correct(answer, case.gold_answer)
     if case.facts:
         return all(metrics.holds_fact(answer, alts) for alts in case.facts)
     return None
@@ -135,6 +139,10 @@ def run_case(
         answered = answerer.answer(case.question, mode=options.mode)
         result.latency_ms = (time.perf_counter() - t0) * 1000
         score_answer(result, case, answered.answer, answered.abstained, answered.citations())
+        if case.evidence_facts:
+            result.pooled_evidence_share = metrics.evidence_share(
+                [p.text for p in answered.passages], case.evidence_facts
+            )
     return result
 
 

@@ -15,12 +15,19 @@ YAML::
 
 MultiHop-RAG JSON: a list of ``{id, query, answer, question_type, evidence_list}``;
 evidence titles name the source documents (see :func:`resolve_titles`).
+
+A YAML set may instead take a fixed stratified sample of a MultiHop-RAG file::
+
+    multihop: ../../shared/data/multihop-rag/queries_dev.json
+    sample: {per_type: 25, seed: 0}     # the same cases on every run
+    corpus: [../../shared/data/multihop-rag/corpus.json]
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -129,7 +136,38 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
     )
 
 
+def stratified_sample(cases: Sequence[Case], per_type: int, seed: int = 0) -> tuple[Case, ...]:
+    """``per_type`` cases of each question type, chosen by a hash of the case id and the
+    seed (the same cases on every run and machine), in the file's order."""
+    by_type: dict[str, list[Case]] = {}
+    for case in cases:
+        by_type.setdefault(case.question_type or "", []).append(case)
+
+    def rank(case: Case) -> str:
+        return hashlib.sha256(f"{seed}:{case.id}".encode()).hexdigest()
+
+    chosen = {c.id for group in by_type.values() for c in sorted(group, key=rank)[:per_type]}
+    return tuple(c for c in cases if c.id in chosen)
+
+
+def _multihop_sample(path: Path, data: Mapping[str, Any]) -> EvalSet:
+    source = (path.parent / str(data["multihop"])).resolve()
+    sample = data.get("sample") or {}
+    if not isinstance(sample, Mapping) or not isinstance(sample.get("per_type", 0), int):
+        raise InputError(str(path), "sample must be a mapping with an integer per_type")
+    full = load_set(source)
+    cases = full.cases
+    if sample.get("per_type"):
+        cases = stratified_sample(cases, int(sample["per_type"]), int(sample.get("seed", 0)))
+    corpus = tuple(
+        (path.parent / p).resolve() for p in _strings(path, "corpus", data.get("corpus"))
+    )
+    return EvalSet(name=path.stem, path=path, cases=cases, corpus=corpus, kind="multihop")
+
+
 def _yaml_set(path: Path, data: Any) -> EvalSet:
+    if isinstance(data, Mapping) and "multihop" in data:
+        return _multihop_sample(path, data)
     if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
         raise InputError(str(path), "expected a mapping with a 'cases' list")
     cases = tuple(_yaml_case(path, i, raw) for i, raw in enumerate(data["cases"]))

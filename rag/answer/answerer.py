@@ -1,0 +1,203 @@
+"""The answer driver: read the question, gather evidence per part, compose by answer
+type, let the model write (its sentences checked twice), render. Streams events so the CLI
+and the UI can show tokens as they come."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any, Literal
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.clean import normalize_text
+from rag.answer.check import keep_answers
+from rag.answer.compose import Composition, compose
+from rag.answer.evidence import Gathered, gather, judge_parts
+from rag.answer.question import QuestionPlan, read_question
+from rag.answer.render import render, strip_live_markup
+from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
+from rag.citations import CheckedSentence, check_sentences, parse_cited_sentences
+from rag.directives import drop_directives, mask_directives
+from rag.errors import RagError, UserError
+from rag.followup import standalone_question
+from rag.llms.generate import stream_text
+from rag.passages import Passage
+from rag.prompts import STOP_SEQUENCES, answer_prompt
+from rag.retrieval import Filters, HybridRetriever
+from rag.similarity import CachedSimilarity
+
+Mode = Literal["generative", "extractive"]
+ABSTAIN_TEXT = "The indexed articles do not answer this question."
+MAX_QUESTION_CHARS = 2000
+_MODEL_ABSTAINS = re.compile(r"\b(articles|passages) do not (say|answer|mention)\b", re.I)
+
+
+def _without_directives(passage: Passage) -> Passage:
+    """The passage as the model sees it: sentences that address a model are left out."""
+    return replace(passage, text=drop_directives(passage.text))
+
+
+def part_reports(gathered: Gathered) -> list[PartReport]:
+    """What each part of the plan retrieved and how it was judged, for the explanation."""
+    number = {p.chunk_id: p.n for p in gathered.passages}
+    out = []
+    for pe in gathered.parts:
+        out.append(
+            PartReport(
+                text=pe.part.text,
+                sources=list(pe.part.sources),
+                dates=[f"{date.fromordinal(a)}..{date.fromordinal(b)}"
+                       for a, b in pe.part.date_ranges],
+                passages=[number[c] for c in pe.chunk_ids if c in number],
+                supported=pe.supported,
+                reason=pe.verdict.reason if pe.verdict else "",
+            )
+        )
+    return out
+
+
+def assemble(
+    composition: Composition, generated: Sequence[CheckedSentence]
+) -> list[CheckedSentence]:
+    """The composed lead (short answer or verdict) first, then the model's sentences that
+    passed both checks, then the composed quotes they do not already rest on."""
+    lead: list[CheckedSentence] = []
+    rest = list(composition.sentences)
+    while rest and rest[0].origin == "composed":
+        lead.append(rest.pop(0))
+    used = {item for s in generated for item in s.evidence.items()}
+    quotes = [q for q in rest if not any(item in used for item in q.evidence.items())]
+    return lead + list(generated) + quotes
+
+
+class Answerer:
+    """Answers questions from the index with verified citations."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        embedder: BaseEmbedding,
+        llm: Callable[[], Any] | None,
+        backend: Callable[[], tuple[str, str]],
+        max_tokens: int = 256,
+        k: int = 5,
+    ) -> None:
+        self.retriever = retriever
+        self.embedder = embedder
+        self._llm = llm
+        self._backend = backend
+        self.max_tokens = max_tokens
+        self.k = k
+
+    def answer(self, question: str, **kwargs: Any) -> AnswerResult:
+        """The checked answer (no streaming)."""
+        for event in self.stream(question, **kwargs):
+            if isinstance(event, Done):
+                return event.result
+        raise AssertionError("stream ended without a result")  # pragma: no cover
+
+    def plan(self, question: str) -> QuestionPlan:
+        """The query plan of a (standalone) question."""
+        return read_question(question, self.retriever.known_sources())
+
+    def _draft(
+        self, standalone: str, passages: list[Passage], timings: dict[str, float],
+    ) -> Iterator[Token | str | RagError]:
+        """Stream the model's draft; yields tokens, then the whole draft (or the error)."""
+        t0 = time.perf_counter()
+        draft = ""
+        try:
+            llm = self._llm() if self._llm else None
+            prompt = answer_prompt(standalone, [_without_directives(p) for p in passages])
+            for i, delta in enumerate(stream_text(llm, prompt, STOP_SEQUENCES, self.max_tokens)):
+                if i == 0:
+                    timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
+                draft += delta
+                yield Token(delta)
+        except RagError as exc:
+            yield exc
+        timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+        yield draft
+
+    def stream(
+        self,
+        question: str,
+        mode: Mode = "generative",
+        filters: Filters | None = None,
+        k: int | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[Event]:
+        """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``."""
+        question = " ".join(normalize_text(question).split())
+        if not question:
+            raise UserError("the question is empty")
+        question = question[:MAX_QUESTION_CHARS]
+        t_start = time.perf_counter()
+        timings: dict[str, float] = {}
+        standalone = standalone_question(question, history)
+        plan = self.plan(standalone)
+        gathered = gather(plan, standalone, self.retriever, filters or Filters(), k or self.k)
+        passages = gathered.passages
+        timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
+        yield Retrieved(passages)
+
+        sim = CachedSimilarity(self.embedder)
+        # The question is embedded on its own: in one batch with the passage sentences, a
+        # long question would pad every sentence to its length (seconds per answer).
+        sim([standalone], [standalone])
+        judge_parts(gathered, standalone, sim)
+        composition = compose(plan, gathered, sim)
+        backend, model = ("none", "none") if mode == "extractive" else self._backend()
+        base: dict[str, Any] = dict(
+            question=question, standalone=standalone, passages=passages, mode=mode,
+            backend=backend, model=model, timings=timings, plan=plan,
+            parts=part_reports(gathered), verdict=composition.verdict,
+        )
+        if composition.abstained:
+            timings["total_ms"] = (time.perf_counter() - t_start) * 1000
+            yield Done(AnswerResult(answer=ABSTAIN_TEXT, abstained=True,
+                                    reason=composition.reason, sentences=[], **base))
+            return
+
+        draft, llm_error = "", None
+        generated: list[CheckedSentence] = []
+        dropped: list[CheckedSentence] = []
+        if mode == "generative" and self._llm is not None:
+            for item in self._draft(standalone, passages, timings):
+                if isinstance(item, Token):
+                    yield item
+                elif isinstance(item, RagError):
+                    llm_error = str(item)
+                else:
+                    draft = item
+            t0 = time.perf_counter()
+            if not _MODEL_ABSTAINS.search(draft):
+                # A sentence that orders the model about is no evidence for what it wrote.
+                evidence = [replace(p, text=mask_directives(p.text)) for p in passages]
+                checked = check_sentences(
+                    parse_cited_sentences(strip_live_markup(draft)), evidence, sim
+                )
+                # The composed quotes a model sentence rests on give way to it (assemble);
+                # only the composed lead can make it a repeat.
+                lead = [s.text for s in composition.sentences if s.origin == "composed"]
+                generated, dropped = keep_answers(checked, plan, earlier=lead)
+            timings["check_ms"] = (time.perf_counter() - t0) * 1000
+        final = assemble(composition, generated)
+        abstained = not any(s.supported for s in final)
+        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
+        yield Done(
+            AnswerResult(
+                answer=ABSTAIN_TEXT if abstained else render(final),
+                abstained=abstained,
+                reason="no sentence of the answer is supported by the passages"
+                if abstained else "",
+                sentences=final + dropped,
+                draft=draft,
+                llm_error=llm_error,
+                **base,
+            )
+        )

@@ -1,0 +1,144 @@
+"""Evidence per part: each part of the question is retrieved with its own outlet and date
+constraints, the passages are pooled so every side of a comparison reaches the composer,
+and each part is judged on the passages that may bear it out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Protocol
+
+from llama_index.core.schema import NodeWithScore
+
+from index.keyword import normalize_source
+from rag.abstain import Evidence, judge_evidence, missing_specifics
+from rag.answer.question import Part, QuestionPlan
+from rag.citations import Similarity
+from rag.extractive import Candidate, rank_sentences
+from rag.passages import Passage, number_passages
+from rag.retrieval import Filters
+
+PER_PART = 3  # passages each part adds to the pool
+MAX_POOL = 10  # passages an answer is built from, at most
+
+
+class Searcher(Protocol):
+    """What evidence gathering needs of :class:`rag.retrieval.HybridRetriever`."""
+
+    def search(
+        self, query: str, k: int | None = ..., filters: Filters | None = ...
+    ) -> list[NodeWithScore]: ...
+
+
+@dataclass
+class PartEvidence:
+    """What one part retrieved, and whether its passages bear it out."""
+
+    part: Part
+    chunk_ids: list[str] = field(default_factory=list)
+    ranked: list[Candidate] = field(default_factory=list)
+    verdict: Evidence | None = None
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict is not None and not self.verdict.weak
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.ranked[0] if self.ranked else None
+
+
+@dataclass
+class Gathered:
+    """The pooled, numbered passages and each part's share of them."""
+
+    passages: list[Passage]
+    parts: list[PartEvidence]
+
+
+def part_filters(base: Filters, part: Part) -> Filters:
+    """The user's filters narrowed by a part's own outlet and (single) date range."""
+    sources = base.sources or part.sources
+    since, until = base.since, base.until
+    if len(part.date_ranges) == 1:
+        a, b = part.date_ranges[0]
+        lo, hi = date.fromordinal(a), date.fromordinal(b)
+        since = max(since, lo) if since else lo
+        until = min(until, hi) if until else hi
+        if since > until:  # the part's date lies outside the user's range: keep the user's
+            since, until = base.since, base.until
+    return Filters(since=since, until=until, sources=tuple(sources))
+
+
+def _constrained(plan: QuestionPlan) -> bool:
+    return len(plan.parts) > 1 or any(p.sources or p.date_ranges for p in plan.parts)
+
+
+def gather(
+    plan: QuestionPlan,
+    query: str,
+    retriever: Searcher,
+    filters: Filters,
+    k: int,
+) -> Gathered:
+    """Retrieve for the whole question and for each part; pool the passages."""
+    pooled: dict[str, NodeWithScore] = {}
+    for node in retriever.search(query, k=k, filters=filters):
+        pooled.setdefault(node.node.node_id, node)
+    per_part: list[list[str]] = []
+    if _constrained(plan):
+        for part in plan.parts:
+            f = part_filters(filters, part)
+            nodes = retriever.search(part.text, k=PER_PART, filters=f)
+            if not nodes and (f.since, f.until) != (filters.since, filters.until):
+                nodes = retriever.search(part.text, k=PER_PART, filters=replace(
+                    f, since=filters.since, until=filters.until))
+            per_part.append([n.node.node_id for n in nodes])
+            for n in nodes:
+                if len(pooled) < MAX_POOL + PER_PART:
+                    pooled.setdefault(n.node.node_id, n)
+    passages = number_passages(list(pooled.values())[: MAX_POOL + PER_PART])
+    if not per_part:
+        per_part = [[p.chunk_id for p in passages]]
+    parts = [PartEvidence(part, ids) for part, ids in zip(plan.parts, per_part, strict=True)]
+    return Gathered(passages, parts)
+
+
+def passages_for(part: PartEvidence, passages: Sequence[Passage]) -> list[Passage]:
+    """The pooled passages that may bear a part out: its own retrieval's, and any other
+    of the outlets it names (all passages when it names none)."""
+    wanted = {normalize_source(s) for s in part.part.sources}
+    own = set(part.chunk_ids)
+    return [
+        p
+        for p in passages
+        if p.chunk_id in own
+        or (not wanted and not part.chunk_ids)
+        or (wanted and normalize_source(p.source) in wanted)
+    ]
+
+
+def judge_parts(gathered: Gathered, question: str, similarity: Similarity) -> None:
+    """Rank each part's passage sentences against the part and judge its evidence.
+
+    Figures and names are required of the pooled passages for the whole question, and of
+    each part's own passages when the part is a claim of its own; a claim that several
+    outlets share is one text, and each outlet need bear out only some of its names.
+    """
+    texts = [pe.part.text for pe in gathered.parts]
+    absent = missing_specifics(question, gathered.passages) if gathered.passages else None
+    for pe in gathered.parts:
+        mine = passages_for(pe, gathered.passages)
+        pe.ranked = rank_sentences(pe.part.text, mine, similarity)
+        if absent:
+            pe.verdict = Evidence(True, absent, 0.0, pe.ranked[0].score if pe.ranked else 0.0)
+            continue
+        own_claim = texts.count(pe.part.text) == 1
+        shared = None if own_claim else [
+            p for other in gathered.parts if other.part.text == pe.part.text
+            for p in passages_for(other, gathered.passages)
+        ]
+        pe.verdict = judge_evidence(
+            pe.part.text, mine, pe.ranked, specifics=own_claim, covering=shared
+        )

@@ -1,0 +1,272 @@
+"""Reading a question: the kind of answer it wants, what it names, and its parts. Pure.
+
+A question such as "Does the TechCrunch article say X, while the Verge article says Y?"
+is two claims, each with its own outlet (and date) constraints; "Who ..., as reported by
+both Fortune and TechCrunch?" is one claim that two outlets must bear out. Each part is
+retrieved and judged on its own (see :mod:`rag.answer.evidence`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rag.query_hints import find_date_ranges, find_sources, names_in
+from rag.text import content_terms
+
+
+class AnswerType(StrEnum):
+    """The kind of answer a question asks for."""
+
+    ENTITY = "person or organisation"
+    NUMBER = "number"
+    DATE = "date"
+    PLACE = "place"
+    YES_NO = "yes/no"
+    ORDER = "order in time"
+    DESCRIPTION = "explanation or description"
+
+
+class Relation(StrEnum):
+    """How a yes/no question joins its parts."""
+
+    ALL = "every part holds"
+    BEFORE = "the first part happened before the second"
+    CONSISTENT = "the parts agree"
+    CHANGED = "the parts differ"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One claim of a question, with the constraints that belong to it."""
+
+    text: str
+    sources: tuple[str, ...] = ()  # normalised outlet names the part names
+    date_ranges: tuple[tuple[int, int], ...] = ()  # day numbers, inclusive
+    names: tuple[str, ...] = ()  # proper names and quoted phrases
+
+
+@dataclass(frozen=True)
+class QuestionPlan:
+    """What the question asks for and how it is answered: the query plan."""
+
+    question: str
+    answer_type: AnswerType
+    relation: Relation
+    parts: tuple[Part, ...]
+    names: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+
+    def describe(self) -> list[str]:
+        """The plan as lines a reader can follow (``rag ask --explain``)."""
+        lines = [f"answer type: {self.answer_type.value}"]
+        if self.answer_type in (AnswerType.YES_NO, AnswerType.ORDER):
+            lines.append(f"verdict: yes when {self.relation.value}")
+        for i, part in enumerate(self.parts, 1):
+            limits = []
+            if part.sources:
+                limits.append("outlet " + " or ".join(part.sources))
+            if part.date_ranges:
+                limits.append("dates " + ", ".join(_days(a, b) for a, b in part.date_ranges))
+            tail = f" [{'; '.join(limits)}]" if limits else ""
+            lines.append(f"part {i}: {part.text}{tail}")
+        return lines
+
+
+def _days(a: int, b: int) -> str:
+    from datetime import date
+
+    return f"{date.fromordinal(a).isoformat()}..{date.fromordinal(b).isoformat()}"
+
+
+_AUX = (
+    r"does|did|do|is|was|are|were|has|have|had|can|could|will|would|should|"
+    r"might|may|must"
+)
+_YES_NO_START = re.compile(rf"^\s*(?:{_AUX})\b", re.I)
+# A yes/no main clause after a leading phrase: "Before X reported Y, did Z ...?"
+_YES_NO_CLAUSE = re.compile(rf",\s*(?:{_AUX})\s+(?:the|a|an|there|it|this|that|[A-Z])", re.I)
+# The wh-word that opens the question, or its main clause: "Considering X, which company ...?"
+_WH_CLAUSE = re.compile(r"(?:^|,\s*)(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_EITHER_OR = re.compile(
+    r"\b(consistent|inconsistent|true|false) or (consistent|inconsistent|true|false)\b", re.I
+)
+_NUMBER_Q = re.compile(
+    r"^\s*(?:how\s+(?:many|much|long|far|old|big|large|high|often)|"
+    r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number|percentage|share|amount|"
+    r"total|price|cost|figure|rate|count|sum)\b)",
+    re.I,
+)
+_DATE_Q = re.compile(
+    r"^\s*(?:when\b|(?:on|in)?\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
+)
+_PLACE_Q = re.compile(
+    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|country|state|place|"
+    r"region|town|location|province|venue)\b)",
+    re.I,
+)
+_ENTITY_Q = re.compile(
+    r"^\s*(?:who|whom|whose|which|what\s+(?:is|was)\s+the\s+name\b|name\s+the\b|"
+    r"what\s+(?:company|organi[sz]ation|firm|person|group|team|agency|individual|"
+    r"country|platform|brand|product|player)\b)",
+    re.I,
+)
+_ORDER = re.compile(r"\b(before|after|prior to|earlier than|later than)\b", re.I)
+_CHANGED = re.compile(
+    r"\b(?:inconsisten\w*|chang\w*|shift\w*|differ\w*|contradict\w*|diverg\w*)\b", re.I
+)
+_CONSISTENT = re.compile(
+    r"\b(?:consisten\w*|the same|similar\w*|align\w*|agree\w*|in line with|match\w*)\b",
+    re.I,
+)
+# Where a question joins claims: "..., while ...", "..., whereas ...", "... before ...".
+_STRONG_SPLIT = re.compile(
+    r",?\s+(?:while|whereas|but|compared (?:to|with)|as opposed to|in contrast to)\s+"
+    r"|,?\s+(?=(?:before|after|prior to)\s)",
+    re.I,
+)
+_AND_SPLIT = re.compile(
+    r",?\s+and\s+(?=(?:the|a|an|that|then|later|also|in|on|by|from)\b)|,\s+", re.I
+)
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of answer ``question`` wants."""
+    q = question.strip()
+    wh = _WH_CLAUSE.search(q)
+    if _YES_NO_START.match(q) or _EITHER_OR.search(q) or re.search(r"\bor not\b", q, re.I):
+        yes_no = True
+    elif wh:
+        yes_no, q = False, q[wh.start(1) :]
+    else:
+        yes_no = bool(_YES_NO_CLAUSE.search(q))
+    if yes_no:
+        if _ORDER.search(q) and not (_CHANGED.search(q) or _CONSISTENT.search(q)):
+            return AnswerType.ORDER
+        return AnswerType.YES_NO
+    if _NUMBER_Q.match(q):
+        return AnswerType.NUMBER
+    if _DATE_Q.match(q):
+        return AnswerType.DATE
+    if _PLACE_Q.match(q):
+        return AnswerType.PLACE
+    if _ENTITY_Q.match(q):
+        return AnswerType.ENTITY
+    return AnswerType.DESCRIPTION
+
+
+def relation(question: str, kind: AnswerType) -> Relation:
+    """How the parts of a yes/no question must relate for the answer to be yes."""
+    if kind is AnswerType.ORDER:
+        return Relation.BEFORE
+    if kind is not AnswerType.YES_NO:
+        return Relation.ALL
+    if _EITHER_OR.search(question):
+        return Relation.CONSISTENT
+    if _CHANGED.search(question):
+        return Relation.CHANGED
+    if _CONSISTENT.search(question):
+        return Relation.CONSISTENT
+    return Relation.ALL
+
+
+def _ranges(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(find_date_ranges(text))
+
+
+def _part(text: str, known_sources: Sequence[str]) -> Part:
+    text = text.strip(" ,;?")
+    return Part(
+        text=text,
+        sources=tuple(find_sources(text, list(known_sources))),
+        date_ranges=_ranges(text),
+        names=tuple(names_in(text)),
+    )
+
+
+_SCAFFOLD = frozenset(content_terms(
+    "article articles report reports reported reporting according respectively both "
+    "sources source like outlets outlet published publication story stories piece news "
+    "covered coverage mentioned discussed"))
+
+
+def _claim_terms(part: Part) -> set[str]:
+    """A part's own words: its outlet names, dates and scaffold words left out."""
+    named = {t for s in part.sources for t in content_terms(s)}
+    return {t for t in content_terms(part.text) if not t[0].isdigit()} - named - _SCAFFOLD
+
+
+def _merge_unconstrained(parts: list[Part], known: Sequence[str]) -> list[Part]:
+    """Pieces that name no outlet and no date of their own join the piece before them,
+    and so do pieces that are little more than an outlet ("..., Fortune, and TechCrunch")."""
+    out: list[Part] = []
+    for part in parts:
+        bare = len(_claim_terms(part)) < 2
+        if out and (bare or not part.sources and not part.date_ranges or not out[-1].sources
+                    and not out[-1].date_ranges):
+            out[-1] = _part(f"{out[-1].text}, {part.text}", known)
+        else:
+            out.append(part)
+    return out
+
+
+def split_parts(question: str, kind: AnswerType, known_sources: Sequence[str]) -> list[Part]:
+    """The claims of a question. Strong joins ("while", "whereas", "before") always split
+    a yes/no question; "and" and commas split only where each side names its own outlet
+    or date. A single claim that names several outlets is one part per outlet."""
+    q = question.strip().rstrip("?").strip()
+    pieces: list[str] = [q]
+    if kind in (AnswerType.YES_NO, AnswerType.ORDER):
+        pieces = [p for p in _STRONG_SPLIT.split(q) if p and p.strip()]
+    parts: list[Part] = []
+    for piece in pieces:
+        sub = [_part(s, known_sources) for s in _AND_SPLIT.split(piece) if s and s.strip()]
+        sub = _merge_unconstrained(sub, known_sources)
+        parts.extend(sub)
+    parts = [p for p in parts if content_terms(p.text)] or [_part(q, known_sources)]
+    if kind is AnswerType.ORDER and len(parts) == 1:
+        # "Did X happen before Y?" with no outlet on either side still has two sides.
+        halves = [h for h in re.split(_ORDER, q, maxsplit=1) if h.strip()]
+        if len(halves) == 3:
+            parts = [_part(halves[0], known_sources), _part(halves[2], known_sources)]
+    # A claim that several outlets must bear out is one part per outlet.
+    return [
+        Part(p.text, (src,), p.date_ranges, p.names) if len(p.sources) > 1 else p
+        for p in parts
+        for src in (p.sources if len(p.sources) > 1 else ("",))
+    ]
+
+
+def order_of(question: str, parts: Sequence[Part]) -> tuple[int, int]:
+    """Which part must come first for an order question to be answered yes: the indexes
+    (earlier, later). "A before B" and "after B, A" put A first; "A after B" and
+    "before B, A" put B first."""
+    q = question.strip()
+    m = _ORDER.search(q)
+    if not m or len(parts) < 2:
+        return (0, 1)
+    word = m.group(1).lower()
+    leading = m.start() < len(q) * 0.1 or q[: m.start()].strip().lower() in {"", "was it"}
+    before = word in ("before", "prior to", "earlier than")
+    first_is_earlier = before != leading
+    return (0, 1) if first_is_earlier else (1, 0)
+
+
+def read_question(question: str, known_sources: Sequence[str]) -> QuestionPlan:
+    """The query plan of ``question`` given the outlets the index knows."""
+    kind = answer_type(question)
+    parts = split_parts(question, kind, known_sources)
+    all_sources: dict[str, None] = {}
+    for p in parts:
+        for s in p.sources:
+            all_sources.setdefault(s, None)
+    return QuestionPlan(
+        question=question,
+        answer_type=kind,
+        relation=relation(question, kind),
+        parts=tuple(parts),
+        names=tuple(names_in(question)),
+        sources=tuple(all_sources),
+    )

@@ -1,0 +1,155 @@
+"""What answering produces: the checked answer, and the events it streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.answer.question import QuestionPlan
+from rag.citations import CheckedSentence
+from rag.passages import Passage
+
+
+@dataclass
+class PartReport:
+    """One part of the query plan: its filters, what it retrieved, how it was judged."""
+
+    text: str
+    sources: list[str]
+    dates: list[str]
+    passages: list[int]  # numbers of the passages it retrieved
+    supported: bool
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class AnswerResult:
+    """A checked answer and everything needed to show or grade it."""
+
+    question: str
+    standalone: str
+    answer: str
+    abstained: bool
+    reason: str
+    sentences: list[CheckedSentence]
+    passages: list[Passage]
+    mode: str
+    backend: str
+    model: str
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    llm_error: str | None = None
+    plan: QuestionPlan | None = None
+    parts: list[PartReport] = field(default_factory=list)
+    verdict: str | None = None
+
+    def cited_numbers(self) -> list[int]:
+        """Passage numbers cited by supported sentences, in order of first citation."""
+        seen: dict[int, None] = {}
+        for s in self.sentences:
+            if s.supported:
+                for n in s.citations:
+                    seen.setdefault(n, None)
+        return list(seen)
+
+    def left_out(self) -> list[CheckedSentence]:
+        """Sentences of the draft that were left out of the answer, with the reason."""
+        return [s for s in self.sentences if s.supported is False]
+
+    def citations(self) -> list[dict[str, Any]]:
+        """Cited passages (and passages the model cited that the check rejected)."""
+        kept = set(self.cited_numbers())
+        claimed = {n for s in self.sentences for n in s.claimed}
+        by_n = {p.n: p for p in self.passages}
+        out = []
+        for n in sorted(kept | (claimed & set(by_n))):
+            p = by_n[n]
+            out.append(
+                {
+                    "n": n,
+                    "doc_id": p.doc_id,
+                    "chunk_id": p.chunk_id,
+                    "title": p.title,
+                    "source": p.source,
+                    "published_at": p.published_at,
+                    "text": p.text,
+                    "supported": n in kept,
+                }
+            )
+        return out
+
+    def explain(self) -> list[str]:
+        """The query plan and what each part retrieved, as lines (``rag ask --explain``)."""
+        lines = [f"standalone question: {self.standalone}"]
+        if self.plan is not None:
+            lines.append(f"answer type: {self.plan.answer_type.value}")
+            if self.verdict:
+                lines.append(f"verdict: {self.verdict} ({self.plan.relation.value})")
+        for i, part in enumerate(self.parts, 1):
+            limits = [f"outlet {' or '.join(part.sources)}"] if part.sources else []
+            limits += [f"dates {d}" for d in part.dates]
+            tail = f" [{'; '.join(limits)}]" if limits else ""
+            judged = "supported" if part.supported else f"not supported ({part.reason})"
+            got = ", ".join(f"[{n}]" for n in part.passages) or "nothing"
+            lines.append(f"part {i}: {part.text}{tail}")
+            lines.append(f"  retrieved {got}; {judged}")
+        for s in self.left_out():
+            lines.append(f"left out: {s.text} ({s.note or 'not supported'})")
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``rag ask --json`` object."""
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "reason": self.reason,
+            "answer_type": self.plan.answer_type.value if self.plan else None,
+            "verdict": self.verdict,
+            "parts": [p.to_json() for p in self.parts],
+            "citations": self.citations(),
+            "sentences": [
+                {
+                    "text": s.text,
+                    "citations": s.citations,
+                    "supported": s.supported,
+                    "origin": s.origin,
+                    "score": round(s.score, 3),
+                    "note": s.note,
+                }
+                for s in self.sentences
+            ],
+            "mode": self.mode,
+            "backend": self.backend,
+            "model": self.model,
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the model's draft, as it streams."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The passages the answer will be built from (sent before generation starts)."""
+
+    passages: list[Passage]
+
+
+@dataclass(frozen=True)
+class Done:
+    """The final, checked answer."""
+
+    result: AnswerResult
+
+
+Event = Token | Retrieved | Done

@@ -1,0 +1,161 @@
+"""Values of the kind a question asks for, found in a sentence: numbers with their unit,
+dates, places and names. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from index.dates import _MONTH_RE
+from rag.answer.question import AnswerType, names_in
+from rag.text import STOPWORDS, content_terms
+
+_SMALL = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred|a dozen|dozens|hundreds|thousands|millions|billions"
+)
+_SCALE = (r"(?:\s(?:million|billion|trillion|thousand|hundred|bn|m)\b)?"
+          r"(?:\s(?:dollars|pounds|euros|yen|us dollars)\b)?")
+NUMBER = re.compile(
+    rf"(?:[$€£¥]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}(?:\s?(?:%|percent\b|per cent\b))?"
+    rf"|\b(?:{_SMALL})\b(?:[\s-](?:{_SMALL}))?{_SCALE}(?:\s(?:percent\b|per cent\b))?",
+    re.I,
+)
+DATE = re.compile(
+    rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{4}}"
+    rf"|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    rf"|(?:in|since|by|until)\s+(?:19|20)\d{{2}})\b",
+    re.I,
+)
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_IDENTIFIER = re.compile(r"(?:\bNo\.|\bNumber|#|\bBill|\bArticle|\bSection)\s*$", re.I)
+_PLACE_LEAD = re.compile(r"\b(?:in|at|near|from|outside|inside|across|to)\s+(?:the\s+)?$", re.I)
+_MONTHS_DAYS = re.compile(
+    rf"^(?:{_MONTH_RE}|(?:mon|tues|wednes|thurs|fri|satur|sun)day)$", re.I
+)
+_NOT_NAMES = frozenset(
+    "however meanwhile also but and the a an this that these those it its he she they we "
+    "i you his her their our in on at for of to by with as from after before when while "
+    "if so yet still now then there here read related advertisement photo image".split()
+)
+
+
+def _terms(text: str) -> set[str]:
+    return set(content_terms(text))
+
+
+def new_to(value: str, question: str) -> bool:
+    """Whether ``value`` says something the question does not already contain."""
+    terms = _terms(value)
+    return bool(terms) and not terms <= _terms(question)
+
+
+def numbers_in(sentence: str) -> list[tuple[int, int]]:
+    """Spans of figures (with currency, scale and percent) outside dates; years alone
+    are dates, not figures."""
+    dates = [m.span() for m in DATE.finditer(sentence)]
+    out = []
+    for m in NUMBER.finditer(sentence):
+        a, b = m.span()
+        if any(x <= a < y for x, y in dates) or _YEAR.match(m.group(0).strip()):
+            continue
+        if m.group(0).lower() == "one" and re.match(r"\s+(?:of|another|day)\b", sentence[b:]):
+            continue  # "one of the factions": a pronoun, not a count
+        if _IDENTIFIER.search(sentence[max(0, a - 12) : a]):
+            continue  # "Bill No. 8980", "#3": a label, not a count
+        out.append((a, b))
+    return out
+
+
+def dates_in(sentence: str) -> list[tuple[int, int]]:
+    """Spans of date expressions ("March 16, 2020", "Tuesday", "in 2019")."""
+    return [m.span() for m in DATE.finditer(sentence)]
+
+
+def entities_in(sentence: str) -> list[str]:
+    """Names in a sentence: runs of capitalised words, a sentence's opening word left
+    out when it is an ordinary word; months and weekdays are not names."""
+    out = []
+    opening_text = sentence.lstrip("\"“‘' ")
+    pieces = [piece for n in names_in(sentence, quoted=False)
+              for piece in re.split(r"[’']s\s+", n) if piece]
+    for name in pieces:
+        words = name.split()
+        if all(_MONTHS_DAYS.match(w) for w in words):
+            continue
+        opening = opening_text.startswith(name)
+        if len(words) == 1 and (words[0].lower() in _NOT_NAMES | STOPWORDS
+                                or opening and words[0].lower().endswith("ly")):
+            continue  # "However", "Amazingly": a sentence's opening word, not a name
+        name = re.sub(r"[’']s$", "", name)
+        out.append(name)
+    return out
+
+
+def places_in(sentence: str) -> list[str]:
+    """Names that follow "in", "at", "near", "from" ...: the places a sentence names."""
+    out = []
+    for name in entities_in(sentence):
+        i = sentence.find(name)
+        if i >= 0 and _PLACE_LEAD.search(sentence[max(0, i - 12) : i]):
+            out.append(name)
+    return out
+
+
+_CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
+                         r"raise|raised|fund|funding|earn|charge|fine|budget)", re.I)
+_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|pounds?|euros?|yen|usd|eur|gbp)\b", re.I)
+CLOSE = 30  # characters: a value this near one of the question's words is about it
+
+
+def _distances(spans: Iterable[tuple[int, int]], sentence: str, question: str) -> list[
+    tuple[str, int]
+]:
+    """Span texts with their distance (characters) to the nearest of the question's own
+    words in the sentence, nearest first."""
+    wanted = _terms(question)
+    anchors = [
+        (m.start(), m.end())
+        for m in re.finditer(r"\S+", sentence)
+        if set(content_terms(m.group(0))) & wanted
+    ]
+    out = []
+    for a, b in spans:
+        gaps = [max(x - b, a - y, 0) for x, y in anchors if not (x >= a and y <= b)]
+        out.append((sentence[a:b].strip(), min(gaps) if gaps else 10**6))
+    return sorted(out, key=lambda item: item[1])
+
+
+def value_candidates(kind: AnswerType, sentence: str, question: str) -> list[tuple[str, int]]:
+    """Values of the kind ``kind`` in ``sentence`` that the question does not contain,
+    each with its distance to the question's words, the likeliest first."""
+    if kind is AnswerType.NUMBER:
+        spans = numbers_in(sentence)
+        if _CURRENCY_Q.match(question):
+            spans = [(a, b) for a, b in spans
+                     if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
+        found = _distances(spans, sentence, question)
+    elif kind is AnswerType.DATE:
+        found = _distances(dates_in(sentence), sentence, question)
+    elif kind is AnswerType.PLACE:
+        found = [(v, 0) for v in places_in(sentence)]
+    elif kind is AnswerType.ENTITY:
+        found = [(v, 0) for v in entities_in(sentence)]
+    else:
+        return []
+    seen: dict[str, int] = {}
+    for v, d in found:
+        if v not in seen and (new_to(v, question) or kind is AnswerType.NUMBER
+                              and v not in question):
+            seen[v] = d
+    return list(seen.items())
+
+
+def values_of(kind: AnswerType, sentence: str, question: str) -> list[str]:
+    """Values of the kind ``kind`` in ``sentence`` that the question does not contain,
+    the likeliest first."""
+    return [v for v, _ in value_candidates(kind, sentence, question)]

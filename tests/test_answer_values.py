@@ -1,0 +1,86 @@
+"""Values of the expected type in a sentence, and the check that a sentence answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.check import bare_name, echoes, why_not_an_answer
+from rag.answer.question import AnswerType, read_question
+from rag.answer.values import values_of
+
+S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell near the "
+     "Green Zone and wounded 14 others.")
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "first"),
+    [
+        (AnswerType.NUMBER, S, "How many Katyusha rockets were aimed at the embassy?", "three"),
+        (AnswerType.NUMBER, S, "How many people were wounded?", "14"),
+        (AnswerType.NUMBER, "The strikes killed 25 and wounded 51, the Hashed said.",
+         "How many were wounded in the strikes?", "51"),
+        (AnswerType.NUMBER, "The change costs about 18,000 pounds a year, after 1,300 signed.",
+         "How much will the change cost each year?", "18,000 pounds"),
+        (AnswerType.NUMBER, "Revenue rose 3.5 percent to $2 billion.",
+         "How much did revenue rise?", "3.5 percent"),
+        (AnswerType.DATE, S, "When were rockets fired at the embassy?", "March 11"),
+        (AnswerType.PLACE, "The contractor was killed near Kirkuk in December.",
+         "Where was the contractor killed?", "Kirkuk"),
+        (AnswerType.ENTITY, "However, Sam Bankman-Fried told the court that FTX was fine.",
+         "Who is the founder on trial?", "Sam Bankman-Fried"),
+    ],
+)
+def test_values_of(kind: AnswerType, sentence: str, question: str, first: str) -> None:
+    assert values_of(kind, sentence, question)[0] == first
+
+
+def test_no_value_the_question_already_names() -> None:
+    assert values_of(AnswerType.ENTITY, "Pompeo said so.", "What did Pompeo say?") == []
+    assert values_of(AnswerType.NUMBER, "One of the most radical factions.", "How many?") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "echo"),
+    [
+        ("The State Department told Congress the presence is conditions-based.",
+         "Did the State Department tell Congress the presence is conditions-based?", True),
+        ("David Helvey told Congress the presence is conditions-based.",
+         "Who told Congress the presence is conditions-based?", False),
+    ],
+)
+def test_echoes(sentence: str, question: str, echo: bool) -> None:
+    assert echoes(sentence, question) is echo
+
+
+@pytest.mark.parametrize(
+    ("sentence", "bare"),
+    [
+        ("The State Department", True),
+        ("Secretary of State Mike Pompeo", True),
+        ("Pompeo warned the Iraqi prime minister on Sunday.", False),
+    ],
+)
+def test_bare_name(sentence: str, bare: bool) -> None:
+    assert bare_name(sentence) is bare
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Secretary of State Mike Pompeo", "only names, no statement"),
+        ("Katyusha rockets were aimed at the US embassy.", "echoes the question"),
+        ("Rockets were aimed at the embassy by militias in Baghdad.", "holds no number"),
+        ("Three Katyusha rockets fell near the Green Zone on Monday.", None),
+    ],
+)
+def test_why_not_an_answer(sentence: str, reason: str | None) -> None:
+    plan = read_question("How many Katyusha rockets were aimed at the US embassy?", [])
+    got = why_not_an_answer(sentence, plan)
+    assert (got is None) if reason is None else (got is not None and got.startswith(reason))
+
+
+def test_a_repeat_is_not_an_answer() -> None:
+    plan = read_question("Why did the US threaten to close its embassy?", [])
+    first = "The US threatened to close the embassy over rocket attacks by militias."
+    assert why_not_an_answer(first, plan) is None
+    assert why_not_an_answer(first, plan, [first]) == "repeats an earlier sentence"

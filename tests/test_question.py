@@ -1,0 +1,139 @@
+"""Reading a question: answer type, relation, parts with their own constraints. Pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.question import AnswerType, Relation, names_in, order_of, read_question
+
+OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", "engadget"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many Katyusha rockets were aimed at the US embassy?", AnswerType.NUMBER),
+        ("How much will the new opening hours cost?", AnswerType.NUMBER),
+        ("What percentage of voters backed the plan?", AnswerType.NUMBER),
+        ("When was Soleimani killed?", AnswerType.DATE),
+        ("In what year did the war begin?", AnswerType.DATE),
+        ("Where was the contractor killed?", AnswerType.PLACE),
+        ("Which city hosted the summit?", AnswerType.PLACE),
+        ("Who told Congress that the force presence is conditions-based?", AnswerType.ENTITY),
+        ("Which company was sued by Epic Games?", AnswerType.ENTITY),
+        ("What is the name of the exchange that collapsed?", AnswerType.ENTITY),
+        ("Considering reports by Fortune, which company faces an antitrust suit?",
+         AnswerType.ENTITY),
+        ("Does the TechCrunch article report a rise in revenue?", AnswerType.YES_NO),
+        ("Was the embassy attacked, or not?", AnswerType.YES_NO),
+        ("Between the Fortune report and the TechCrunch report, was there consistency in "
+         "the portrayal of the founder?", AnswerType.YES_NO),
+        ("Did Engadget report the discount before The Verge reported the sale?",
+         AnswerType.ORDER),
+        ("Before The New York Times reported the loss, did Sporting News praise the team?",
+         AnswerType.ORDER),
+        ("Why did the United States threaten to close its embassy?", AnswerType.DESCRIPTION),
+        ("What happened after the contractor was killed?", AnswerType.DESCRIPTION),
+    ],
+)
+def test_answer_type(question: str, kind: AnswerType) -> None:
+    assert read_question(question, OUTLETS).answer_type is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        ("Does the TechCrunch article say X, while the Verge article says Y?", Relation.ALL),
+        ("Was the portrayal in the Fortune report consistent with the later TechCrunch "
+         "report?", Relation.CONSISTENT),
+        ("Has the portrayal of the founder changed between the two TechCrunch reports?",
+         Relation.CHANGED),
+        ("Is the information about the transfer consistent or inconsistent?",
+         Relation.CONSISTENT),
+        ("Did Engadget report X before The Verge reported Y?", Relation.BEFORE),
+    ],
+)
+def test_relation(question: str, relation: Relation) -> None:
+    assert read_question(question, OUTLETS).relation is relation
+
+
+def test_a_comparison_has_one_part_per_side_with_its_own_outlet() -> None:
+    plan = read_question(
+        "Does the TechCrunch article on software companies report rising revenue, while "
+        "the Fortune article on shipping reports falling profits?",
+        OUTLETS,
+    )
+    assert [p.sources for p in plan.parts] == [("techcrunch",), ("fortune",)]
+    assert "software" in plan.parts[0].text and "shipping" in plan.parts[1].text
+
+
+def test_each_part_keeps_its_own_date() -> None:
+    plan = read_question(
+        "Between the Sporting News report on the injury published on November 11, 2023, and "
+        "the Sporting News report on the return published on December 21, 2023, was the "
+        "reporting consistent?",
+        OUTLETS,
+    )
+    assert len(plan.parts) == 2
+    first, second = (p.date_ranges[0] for p in plan.parts)
+    assert first[1] < second[0]
+
+
+def test_one_claim_borne_out_by_several_outlets_is_one_part_per_outlet() -> None:
+    plan = read_question(
+        "Who is the individual facing a fraud trial, as reported by both The Verge and "
+        "TechCrunch?",
+        OUTLETS,
+    )
+    assert sorted(p.sources for p in plan.parts) == [("techcrunch",), ("verge",)]
+    assert len({p.text for p in plan.parts}) == 1
+
+
+def test_a_list_of_outlets_is_not_a_list_of_claims() -> None:
+    plan = read_question(
+        "Who is the individual covered by sources like Fortune, and TechCrunch, and accused "
+        "of fraud?",
+        OUTLETS,
+    )
+    assert all(len(p.text.split()) > 3 for p in plan.parts)
+
+
+def test_a_question_without_outlets_or_dates_is_one_part() -> None:
+    plan = read_question("How many Katyusha rockets were aimed at the US embassy?", OUTLETS)
+    assert len(plan.parts) == 1 and not plan.parts[0].sources
+
+
+@pytest.mark.parametrize(
+    ("question", "order"),
+    [
+        ("Did Engadget report X before The Verge reported Y?", (0, 1)),
+        ("Did Engadget report X after The Verge reported Y?", (1, 0)),
+        ("Before The Verge reported Y, did Engadget report X?", (1, 0)),
+        ("After The Verge reported Y, did Engadget report X?", (0, 1)),
+    ],
+)
+def test_order_of_the_parts(question: str, order: tuple[int, int]) -> None:
+    plan = read_question(question, OUTLETS)
+    assert len(plan.parts) == 2
+    assert order_of(question, plan.parts) == order
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("What did Camp Taji see after the Hezbollah Brigades attack?",
+         ["Camp Taji", "Hezbollah Brigades"]),
+        ("The film \"The First Time\" was reviewed", ["The First Time"]),
+        ("However, nothing happened", []),
+    ],
+)
+def test_names_in(text: str, names: list[str]) -> None:
+    found = names_in(text)
+    assert set(names) <= set(found) and bool(found) == bool(names)
+
+
+def test_the_plan_describes_each_part() -> None:
+    plan = read_question("Does the TechCrunch article say X, while Fortune says Y?", OUTLETS)
+    lines = plan.describe()
+    assert lines[0] == "answer type: yes/no"
+    assert any("outlet techcrunch" in line for line in lines)
