@@ -257,9 +257,13 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
             verdict, explain = "No", "The articles' dates cannot be compared."
     elif plan.relation in (Relation.CONSISTENT, Relation.CHANGED) and len(supported) >= 2:
         same, differ = compare_reports(supported, similarity)
-        # Reports agree when they speak to the same point and do not contradict each other.
-        agree = same and not differ
-        holds = agree if plan.relation is Relation.CONSISTENT else not agree
+        # "Was the portrayal of X consistent": the question names one subject for both
+        # reports, so borne-out parts are consistent unless they contradict each other.
+        # "Does A take a different approach than B": yes unless they agree on one point.
+        if plan.relation is Relation.CONSISTENT:
+            holds = not differ
+        else:
+            holds = differ or not same
         verdict = "Yes" if holds else "No"
         explain = ("The reports contradict each other." if differ
                    else "The reports agree." if same else "The reports speak to different points.")
