@@ -260,10 +260,7 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
         # "Was the portrayal of X consistent": the question names one subject for both
         # reports, so borne-out parts are consistent unless they contradict each other.
         # "Does A take a different approach than B": yes unless they agree on one point.
-        if plan.relation is Relation.CONSISTENT:
-            holds = not differ
-        else:
-            holds = differ or not same
+        holds = not differ if plan.relation is Relation.CONSISTENT else differ or not same
         verdict = "Yes" if holds else "No"
         explain = ("The reports contradict each other." if differ
                    else "The reports agree." if same else "The reports speak to different points.")
