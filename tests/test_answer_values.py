@@ -23,6 +23,8 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
          "How much will the change cost each year?", "18,000 pounds"),
         (AnswerType.NUMBER, "Revenue rose 3.5 percent to $2 billion.",
          "How much did revenue rise?", "3.5 percent"),
+        (AnswerType.NUMBER, "The House approved House Bill No. 8980, the P5.768-trillion budget.",
+         "How large is the budget?", "P5.768-trillion"),
         (AnswerType.DATE, S, "When were rockets fired at the embassy?", "March 11"),
         (AnswerType.PLACE, "The contractor was killed near Kirkuk in December.",
          "Where was the contractor killed?", "Kirkuk"),

@@ -15,10 +15,10 @@ _SMALL = (
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|a dozen|dozens|hundreds|thousands|millions|billions"
 )
-_SCALE = (r"(?:\s(?:million|billion|trillion|thousand|hundred|bn|m)\b)?"
+_SCALE = (r"(?:[\s-](?:million|billion|trillion|thousand|hundred|bn|m)\b)?"
           r"(?:\s(?:dollars|pounds|euros|yen|us dollars)\b)?")
 NUMBER = re.compile(
-    rf"(?:[$€£¥]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}(?:\s?(?:%|percent\b|per cent\b))?"
+    rf"(?:[$€£¥₱]\s?|\bP(?=\d)|(?<![\w.,]))\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}(?:\s?(?:%|percent\b|per cent\b))?"
     rf"|\b(?:{_SMALL})\b(?:[\s-](?:{_SMALL}))?{_SCALE}(?:\s(?:percent\b|per cent\b))?",
     re.I,
 )
