@@ -8,7 +8,6 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -17,7 +16,7 @@ from index.clean import normalize_text
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
-from rag.answer.question import QuestionPlan, read_question
+from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
 from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
 from rag.citations import CheckedSentence, check_sentences, parse_cited_sentences
@@ -50,8 +49,7 @@ def part_reports(gathered: Gathered) -> list[PartReport]:
             PartReport(
                 text=pe.part.text,
                 sources=list(pe.part.sources),
-                dates=[f"{date.fromordinal(a)}..{date.fromordinal(b)}"
-                       for a, b in pe.part.date_ranges],
+                dates=[day_range(a, b) for a, b in pe.part.date_ranges],
                 passages=[number[c] for c in pe.chunk_ids if c in number],
                 supported=pe.supported,
                 reason=pe.verdict.reason if pe.verdict else "",

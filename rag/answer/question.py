@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from rag.query_hints import find_date_ranges, find_sources, names_in
@@ -69,15 +70,14 @@ class QuestionPlan:
             if part.sources:
                 limits.append("outlet " + " or ".join(part.sources))
             if part.date_ranges:
-                limits.append("dates " + ", ".join(_days(a, b) for a, b in part.date_ranges))
+                limits.append("dates " + ", ".join(day_range(a, b) for a, b in part.date_ranges))
             tail = f" [{'; '.join(limits)}]" if limits else ""
             lines.append(f"part {i}: {part.text}{tail}")
         return lines
 
 
-def _days(a: int, b: int) -> str:
-    from datetime import date
-
+def day_range(a: int, b: int) -> str:
+    """Day numbers as ``2023-10-03..2023-10-05``."""
     return f"{date.fromordinal(a).isoformat()}..{date.fromordinal(b).isoformat()}"
 
 

@@ -18,7 +18,8 @@ _SMALL = (
 _SCALE = (r"(?:[\s-](?:million|billion|trillion|thousand|hundred|bn|m)\b)?"
           r"(?:\s(?:dollars|pounds|euros|yen|us dollars)\b)?")
 NUMBER = re.compile(
-    rf"(?:[$€£¥₱]\s?|\bP(?=\d)|(?<![\w.,]))\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}(?:\s?(?:%|percent\b|per cent\b))?"
+    rf"(?:[$€£¥₱]\s?|\bP(?=\d)|(?<![\w.,]))\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}"
+    rf"(?:\s?(?:%|percent\b|per cent\b))?"
     rf"|\b(?:{_SMALL})\b(?:[\s-](?:{_SMALL}))?{_SCALE}(?:\s(?:percent\b|per cent\b))?",
     re.I,
 )
