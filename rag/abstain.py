@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.extractive import PASSAGE_TERMS, Candidate, coverage, question_terms
-from rag.passages import Passage
+from rag.passages import Passage, human_date
 from rag.text import content_terms, numbers
 
 MIN_SENTENCE_SCORE = 0.42
 MIN_COVERAGE = 0.5
+_CALENDAR = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
 
 
@@ -32,7 +36,7 @@ class Evidence:
 
 def proper_names(question: str) -> set[str]:
     """Capitalised words inside the question (not the first word), stemmed."""
-    found = {m.group(1) for m in _PROPER.finditer(question.strip())}
+    found = {m.group(1) for m in _PROPER.finditer(question.strip())} - _CALENDAR
     return {t for name in found for t in content_terms(name)}
 
 
@@ -41,7 +45,8 @@ def missing_specifics(question: str, passages: Sequence[Passage]) -> str | None:
     the figures and proper names it states (None when they do not)."""
     corpus_terms: set[str] = set()
     for p in passages:
-        text = f"{p.title} {p.source or ''} {p.published_at or ''} {p.text}"
+        when = human_date(p.published_at) or ""
+        text = f"{p.title} {p.source or ''} {when} {p.text}"
         corpus_terms.update(content_terms(text))
     figures = numbers(question)
     names = proper_names(question) - figures
@@ -65,16 +70,18 @@ def judge_evidence(
     ranked: Sequence[Candidate],
     specifics: bool = True,
     covering: Sequence[Passage] | None = None,
+    wanted: set[str] | None = None,
 ) -> Evidence:
     """Decide whether the passages hold enough to answer ``question`` (``specifics``:
     also require the figures and names it states; ``covering``: the passages whose words
-    must cover the question, when not these)."""
+    must cover the question, when not these; ``wanted``: the terms to cover, when not
+    the question's)."""
     if not passages:
         return Evidence(True, "nothing was retrieved", 0.0, 0.0)
     reason = missing_specifics(question, passages) if specifics else None
     if reason:
         return Evidence(True, reason, 0.0, 0.0)
-    wanted = question_terms(question)
+    wanted = question_terms(question) if wanted is None else wanted
     # A claim of several facets is borne out by several passages together.
     together: set[str] = set()
     for p in passages if covering is None else covering:

@@ -62,14 +62,17 @@ def answer_type_bonus(question: str, sentence: str) -> float:
 
 
 def rank_sentences(
-    question: str, passages: Sequence[Passage], similarity: Similarity
+    question: str,
+    passages: Sequence[Passage],
+    similarity: Similarity,
+    wanted: set[str] | None = None,
 ) -> list[Candidate]:
     """Every passage sentence scored against the question, best first.
 
     Score: half embedding similarity, half the share of the question's content
-    terms the sentence (with its article's title) covers, plus the answer-type bonus.
+    terms (or of ``wanted``) the sentence covers, plus the answer-type bonus.
     """
-    wanted = question_terms(question)
+    wanted = question_terms(question) if wanted is None else wanted
     items: list[tuple[Passage, tuple[int, int]]] = [
         (p, span) for p in passages for span in split_sentences(p.text)
     ]

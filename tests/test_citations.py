@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.abstain import judge_evidence
+from rag.abstain import judge_evidence, missing_specifics, proper_names
 from rag.citations import check_sentences, parse_cited_sentences
 from rag.extractive import quote, rank_sentences
 from rag.passages import Passage
@@ -141,6 +141,26 @@ def test_how_many_questions_prefer_sentences_with_numbers(sim: CachedSimilarity)
 def test_abstention_rule(question: str, weak: bool, sim: CachedSimilarity) -> None:
     ranked = rank_sentences(question, PASSAGES, sim)
     assert judge_evidence(question, PASSAGES, ranked).weak is weak
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # A month is a date the passages' publication dates can meet, not a name.
+        ("Did the Wire report on December 8, 2023 mention the Green Zone?", None),
+        ("Did the Wire report in 2023 mention the Green Zone?", None),
+        ("Did the Wire report in 2022 mention the Green Zone?", "no passage mentions 2022"),
+        ("Did Angela Merkel and Olaf Scholz visit the Green Zone?",
+         "the passages do not mention the names in the question"),
+    ],
+)
+def test_missing_specifics(question: str, missing: str | None) -> None:
+    assert missing_specifics(question, PASSAGES) == missing
+
+
+def test_months_and_weekdays_are_not_proper_names() -> None:
+    assert proper_names("Did the Wire on Monday, December 8 name Green Zone?") == {
+        "wire", "green", "zone"}
 
 
 def test_no_passages_is_weak_evidence() -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import AnswerType, Relation, names_in, order_of, read_question
+from rag.answer.question import (
+    AnswerType,
+    Part,
+    Relation,
+    claim_terms,
+    names_in,
+    order_of,
+    read_question,
+)
+from rag.text import content_terms
 
 OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", "engadget"]
 
@@ -137,3 +146,37 @@ def test_the_plan_describes_each_part() -> None:
     lines = plan.describe()
     assert lines[0] == "answer type: yes/no"
     assert any("outlet techcrunch" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("part", "claim"),
+    [
+        # The outlet and the date are met by the passages' metadata, not their words.
+        (Part("the TechCrunch report on Sam Bankman-Fried's trial published on October 2, 2023",
+              ("techcrunch",)), "Sam Bankman-Fried's trial"),
+        # How an article treats a claim, and how two reports relate, are framing.
+        (Part("Does the Guardian article suggest that Scott McTominay is the tactical leader",
+              ("guardian",)), "Scott McTominay tactical leader"),
+        (Part("was there a change in the portrayal of Google's business practices"),
+         "Google's business practices"),
+        (Part("before September 26, 2023"), ""),
+    ],
+)
+def test_claim_terms(part: Part, claim: str) -> None:
+    assert claim_terms(part) == set(content_terms(claim))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Between the report by The Verge on Apple's search deal published before September "
+        "26, 2023, and the report by TechCrunch on the antitrust suit against Google "
+        "published after that date, was there a change in the portrayal of Google?",
+        "Did both the Sporting News report on the injury and the Engadget report on the "
+        "console say the same thing?",
+    ],
+)
+def test_a_piece_that_claims_nothing_joins_a_part(question: str) -> None:
+    plan = read_question(question, OUTLETS)
+    assert all(claim_terms(p) for p in plan.parts)
+    assert len(plan.parts) >= 2

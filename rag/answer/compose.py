@@ -23,7 +23,7 @@ from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.question import AnswerType, QuestionPlan, Relation, order_of
 from rag.answer.values import CLOSE, value_candidates, values_of
 from rag.citations import CheckedSentence, Similarity
-from rag.extractive import Candidate
+from rag.extractive import Candidate, coverage, question_terms
 from rag.extractive import quote as attributed
 from rag.passages import human_date
 from rag.summary.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
@@ -39,6 +39,7 @@ HEAD_WINDOW = 2  # words before a name read for that word
 MAX_NAMES = 3
 COMPARE_DEPTH = 3  # best sentences of each part compared for agreement
 PLURAL_FLOOR = 0.6
+COVERED_ENOUGH = 2 / 3  # quoted sentences covering this share of the question answer it
 _HEAD = re.compile(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)(?:\s+"
                    r"(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|that|"
                    r"who|which|in|of|from|to|recently|mentioned|featured|discussed)\b|\s*,)",
@@ -91,17 +92,22 @@ def _merged_ranking(gathered: Gathered) -> list[Candidate]:
     return sorted(seen.values(), key=lambda c: -c.score)
 
 
-def _quotes(ranked: Sequence[Candidate], n: int, skip: Sequence[Candidate] = ()) -> list[
-    CheckedSentence
-]:
+def best_quotes(ranked: Sequence[Candidate], n: int, question: str) -> list[CheckedSentence]:
+    """Up to ``n`` of the best sentences, quoted; each after the first only while those
+    before it leave much of the question uncovered, and when it is nearly as good and
+    covers words of the question they do not."""
     out: list[CheckedSentence] = []
-    used = {(c.passage.chunk_id, c.span) for c in skip}
+    wanted = question_terms(question)
+    covered: set[str] = set()
     for c in ranked:
         if len(out) >= n or (out and c.score < LEAD_FLOOR * ranked[0].score):
             break
-        if (c.passage.chunk_id, c.span) in used:
+        if out and coverage(wanted, covered) >= COVERED_ENOUGH:
+            break
+        terms = wanted & set(content_terms(c.text))
+        if out and not terms - covered:
             continue
-        used.add((c.passage.chunk_id, c.span))
+        covered |= terms
         out.append(attributed(c))
     return out
 
@@ -124,7 +130,7 @@ def compose_factual(plan: QuestionPlan, gathered: Gathered) -> Composition:
     if options:
         _, value, c = max(options, key=lambda o: o[0])
         return Composition([short_answer(value, [c]), attributed(c)])
-    return Composition(_quotes(ranked, 2))
+    return Composition(best_quotes(ranked, 2, plan.question))
 
 
 def _entity_key(name: str) -> str:
@@ -157,7 +163,10 @@ def rank_entities(
                 key = _entity_key(name)
                 forms[key].append(name)
                 at = c.text.find(name)
-                before = " ".join(c.text[: max(at, 0)].split()[-HEAD_WINDOW:])
+                # The words that modify the name, not those of a list before it
+                # ("sites that host Iraqi, American ... forces").
+                lead = re.split(r"[,;:()“”\"]", c.text[: max(at, 0)])[-1]
+                before = " ".join(lead.split()[-HEAD_WINDOW:])
                 near = set(content_terms(f"{before} {name}"))
                 weight = c.score * (HEAD_BONUS if head & near else 1.0)
                 if head & near:
@@ -198,7 +207,7 @@ def compose_entity(plan: QuestionPlan, gathered: Gathered) -> Composition:
     (the names, when the question asks for several)."""
     ranked = rank_entities(plan, gathered)
     if not ranked:
-        return Composition(_quotes(_merged_ranking(gathered), 2))
+        return Composition(best_quotes(_merged_ranking(gathered), 2, plan.question))
     chosen = [ranked[0]]
     headed = [r for r in ranked if r[3]]
     if plural_head(plan.question) and headed:
@@ -280,7 +289,7 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
         missing = [pe for pe in gathered.parts if not pe.supported]
         sentences += [_verdict(_not_borne_out(pe)) for pe in missing]
         return Composition(sentences, missing=[pe.part.text for pe in missing])
-    return Composition(_quotes(_merged_ranking(gathered), 2))
+    return Composition(best_quotes(_merged_ranking(gathered), 2, plan.question))
 
 
 def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:

@@ -13,7 +13,7 @@ from llama_index.core.schema import NodeWithScore
 
 from index.keyword import normalize_source
 from rag.abstain import Evidence, judge_evidence, missing_specifics
-from rag.answer.question import Part, QuestionPlan
+from rag.answer.question import Part, QuestionPlan, claim_terms
 from rag.citations import Similarity
 from rag.extractive import Candidate, rank_sentences
 from rag.passages import Passage, number_passages
@@ -130,7 +130,8 @@ def judge_parts(gathered: Gathered, question: str, similarity: Similarity) -> No
     absent = missing_specifics(question, gathered.passages) if gathered.passages else None
     for pe in gathered.parts:
         mine = passages_for(pe, gathered.passages)
-        pe.ranked = rank_sentences(pe.part.text, mine, similarity)
+        wanted = claim_terms(pe.part) or None
+        pe.ranked = rank_sentences(pe.part.text, mine, similarity, wanted)
         if absent:
             pe.verdict = Evidence(True, absent, 0.0, pe.ranked[0].score if pe.ranked else 0.0)
             continue
@@ -140,5 +141,5 @@ def judge_parts(gathered: Gathered, question: str, similarity: Similarity) -> No
             for p in passages_for(other, gathered.passages)
         ]
         pe.verdict = judge_evidence(
-            pe.part.text, mine, pe.ranked, specifics=own_claim, covering=shared
+            pe.part.text, mine, pe.ranked, specifics=own_claim, covering=shared, wanted=wanted
         )

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from rag.query_hints import find_date_ranges, find_sources, names_in
-from rag.text import content_terms
+from rag.text import QUESTION_WORDS, content_terms
 
 
 class AnswerType(StrEnum):
@@ -190,12 +190,31 @@ _SCAFFOLD = frozenset(content_terms(
     "article articles report reports reported reporting according respectively both "
     "sources source like outlets outlet published publication story stories piece news "
     "covered coverage mentioned discussed"))
+# Words that frame a claim rather than state it: how an article treats it, when, and how
+# two reports relate. The passages that bear a claim out do not say them.
+_FRAMING = frozenset(content_terms(
+    "suggest suggests suggested indicate indicates indicated imply implies implied "
+    "portray portrays portrayed portrayal depict depicts depicted describe describes "
+    "described description focus focuses focused approach stance mention mentions "
+    "highlight highlights highlighted discuss discusses discussing regarding concerning "
+    "between period time date earlier later previous prior subsequent following before "
+    "after same remain remained consistent consistency inconsistent inconsistency change "
+    "changed changes differ different difference contradict contradicts similar align "
+    "agree agreement match january february march april may june july august september "
+    "october november december monday tuesday wednesday thursday friday saturday sunday "
+    "there first second one other"))
 
 
-def _claim_terms(part: Part) -> set[str]:
-    """A part's own words: its outlet names, dates and scaffold words left out."""
+QUESTION_TERMS = frozenset(content_terms(" ".join(QUESTION_WORDS)))
+
+
+def claim_terms(part: Part) -> set[str]:
+    """The words of what a part claims: its outlet names, dates, scaffold words ("the
+    article reported") and framing words ("suggest", "consistent") left out. Judging a
+    part counts these, since its outlet and date are met by the passages' metadata."""
     named = {t for s in part.sources for t in content_terms(s)}
-    return {t for t in content_terms(part.text) if not t[0].isdigit()} - named - _SCAFFOLD
+    own = {t for t in content_terms(part.text) if not t[0].isdigit()}
+    return own - named - _SCAFFOLD - _FRAMING - QUESTION_TERMS
 
 
 def _merge_unconstrained(parts: list[Part], known: Sequence[str]) -> list[Part]:
@@ -203,13 +222,30 @@ def _merge_unconstrained(parts: list[Part], known: Sequence[str]) -> list[Part]:
     and so do pieces that are little more than an outlet ("..., Fortune, and TechCrunch")."""
     out: list[Part] = []
     for part in parts:
-        bare = len(_claim_terms(part)) < 2
+        bare = not claim_terms(part)
         if out and (bare or not part.sources and not part.date_ranges or not out[-1].sources
                     and not out[-1].date_ranges):
             out[-1] = _part(f"{out[-1].text}, {part.text}", known)
         else:
             out.append(part)
     return out
+
+
+def _merge_bare(parts: list[Part], known: Sequence[str]) -> list[Part]:
+    """Pieces that claim nothing of their own ("before September 26, 2023", "after that
+    date") belong to the piece before them (the first, to the one after it)."""
+    out: list[Part] = []
+    pending = ""
+    for part in parts:
+        if not claim_terms(part) and len(parts) > 1:
+            if out:
+                out[-1] = _part(f"{out[-1].text} {part.text}", known)
+            else:
+                pending = f"{pending} {part.text}".strip()
+            continue
+        out.append(_part(f"{pending} {part.text}", known) if pending else part)
+        pending = ""
+    return out if out else parts
 
 
 def split_parts(question: str, kind: AnswerType, known_sources: Sequence[str]) -> list[Part]:
@@ -225,7 +261,8 @@ def split_parts(question: str, kind: AnswerType, known_sources: Sequence[str]) -
         sub = [_part(s, known_sources) for s in _AND_SPLIT.split(piece) if s and s.strip()]
         sub = _merge_unconstrained(sub, known_sources)
         parts.extend(sub)
-    parts = [p for p in parts if content_terms(p.text)] or [_part(q, known_sources)]
+    parts = _merge_bare([p for p in parts if content_terms(p.text)], known_sources)
+    parts = parts or [_part(q, known_sources)]
     if kind is AnswerType.ORDER and len(parts) == 1:
         # "Did X happen before Y?" with no outlet on either side still has two sides.
         halves = [h for h in re.split(_ORDER, q, maxsplit=1) if h.strip()]

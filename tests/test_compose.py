@@ -1,0 +1,69 @@
+"""Composing answers from judged evidence, on made-up passages. Pure given a similarity."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.compose import best_quotes, compose
+from rag.answer.evidence import Gathered, PartEvidence, judge_parts
+from rag.answer.question import read_question
+from rag.extractive import Candidate
+from rag.passages import Passage
+from rag.similarity import CachedSimilarity
+from tests.fakes import HashEmbedding
+
+
+def _passage(n: int, text: str, title: str = "Iraq") -> Passage:
+    return Passage(n, f"d{n}", f"d{n}:0", title, text, source="Wire", published_at="2020-01-08")
+
+
+@pytest.fixture(scope="module")
+def sim() -> CachedSimilarity:
+    return CachedSimilarity(HashEmbedding())
+
+
+def _answer(question: str, passages: list[Passage], sim: CachedSimilarity) -> list[str]:
+    plan = read_question(question, [])
+    gathered = Gathered(passages, [PartEvidence(p) for p in plan.parts])
+    judge_parts(gathered, question, sim)
+    return [s.text for s in compose(plan, gathered, sim).sentences]
+
+
+def test_a_name_in_a_list_before_another_is_not_what_is_asked_for(
+    sim: CachedSimilarity,
+) -> None:
+    passages = [
+        _passage(1, "Pompeo spoke with Iraqi Prime Minister Adel Abdul-Mahdi about attacks."),
+        _passage(2, "Missiles hit bases that host Iraqi, American and coalition forces, "
+                    "Pompeo said in a call with Iraqi Prime Minister Mohammed al Sudani."),
+    ]
+    first = _answer("Which Iraqi prime ministers did Pompeo speak with about attacks?",
+                    passages, sim)[0]
+    assert "Abdul-Mahdi" in first and "American" not in first
+
+
+@pytest.mark.parametrize(
+    ("first", "quoted"),
+    [
+        # The best sentence covers the question: a second adds nothing.
+        ("Pompeo threatened to close the embassy in Baghdad over the attacks.", 1),
+        # It leaves much of it uncovered: the next, nearly as good, is quoted too.
+        ("Pompeo threatened to close it over the attacks.", 2),
+    ],
+)
+def test_a_second_quote_only_when_the_first_leaves_the_question_uncovered(
+    first: str, quoted: int
+) -> None:
+    second = "Officials said the embassy in Baghdad was at risk."
+    ranked = [Candidate(p, (0, len(p.text)), score)
+              for p, score in ((_passage(1, first), 0.9), (_passage(2, second), 0.85))]
+    question = "Why did Pompeo threaten to close the embassy in Baghdad?"
+    assert len(best_quotes(ranked, 2, question)) == quoted
+
+
+def test_a_second_quote_must_add_words_of_the_question() -> None:
+    first = "Pompeo threatened to close it over the attacks."
+    ranked = [Candidate(p, (0, len(p.text)), score)
+              for p, score in ((_passage(1, first), 0.9), (_passage(2, first + " Again."), 0.85))]
+    question = "Why did Pompeo threaten to close the embassy in Baghdad?"
+    assert len(best_quotes(ranked, 2, question)) == 1
