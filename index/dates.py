@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from rag.errors import UserError
+from index.errors import UserError
 
 MONTHS = {
     name: i + 1

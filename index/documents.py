@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-SourceFormat = Literal["text", "markdown", "html", "record"]
+# The name of the registered format a record was read by (``index.formats``): "text",
+# "markdown", "html", "record", "pdf", ...
+SourceFormat = str
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class SourceRecord:
     content_hash: str
     text: str = ""  # for text, markdown and html files
     fields: dict[str, Any] = field(default_factory=dict)  # for JSON records
+    data: bytes = b""  # for binary formats (PDF): the file as read
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from index.chunking import TokenCounter, chunk_article
 from index.dates import day_number
 from index.documents import Article, Chunk, SourceRecord
 from index.embedding import embed_sorted
+from index.errors import InputError
 from index.keyword import normalize_source
 from index.loaders import iter_files, read_file, to_article
 from index.store import IndexStore
-from rag.errors import InputError
 
 Progress = Callable[[int, int, str], None]
 PIPELINE_VERSION = "clean-1"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rag.errors import IndexBusyError, RuntimeFailure
+from index.errors import IndexBusyError, RuntimeFailure
 
 
 def _storage_errors() -> tuple[type[BaseException], ...]:

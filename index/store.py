@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from index.catalog import Catalog, ChunkRow
+from index.errors import IndexMismatchError
 from index.keyword import KeywordIndex
 from index.vectors import VectorStore, make_client
-from rag.errors import IndexMismatchError
 
 
 class IndexStore:

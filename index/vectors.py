@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from rag.errors import BackendUnavailable, IndexMismatchError, UserError
+from index.errors import BackendUnavailable, IndexMismatchError, UserError
 
 
 @dataclass(frozen=True)

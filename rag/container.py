@@ -11,11 +11,15 @@ from functools import cached_property
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
 
+from index.chunking import TokenCounter
 from index.embedding import OnnxMiniLMEmbedding
 from index.indexer import Indexer
 from index.store import IndexStore
 from rag.answer import Answerer
+from rag.ingestion import Ingestion
+from rag.llms import registry
 from rag.llms.select import BackendChoice, build_llm, choose_backend
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -34,7 +38,7 @@ class Services:
         settings: Settings,
         *,
         embedder: BaseEmbedding | None = None,
-        llm: Any = None,
+        llm: LLM | None = None,
         chroma_client: Any = None,
     ) -> None:
         self.settings = settings
@@ -50,12 +54,7 @@ class Services:
         """The embedding model the settings name."""
         if self._embedder is not None:
             return self._embedder
-        s = self.settings
-        if s.embed_backend == "ollama":
-            from rag.llms.ollama import build_ollama_embedding
-
-            return build_ollama_embedding(s.ollama_host, s.embed_model, s.ollama_timeout)
-        return OnnxMiniLMEmbedding(embed_batch_size=s.embed_batch_size)
+        return registry.embedder(self.settings.embed_backend).build(self.settings)
 
     @cached_property
     def embed_model_id(self) -> str:
@@ -64,7 +63,7 @@ class Services:
         return str(own) if own else f"{self.embedder.class_name()}:{self.embedder.model_name}"
 
     @cached_property
-    def token_counter(self) -> Any:
+    def token_counter(self) -> TokenCounter:
         """Counts tokens for chunking (the embedder's tokenizer when it has one)."""
         counter = getattr(self.embedder, "count_tokens", None)
         return counter if callable(counter) else OnnxMiniLMEmbedding().count_tokens
@@ -101,6 +100,11 @@ class Services:
         )
 
     @cached_property
+    def ingestion(self) -> Ingestion:
+        """Adding and removing articles under the writer lock (the CLI and the UI)."""
+        return Ingestion(self.settings.index_dir, self.indexer, reset=self.reset_index)
+
+    @cached_property
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever with the configured fusion."""
         return HybridRetriever(self.store, self.embedder, self.settings.retrieval)
@@ -118,7 +122,7 @@ class Services:
         return choose_backend(self.settings)
 
     @cached_property
-    def llm(self) -> Any:
+    def llm(self) -> LLM:
         """The LLM (built on first use, then reused for every question)."""
         if self._llm is not None:
             return self._llm
@@ -132,7 +136,7 @@ class Services:
         chosen = requested or self.settings.answer_mode
         if chosen != "auto":
             return chosen
-        return "extractive" if self.backend.backend == "embedded" else "generative"
+        return registry.auto_modes(self.backend.backend)[0]
 
     @cached_property
     def answerer(self) -> Answerer:

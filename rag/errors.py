@@ -1,43 +1,24 @@
-"""Domain exceptions.
-
-Two families, as in pydantic-ai: ``UserError`` for problems the user can fix
-(bad input, wrong configuration, a model not pulled) and ``RuntimeFailure``
-for things that went wrong while running (a server that died mid-stream).
-The CLI and the UI turn both into a one-line message; nothing else should
-need to catch them.
-"""
+"""Domain exceptions, defined in :mod:`index.errors` (the bottom layer, which must not
+import :mod:`rag`) and re-exported here for the rest of the application."""
 
 from __future__ import annotations
 
+from index.errors import (
+    BackendUnavailable,
+    IndexBusyError,
+    IndexMismatchError,
+    InputError,
+    RagError,
+    RuntimeFailure,
+    UserError,
+)
 
-class RagError(Exception):
-    """Base class of every error this project raises on purpose."""
-
-
-class UserError(RagError):
-    """Something the user can fix: configuration, input, a missing model."""
-
-
-class RuntimeFailure(RagError):
-    """Something failed while running; retrying later may help."""
-
-
-class InputError(UserError):
-    """A file or record that cannot be read or parsed. Names the path and the reason."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-class IndexMismatchError(UserError):
-    """The index was built with another embedding model (or is from another version)."""
-
-
-class IndexBusyError(UserError):
-    """Another process is writing to the same index."""
-
-
-class BackendUnavailable(RuntimeFailure):
-    """The LLM or embedding backend cannot be reached or cannot serve the model."""
+__all__ = [
+    "BackendUnavailable",
+    "IndexBusyError",
+    "IndexMismatchError",
+    "InputError",
+    "RagError",
+    "RuntimeFailure",
+    "UserError",
+]

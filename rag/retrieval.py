@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +19,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.catalog import ChunkRow
+from index.dates import parse_day
 from index.keyword import KeywordIndex, normalize_source
 from index.store import IndexStore
 from index.vectors import chroma_where
@@ -33,6 +35,14 @@ class Filters:
     since: date | None = None
     until: date | None = None
     sources: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(
+        cls, since: str | None, until: str | None, sources: Iterable[str] = ()
+    ) -> Filters:
+        """Filters from a front end's fields: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``
+        (``until`` a month or year means its last day); a bad date is a user error."""
+        return cls(parse_day(since), parse_day(until, end=True), tuple(sources))
 
     @property
     def since_day(self) -> int | None:

@@ -82,13 +82,17 @@ class Settings(BaseSettings):
     )
     collection: str = "articles"
 
-    embed_backend: Literal["onnx", "ollama"] = "onnx"
+    embed_backend: str = Field(
+        "onnx", description="A registered embedder: onnx (bundled MiniLM) or ollama."
+    )
     embed_model: str = Field(
         "all-MiniLM-L6-v2", description="Ollama embedding model when embed_backend is ollama."
     )
     embed_batch_size: int = Field(32, ge=1)
 
-    llm_backend: Literal["auto", "ollama", "embedded"] = "auto"
+    llm_backend: str = Field(
+        "auto", description="auto, or a registered backend: ollama or embedded."
+    )
     ollama_host: str = Field(
         default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://localhost:11434")
     )
@@ -102,6 +106,18 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(256, ge=1)
     answer_mode: Literal["auto", "generative", "extractive"] = Field(
         "auto", description="auto: generative with checked citations and quote fallback."
+    )
+
+    # The web UI's knobs (``[ui]`` has none: they are top-level so RAG_UI_AUTH keeps its name).
+    ui_auth: str | None = Field(
+        None, description="user:password: the web UI asks for this login (RAG_UI_AUTH)."
+    )
+    ui_max_upload_mb: int = Field(10, ge=1, description="Largest file the web UI accepts.")
+    ui_queue_size: int = Field(
+        16, ge=1, description="Requests that may wait in the web UI's queue; more are refused."
+    )
+    ui_lock_wait_s: float = Field(
+        30.0, ge=0, description="Seconds an upload or removal waits for another writer."
     )
 
     chunking: ChunkingSettings = ChunkingSettings()

@@ -54,7 +54,7 @@ run eval/seeds.yaml "$work/seeds" seeds-default
 
 MH=eval/multihop-sample.yaml
 if mh_corpus=$("$RAG" eval corpus "$MH" 2>/dev/null) && [[ -f "$mh_corpus" ]]; then
-    key=$( { sha256sum "$mh_corpus"; cat index/*.py; } | sha256sum | cut -c1-16)
+    key=$( { sha256sum "$mh_corpus"; find index -name "*.py" | sort | xargs cat; } | sha256sum | cut -c1-16)
     mh_index=${XDG_CACHE_HOME:-$HOME/.cache}/newsrag/multihop-$key
     start=$SECONDS
     index_corpus "$MH" "$mh_index" || exit 2

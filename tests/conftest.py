@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from rag.container import Services, build_services
 from rag.settings import PROJECT_ROOT, Settings, load_settings
-from tests.fakes import HashEmbedding
+from tests.support.fakes import HashEmbedding
 
 SEEDS = PROJECT_ROOT / "seeds"
 SHARED = PROJECT_ROOT.parent / "shared"
 MULTIHOP = SHARED / "data" / "multihop-rag"
+
+# Hypothesis keeps its example database outside the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "newsrag-hypothesis")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--artifacts", type=Path, default=None,
+                     help="keep screenshots and other test artifacts here (default: under "
+                          "pytest's temporary directory)")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests leave what a person may want to look at afterwards (screenshots)."""
+    given: Path | None = request.config.getoption("--artifacts")
+    path = given if given is not None else tmp_path_factory.mktemp("artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from rag.answer import ABSTAIN_TEXT, Answerer, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import BackendUnavailable
-from tests.fake_llm import ScriptedLLM
+from tests.support.fake_llm import ScriptedLLM
 
 KATYUSHA = "How many Katyusha rockets were aimed at the US embassy?"
 

@@ -17,8 +17,8 @@ from index.loaders import MAX_ARTICLE_CHARS, MAX_ARTICLE_FILE_BYTES, read_file, 
 from rag.container import Services
 from rag.errors import InputError, UserError
 from tests.conftest import SEEDS
-from tests.fake_ollama import FakeOllama
-from tests.reliability import (
+from tests.support.fake_ollama import FakeOllama
+from tests.support.reliability import (
     article_record,
     ollama_env,
     rag_run,
@@ -77,8 +77,9 @@ def _batch(folder: Path) -> dict[str, str | None]:
     ).encode(), None)
     words = " ".join(f"word{i}" for i in range(40_000))  # one line, no full stop, ~300 kB
     put("one-line.txt", f"One enormous line {words}".encode(), None)
-    put("notes.pdf", b"%PDF-1.4", None)  # not a supported type: left alone in a folder
-    del expected["notes.pdf"]
+    put("notes.pdf", b"%PDF-1.4", "not a valid PDF")  # a PDF header and nothing more
+    put("notes.docx", b"PK\x03\x04", None)  # not a supported type: left alone in a folder
+    del expected["notes.docx"]
     return expected
 
 
@@ -89,6 +90,7 @@ def ollama() -> Iterator[FakeOllama]:
     fake.stop()
 
 
+@pytest.mark.subprocess
 def test_bad_batch_gives_one_line_per_bad_file_and_indexes_the_rest(
     tmp_path: Path, ollama: FakeOllama
 ) -> None:
@@ -234,6 +236,7 @@ def test_odd_questions_through_the_chat_handler(seed_index: Services) -> None:
         ui.ask("\u200b", mode="extractive")
 
 
+@pytest.mark.subprocess
 def test_odd_questions_through_the_cli(tmp_path: Path, ollama: FakeOllama) -> None:
     index_dir = tmp_path / "index"
     env = ollama_env(index_dir, ollama.url)

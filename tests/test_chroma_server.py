@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from rag.settings import PROJECT_ROOT
-from tests.net import free_port
+from tests.support.net import free_port
 
 BIN = Path(sys.executable).parent
 RAG = BIN / "rag"
@@ -28,6 +28,8 @@ CHROMA = BIN / "chroma"
 QUESTION = "How many Katyusha rockets were aimed at the embassy?"
 STARTUP_SECONDS = 30.0
 CLI_TIMEOUT = 180.0
+
+pytestmark = pytest.mark.subprocess
 
 
 def rag_env(index_dir: Path, chroma_url: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from rag.citations import check_sentences, parse_cited_sentences
 from rag.extractive import quote, rank_sentences
 from rag.passages import Passage
 from rag.similarity import CachedSimilarity
-from tests.fakes import HashEmbedding
+from tests.support.fakes import HashEmbedding
 
 PASSAGES = [
     Passage(

@@ -21,6 +21,7 @@ from rag.settings import PROJECT_ROOT
 RAG = Path(sys.executable).parent / "rag"
 SEEDS = PROJECT_ROOT / "seeds"
 CLI_TIMEOUT = 180.0
+pytestmark = pytest.mark.subprocess  # the real `rag` executable, in its own process
 RESULT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "source", "published_at", "text"}
 QUERIES = [
     "How many Katyusha rockets were aimed at the embassy?",
@@ -197,3 +198,37 @@ def test_ask_explain_shows_the_query_plan(seeded: Path) -> None:
     assert out.startswith("Answer:\nThree [")
     plan = out[out.index("How this was answered:"):]
     assert "answer type: number" in plan and "part 1:" in plan and "retrieved [" in plan
+
+
+def test_chat_reports_a_runtime_failure_and_answers_the_next_question(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rag chat`` in process: the first answer fails at run time (a backend that stopped
+    answering); the chat reports it in one line and answers the next question."""
+    from click.testing import CliRunner
+
+    from rag.answer.answerer import Answerer
+    from rag.cli import cli
+    from rag.errors import BackendUnavailable
+
+    question = "How many Katyusha rockets were aimed at the US embassy?"
+    original = Answerer.stream
+    asked: list[str] = []
+
+    def stream(self: Answerer, q: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        asked.append(q)
+        if len(asked) == 1:
+            raise BackendUnavailable("the embedding server stopped answering")
+        yield from original(self, q, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("RAG_CONFIG", "/dev/null")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(seeded))
+    monkeypatch.setattr(Answerer, "stream", stream)
+    result = CliRunner().invoke(
+        cli, ["chat", "--mode", "extractive"], input=f"{question}\n{question}\n\n"
+    )
+    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
+    assert asked == [question, question]
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert errors == ["Error: the embedding server stopped answering"], result.stderr
+    assert result.stdout.count("Answer:\nThree [") == 1, result.stdout

@@ -10,7 +10,7 @@ from rag.answer.question import read_question
 from rag.extractive import Candidate
 from rag.passages import Passage
 from rag.similarity import CachedSimilarity
-from tests.fakes import HashEmbedding
+from tests.support.fakes import HashEmbedding
 
 
 def _passage(n: int, text: str, title: str = "Iraq") -> Passage:

@@ -14,8 +14,8 @@ from rag.cli import cli
 from rag.container import Services
 from rag.evaluation.sets import load_set
 from tests.conftest import make_settings
-from tests.fake_llm import ScriptedLLM, passage_number, question_of
-from tests.fakes import HashEmbedding
+from tests.support.fake_llm import ScriptedLLM, passage_number, question_of, use_scripted
+from tests.support.fakes import HashEmbedding
 
 ARTICLES = {
     "lighthouse.txt": "Quillmere lighthouse gets a keeper\n\nThe Quillmere trust appointed "
@@ -67,12 +67,11 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def use_fakes(monkeypatch: pytest.MonkeyPatch, llm: ScriptedLLM | None = None) -> None:
-    """Every command builds its services with the hash embedder (and the scripted LLM)."""
-
-    def build(settings: object, **parts: object) -> Services:
-        return Services(settings, embedder=HashEmbedding(), llm=llm)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("rag.container.build_services", build)
+    """Every command embeds with the hash embedder (and answers with the scripted LLM),
+    chosen through settings as a user would choose a real backend."""
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "hash")
+    if llm is not None:
+        monkeypatch.setenv("RAG_LLM_BACKEND", use_scripted(llm))
 
 
 def rag_eval(root: Path, *args: str) -> Result:

@@ -27,11 +27,6 @@ def test_seed_set_passes_its_retrieval_baseline(
     services = Services(make_settings(index_dir), embedder=onnx_embedder)
     services.indexer().run(list(load_set(SEEDS_SET).corpus))
     services.close()
-
-    def build(settings: object, **parts: object) -> Services:
-        return Services(settings, embedder=onnx_embedder)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("rag.container.build_services", build)
     monkeypatch.setenv("RAG_CONFIG", "/dev/null")
     result = CliRunner().invoke(
         cli,

@@ -3,7 +3,7 @@ chat answering from another process while an indexer writes, a storage write err
 middle of a run, and Ollama going down / losing the model / timing out / cutting a stream
 and coming back.
 
-Subprocess tests embed through ``tests.fake_ollama`` (``embed_backend=ollama``): a real
+Subprocess tests embed through ``tests.support.fake_ollama`` (``embed_backend=ollama``): a real
 HTTP embedding path that is fast, and can be slowed down so a run can be caught mid-way.
 """
 
@@ -24,10 +24,10 @@ from index.vectors import VectorStore
 from rag.cli import cli
 from rag.container import Services, build_services
 from tests.conftest import SEEDS, make_settings
-from tests.fake_ollama import FakeOllama
-from tests.fakes import HashEmbedding
-from tests.net import free_port
-from tests.reliability import (
+from tests.support.fake_ollama import FakeOllama
+from tests.support.fakes import HashEmbedding
+from tests.support.net import free_port
+from tests.support.reliability import (
     EMBED_MODEL,
     TITLE_PREFIX,
     assert_committed_documents_complete,

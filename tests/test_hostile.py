@@ -23,7 +23,7 @@ from rag.container import Services, build_services
 from rag.prompts import ANSWER_INSTRUCTIONS
 from rag.settings import PROJECT_ROOT
 from tests.conftest import SEEDS, make_settings
-from tests.fake_llm import ScriptedLLM, question_of
+from tests.support.fake_llm import ScriptedLLM, question_of
 from ui import render
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
@@ -229,13 +229,14 @@ def test_the_embedded_model_is_not_steered_by_hostile_articles(
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")
 def test_no_request_leaves_the_page_for_article_images_or_links(
     corpora: dict[bool, Services]
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.net import free_port
+    from tests.support.net import free_port
     from tests.test_ui_browser import CHROMIUM_ARGS
     from ui.app import build_app, launch
 

@@ -13,7 +13,7 @@ from index.clean import normalize_text
 from rag.container import Services, build_services
 from rag.errors import IndexMismatchError
 from tests.conftest import SEEDS, make_settings
-from tests.fakes import HashEmbedding
+from tests.support.fakes import HashEmbedding
 
 FURNITURE_WORDS = re.compile(
     r"subscri|reached your limit|akismet|leave a reply|share:|facebook|pinterest|₹|renews automatically|"

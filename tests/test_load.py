@@ -18,9 +18,9 @@ import pytest
 
 from rag.container import build_services
 from tests.conftest import SEEDS, make_settings
-from tests.fake_llm import ScriptedLLM, passage_number, question_of
-from tests.net import serving
-from tests.reliability import rss_kb
+from tests.support.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.support.net import serving
+from tests.support.reliability import rss_kb
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")]

@@ -1,7 +1,7 @@
 """Contract tests of the Ollama backend against a real HTTP server speaking Ollama's API.
 
 Every call goes over HTTP through the official ``ollama`` client, driven by llama-index's
-Ollama integrations (wrapped in ``rag.llms.ollama``); the server is ``tests.fake_ollama``.
+Ollama integrations (wrapped in ``rag.llms.ollama``); the server is ``tests.support.fake_ollama``.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
+from rag.container import build_services
 from rag.errors import BackendUnavailable, RuntimeFailure
 from rag.llms.ollama import (
     OllamaLLM,
@@ -22,12 +24,13 @@ from rag.llms.ollama import (
     normalize_model_name,
     probe_ollama,
 )
-from tests import conftest_ollama
-from tests.fake_ollama import FakeOllama, embedding_for
-from tests.net import free_port
+from tests.conftest import make_settings
+from tests.support import ollama_fixture
+from tests.support.fake_ollama import FakeOllama, embedding_for
+from tests.support.net import free_port
 
 # Make the fixture visible here even when no conftest imports it.
-fake_ollama = conftest_ollama.fake_ollama
+fake_ollama = ollama_fixture.fake_ollama
 
 MODEL = "llama3.2"
 EMBED_MODEL = "nomic-embed-text"
@@ -343,6 +346,18 @@ def test_embed_many_texts_in_batches(fake_ollama: FakeOllama) -> None:
     assert vectors[7] == pytest.approx(embedding_for(texts[7], 24))
     batches = [r.body["input"] for r in fake_ollama.requests_to("/api/embed")]
     assert batches == [texts[0:4], texts[4:8], texts[8:10]]
+
+
+def test_the_settings_batch_size_reaches_the_ollama_embedder(
+    fake_ollama: FakeOllama, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "index", embed_backend="ollama",
+                             embed_model=EMBED_MODEL, ollama_host=fake_ollama.url,
+                             embed_batch_size=3)
+    services = build_services(settings)
+    services.embedder.get_text_embedding_batch([f"chunk {i}" for i in range(7)])
+    sizes = [len(r.body["input"]) for r in fake_ollama.requests_to("/api/embed")]
+    assert sizes == [3, 3, 1]
 
 
 def test_embed_async(fake_ollama: FakeOllama) -> None:

@@ -28,8 +28,8 @@ from rag.summary.result import NOT_COVERED_TEXT
 from rag.summary.scope import Scope
 from rag.summary.service import verify
 from tests.conftest import make_settings
-from tests.fake_llm import ScriptedLLM, passage_number
-from tests.fakes import HashEmbedding
+from tests.support.fake_llm import ScriptedLLM, passage_number
+from tests.support.fakes import HashEmbedding
 
 SIM = CachedSimilarity(HashEmbedding())
 
@@ -369,6 +369,6 @@ def test_a_date_range_scope_reads_only_articles_inside_it(
 def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
                                                  expected: str) -> None:
     from rag.llms.select import BackendChoice
-    from rag.summary.cli import summary_mode
+    from rag.summary.mode import summary_mode
 
     assert summary_mode(setting, BackendChoice(backend, "m", "why")) == expected

@@ -64,6 +64,7 @@ def test_a_topic_the_seeds_do_not_cover(seed_index: Services) -> None:
     assert result.summary == NOT_COVERED_TEXT and result.claims == []
 
 
+@pytest.mark.subprocess
 def test_rag_summarize_command(tmp_path: Path) -> None:
     index = tmp_path / "index"
     ok(rag(index, "index", "-q", str(SEEDS)))

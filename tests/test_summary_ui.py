@@ -12,8 +12,8 @@ import pytest
 from rag.container import Services, build_services
 from rag.summary.result import NOT_COVERED_TEXT
 from tests.conftest import SEEDS, make_settings
-from tests.fakes import HashEmbedding
-from tests.net import free_port
+from tests.support.fakes import HashEmbedding
+from tests.support.net import free_port
 from tests.test_ui import HOSTILE_TEXT, HOSTILE_TITLE, assert_only_our_markup
 from ui.app import build_app, launch
 from ui.summaries import SummariesUI

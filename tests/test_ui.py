@@ -20,10 +20,11 @@ from rag.container import Services, build_services
 from rag.errors import BackendUnavailable, UserError
 from rag.llms.select import BackendChoice
 from rag.passages import Passage
+from rag.settings import Settings
 from tests.conftest import SEEDS, make_settings
-from tests.fake_llm import ScriptedLLM, passage_number, question_of
-from tests.fakes import HashEmbedding
-from tests.net import free_port, serving
+from tests.support.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.support.fakes import HashEmbedding
+from tests.support.net import free_port, serving
 from ui import render
 from ui.app import (
     ChatUI,
@@ -398,6 +399,47 @@ def test_upload_and_remove(seeded: Services, tmp_path: Path) -> None:
     assert not (seeded.settings.index_dir / "uploads" / "quillmere.txt").exists()
 
 
+
+def test_every_registered_format_is_uploadable(seeded: Services, tmp_path: Path) -> None:
+    """The upload types, the label and removal come from the format registry (a PDF
+    is accepted with no UI edit), and each upload is indexed by the handler."""
+    from index import formats
+    from tests.support.pdf import make_pdf
+    from ui.app import UPLOAD_TYPES, upload_label
+
+    assert set(UPLOAD_TYPES) == set(formats.suffixes())
+    assert {".pdf", ".htm", ".markdown"} <= set(UPLOAD_TYPES)
+    assert "PDF (.pdf)" in upload_label(Settings()) and ".htm" in upload_label(Settings())
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "keeper.pdf").write_bytes(make_pdf(
+        [["Quillmere lighthouse gets a keeper",
+          "The trust appointed Ottoline Varga as keeper of the 42-metre tower."]]))
+    (src / "ferry.htm").write_text(
+        "<html><head><title>Quillmere ferry sails again</title></head><body><article>"
+        "<p>The Quillmere ferry resumed service after winter repairs to its hull, the "
+        "harbour master said.</p></article></body></html>", encoding="utf-8")
+    (src / "bridge.markdown").write_text(
+        "# Harwick bridge reopens\n\nThe **Harwick** bridge reopened after a year.\n",
+        encoding="utf-8")
+    ui = ChatUI(seeded)
+    log, rows, _outlets, status, cleared = ui.index_files(
+        [str(p) for p in sorted(src.iterdir())])
+    assert "3 added" in log and "0 failed" in log and "skipped" not in log, log
+    assert cleared is None and "8 articles" in status
+    titles = {r[0]: r[1] for r in rows}
+    assert titles["keeper"] == "Quillmere lighthouse gets a keeper"
+    assert titles["ferry"] == "Quillmere ferry sails again"
+    assert titles["bridge"] == "Harwick bridge reopens"
+    uploads = seeded.settings.index_dir / "uploads"
+    assert sorted(p.name for p in uploads.iterdir()) == [
+        "bridge.markdown", "ferry.htm", "keeper.pdf"]
+
+    log = ui.remove("keeper ferry bridge")[0]
+    assert log == "3 removed, 0 not found"
+    assert not list(uploads.iterdir())  # removal suffixes come from the registry too
+
+
 # -- the served app through gradio_client -------------------------------------------
 
 
@@ -439,20 +481,17 @@ def test_only_the_ask_endpoint_is_public(served: str) -> None:
 def test_uploads_over_the_limit_are_refused(served: str) -> None:
     import httpx
 
-    from ui.app import MAX_UPLOAD_BYTES
-
+    limit = Settings().ui_max_upload_mb * 1024 * 1024  # what the served app was given
     big = httpx.post(served + "gradio_api/upload", timeout=30,
-                     files={"files": ("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1))})
+                     files={"files": ("big.txt", b"a" * (limit + 1))})
     assert big.status_code == 413
 
 
 def test_the_handler_checks_the_size_too(seeded: Services, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.app
-
-    monkeypatch.setattr(ui.app, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(seeded.settings, "ui_max_upload_mb", 1)
     article = tmp_path / "long.txt"
-    article.write_text("Long article\n\n" + "words " * 50, encoding="utf-8")
+    article.write_text("Long article\n\n" + "words " * 200_000, encoding="utf-8")
     log = ChatUI(seeded).index_files([str(article)])[0]
     assert "skipped long.txt" in log and "limit" in log
 
@@ -502,6 +541,7 @@ def serve_env(index_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.subprocess
 def test_rag_serve_refuses_to_expose_without_login(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -514,6 +554,7 @@ def test_rag_serve_refuses_to_expose_without_login(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_rag_serve_indexes_when_empty_then_answers(tmp_path: Path) -> None:
     import signal
     import subprocess

@@ -1,6 +1,7 @@
 """The web UI in a real browser (Debian's Chromium driven by Playwright): ask, watch the
 answer stream in, click a citation marker and see its passage; stop an answer; upload
-an article and get it cited. Screenshots go to artifacts/screenshots/."""
+an article and get it cited. Screenshots go to the artifacts directory (``--artifacts DIR``,
+or under pytest's temporary directory), in ``screenshots/``."""
 
 from __future__ import annotations
 
@@ -14,17 +15,17 @@ import pytest
 
 from rag.container import build_services
 from rag.errors import BackendUnavailable
-from rag.settings import PROJECT_ROOT
 from tests.conftest import SEEDS, make_settings
-from tests.fake_llm import ScriptedLLM, passage_number, question_of
-from tests.net import serving
+from tests.support.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.support.net import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+SHOTS = Path()  # set per module run, under the session's artifacts directory
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason="/usr/bin/chromium is missing (install it with "
                               "scripts/system-deps.sh)"),
@@ -105,6 +106,12 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
     yield pg
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _screenshots_dir(artifacts_dir: Path) -> None:
+    global SHOTS
+    SHOTS = artifacts_dir / "screenshots"
 
 
 def shot(page: Any, name: str) -> None:

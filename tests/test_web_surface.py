@@ -19,13 +19,14 @@ import pytest
 from rag.container import build_services
 from rag.settings import PROJECT_ROOT
 from tests.conftest import SEEDS, make_settings
-from tests.fake_llm import ScriptedLLM
-from tests.fakes import HashEmbedding
-from tests.net import free_port
-from tests.reliability import RAG, http_ok, wait_until
+from tests.support.fake_llm import ScriptedLLM
+from tests.support.fakes import HashEmbedding
+from tests.support.net import free_port
+from tests.support.reliability import RAG, http_ok, wait_until
 from ui.app import build_app, launch
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing"),
+              pytest.mark.subprocess]
 
 SECRET = "s3cr3t-token-7f1d"
 PASSWD_MARK = "root:x:0:0"

@@ -12,9 +12,9 @@ Safety:
   is the UI's own; the sources panel is our own escaped HTML too.
 * The server binds 127.0.0.1 by default; :func:`check_exposure` refuses another
   address (or a share link) without a login unless forced. The login comes from
-  ``RAG_UI_AUTH=user:password``.
+  ``ui_auth`` setting (``RAG_UI_AUTH=user:password``).
 * No extra paths are served (``allowed_paths=[]``), uploads are limited to
-  :data:`UPLOAD_TYPES` and :data:`MAX_UPLOAD_BYTES`, no run history is kept in
+  :data:`UPLOAD_TYPES` and ``settings.ui_max_upload_mb``, no run history is kept in
   the browser, no analytics, no share link unless asked.
 """
 
@@ -24,38 +24,37 @@ import ipaddress
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from index.dates import parse_day
-from index.lock import writer_lock
+from index import formats
 from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
+from rag.ingestion import safe_filename as safe_filename  # (re-exported)
 from rag.passages import Passage
 from rag.retrieval import Filters
+from rag.settings import Settings
 from ui import render
+from ui.errors import api_error
 from ui.summaries import build_tab as build_summaries_tab
 
 log = logging.getLogger(__name__)
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".json", ".jsonl")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD = "10mb"
+# Every suffix a registered format reads (index.formats): a new format is uploadable as is.
+UPLOAD_TYPES = formats.suffixes()
 ALL_OUTLETS = "All outlets"
-LOCK_WAIT_S = 30.0
 # Answers have their own worker, apart from indexing (the catalog has a connection per
 # thread), so an upload never holds up the chat. One worker: on 2 cores, 2 or 4 parallel
 # answers gave less throughput and client timeouts (tests/test_load.py, 20 sessions).
-# At most MAX_QUEUE requests wait; one more is refused at once with Gradio's "Queue is
+# At most ``ui_queue_size`` requests wait; one more is refused at once with Gradio's "Queue is
 # full" message instead of waiting minutes.
 ANSWER_CONCURRENCY = 1
-MAX_QUEUE = 16
 AUTH_ENV = "RAG_UI_AUTH"
+MB = 1024 * 1024
 
 CSS = """
 #rag-status .rag-status { font-size: 0.9em; padding: 6px 10px; border-radius: 6px;
@@ -157,13 +156,14 @@ class ChatUI:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.settings = services.settings
         self.backend = services.backend
 
     # -- chat -----------------------------------------------------------------
 
     def filters(self, since: str | None, until: str | None, outlet: str | None) -> Filters:
         sources = (outlet,) if outlet and outlet != ALL_OUTLETS else ()
-        return Filters(parse_day(since), parse_day(until, end=True), sources)
+        return Filters.parse(since, until, sources)
 
     def chat(
         self, question: str, messages: list[Any] | None, state: dict[str, Any] | None,
@@ -255,10 +255,8 @@ class ChatUI:
                 filters=self.filters(since, until, outlet or None), k=int(k) or None,
                 history=[(str(q), str(a)) for q, a in (history or [])],
             )
-        except UserError as exc:
-            raise gr.Error(str(exc)) from exc
         except RagError as exc:
-            raise gr.Error(f"answering failed: {exc}") from exc
+            raise api_error(exc, "answering") from exc
         return {**result.to_json(), "llm_error": result.llm_error}
 
     # -- corpus ---------------------------------------------------------------
@@ -266,7 +264,7 @@ class ChatUI:
     @property
     def uploads_dir(self) -> Path:
         """Where uploaded articles are kept (they are the source of indexed documents)."""
-        return self.services.settings.index_dir / "uploads"
+        return self.services.ingestion.uploads_dir
 
     def outlets(self) -> list[str]:
         docs = self.services.store.catalog.documents().values()
@@ -290,70 +288,39 @@ class ChatUI:
         """Index uploaded files (incrementally, under the writer lock)."""
         if not files:
             return ("Choose one or more files first.", *self.refresh(), gr.skip())
-        lines: list[str] = []
-        accepted: list[Path] = []
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            src = Path(f)
-            name = safe_filename(src.name)
-            if src.suffix.lower() not in UPLOAD_TYPES:
-                lines.append(f"skipped {name}: only {', '.join(UPLOAD_TYPES)} files are indexed")
-                continue
-            size = src.stat().st_size
-            if size > MAX_UPLOAD_BYTES:
-                lines.append(f"skipped {name}: {size / 1e6:.1f} MB is over the "
-                             f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB limit")
-                continue
-            target = self.uploads_dir / name
-            shutil.copyfile(src, target)
-            accepted.append(target)
-        if accepted:
-            progress(0, desc="Waiting for the index")
 
-            def update(done: int, total: int, label: str) -> None:
-                progress((done, total), desc=f"Indexing {label}", unit="articles")
+        def update(done: int, total: int, label: str) -> None:
+            progress((done, total), desc=f"Indexing {label}", unit="articles")
 
-            try:
-                with writer_lock(self.services.settings.index_dir, wait=LOCK_WAIT_S):
-                    report = self.services.indexer().run(accepted, progress=update)
-            except RagError as exc:
-                lines.append(f"not indexed: {exc}")
-            else:
-                failed = {e.path for e in report.errors}
-                for path in accepted:
-                    if str(path) in failed:
-                        path.unlink(missing_ok=True)
-                lines += [f"skipped {e}" for e in report.errors]
-                lines.append(report.summary())
+        result = self.services.ingestion.add_uploads(
+            files, progress=update, wait=self.settings.ui_lock_wait_s,
+            max_bytes=self.settings.ui_max_upload_mb * MB,
+            waiting=lambda: progress(0, desc="Waiting for the index"),
+        )
+        lines = [f"skipped {e}" for e in result.refused]
+        if result.error is not None:
+            lines.append(f"not indexed: {result.error}")
+        elif result.report is not None:
+            lines += [f"skipped {e}" for e in result.report.errors]
+            lines.append(result.report.summary())
         return ("\n".join(lines), *self.refresh(), None)
 
     def remove(self, text: str) -> tuple[Any, ...]:
-        """Remove articles by document id."""
+        """Remove articles by document id (and the uploaded files they came from)."""
         ids = [t for t in re.split(r"[\s,]+", text or "") if t]
         if not ids:
             return ("Give the id of an article to remove (click a row of the table).",
                     *self.refresh(), gr.skip())
         try:
-            with writer_lock(self.services.settings.index_dir, wait=LOCK_WAIT_S):
-                removed = self.services.indexer().remove(ids)
+            removed = self.services.ingestion.remove(ids, wait=self.settings.ui_lock_wait_s)
         except RagError as exc:
             return (f"not removed: {exc}", *self.refresh(), gr.skip())
-        for doc_id in ids:
-            for path in self.uploads_dir.glob("*"):
-                if path.stem == doc_id and path.suffix.lower() in (".txt", ".md", ".html"):
-                    path.unlink(missing_ok=True)
         return (f"{removed} removed, {len(ids) - removed} not found", *self.refresh(), "")
 
 
-def safe_filename(name: str) -> str:
-    """A plain file name (no directories, no hidden files, no odd characters)."""
-    base = Path(name).name
-    stem, dot, suffix = base.rpartition(".")
-    if not dot:
-        stem, suffix = base, ""
-    stem = re.sub(r"[^\w\-. ]+", "_", stem).strip(" .") or "upload"
-    suffix = re.sub(r"[^\w]+", "", suffix)
-    return f"{stem[:120]}.{suffix}" if suffix else stem[:120]
+def upload_label(settings: Settings) -> str:
+    """The upload box's label: what the registered formats read, and the size limit."""
+    return f"Add articles: {formats.describe()}; up to {settings.ui_max_upload_mb} MB each"
 
 
 def _pick_row(evt: gr.SelectData) -> str:
@@ -419,8 +386,8 @@ def build_app(services: Services) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         upload = gr.File(
-                            label="Add articles (.txt, .md, .html, .json, .jsonl; up to 10 MB "
-                                  "each)", file_count="multiple", file_types=list(UPLOAD_TYPES),
+                            label=upload_label(services.settings), file_count="multiple",
+                            file_types=list(UPLOAD_TYPES),
                             elem_id="rag-upload",
                         )
                         index_btn = gr.Button("Index the uploaded files", variant="primary",
@@ -483,8 +450,12 @@ def is_loopback(host: str) -> bool:
 
 
 def auth_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """The login from ``RAG_UI_AUTH=user:password`` (None when unset)."""
-    value = (os.environ if env is None else env).get(AUTH_ENV, "")
+    """The login from ``RAG_UI_AUTH=user:password`` in ``env`` (None when unset)."""
+    return parse_auth((os.environ if env is None else env).get(AUTH_ENV, ""))
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``user:password`` (the ``ui_auth`` setting) as a login; None when empty."""
     if not value:
         return None
     user, sep, password = value.partition(":")
@@ -508,15 +479,17 @@ def check_exposure(host: str, auth: tuple[str, str] | None, share: bool, force: 
 def launch(
     app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860,
     auth: tuple[str, str] | None = None, share: bool = False, force: bool = False,
-    prevent_thread_lock: bool = False, quiet: bool = False,
+    prevent_thread_lock: bool = False, quiet: bool = False, settings: Settings | None = None,
 ) -> Any:
-    """Serve the app (blocks until interrupted unless ``prevent_thread_lock``)."""
+    """Serve the app (blocks until interrupted unless ``prevent_thread_lock``); the
+    queue size and upload limit come from ``settings`` (the defaults without)."""
+    s = settings or Settings()
     check_exposure(host, auth, share, force)
-    app.queue(default_concurrency_limit=1, max_size=MAX_QUEUE)
+    app.queue(default_concurrency_limit=1, max_size=s.ui_queue_size)
     return app.launch(
         server_name=host, server_port=port, auth=auth, share=share,
         auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,
-        css=CSS, js=JS, max_file_size=MAX_UPLOAD, allowed_paths=[], show_error=False,
+        css=CSS, js=JS, max_file_size=s.ui_max_upload_mb * MB, allowed_paths=[], show_error=False,
         ssr_mode=False, mcp_server=False, pwa=False, enable_monitoring=False,
         run_history=False, footer_links=["api"], inbrowser=False,
         prevent_thread_lock=prevent_thread_lock, quiet=quiet,

@@ -3,7 +3,6 @@ streamed with its progress, rendered (escaped) as answers are; and the ``/summar
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,13 +11,12 @@ import gradio as gr
 from index.dates import parse_day
 from rag.answer import Token
 from rag.container import Services
-from rag.errors import RagError, UserError
-from rag.summary.cli import summary_mode
+from rag.errors import RagError
+from rag.summary.mode import summary_mode
 from rag.summary.scope import MAX_TOPIC_CHARS, Scope
 from rag.summary.service import Mode, Progress, SummaryDone
 from ui import render
-
-log = logging.getLogger(__name__)
+from ui.errors import api_error, error_message
 
 ALL_OUTLETS = "All outlets"
 EMPTY = ('<div class="rag-sources"><p class="rag-empty">Give a topic (or an article id, '
@@ -64,12 +62,8 @@ class SummariesUI:
                     result = event.result
                     yield (render.summary_html(result, self.services.backend),
                            render.summary_sources(result))
-        except UserError as exc:
-            yield render.error_html(str(exc)), gr.skip()
         except Exception as exc:  # noqa: BLE001 - the page must stay usable
-            if not isinstance(exc, RagError):
-                log.exception("summarizing failed")
-            yield render.error_html(f"Summarizing failed: {exc}"), gr.skip()
+            yield render.error_html(error_message(exc, "Summarizing")), gr.skip()
 
     def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
                   outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
@@ -82,10 +76,8 @@ class SummariesUI:
             result = self.services.summarizer.summarize(
                 self.scope(topic, doc, since, until, outlet or None), mode=self.mode(mode),
                 timeline=bool(timeline))
-        except UserError as exc:
-            raise gr.Error(str(exc)) from exc
         except RagError as exc:
-            raise gr.Error(f"summarizing failed: {exc}") from exc
+            raise api_error(exc, "summarizing") from exc
         return {**result.to_json(), "llm_error": result.llm_error}
 
 

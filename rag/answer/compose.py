@@ -23,10 +23,10 @@ from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.question import AnswerType, QuestionPlan, Relation, order_of
 from rag.answer.values import CLOSE, value_candidates, values_of
 from rag.citations import CheckedSentence, Similarity
+from rag.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
 from rag.extractive import Candidate, coverage, question_terms
 from rag.extractive import quote as attributed
 from rag.passages import human_date
-from rag.summary.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
 from rag.text import content_terms
 
 LEAD_FLOOR = 0.85  # sentences within this share of the best may give the short answer

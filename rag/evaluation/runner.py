@@ -17,7 +17,9 @@ RETRIEVAL_ONLY = "retrieval-only"
 class Retriever(Protocol):
     """What the runner needs of :class:`rag.retrieval.HybridRetriever`."""
 
-    def search(self, query: str, k: int | None = ..., **kwargs: Any) -> list[Any]: ...
+    def search(
+        self, query: str, k: int | None = ..., *, max_per_doc: int | None = ...
+    ) -> list[Any]: ...
 
 
 class Answerer(Protocol):

@@ -4,23 +4,13 @@ the whole corpus, streamed, with progress on stderr."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
 from index.dates import parse_day
+from rag.cli.common import Context, drain, friendly_errors
 from rag.errors import UserError
-
-MODES = ["generative", "extractive"]
-
-
-def summary_mode(chosen: str, backend: Any) -> str:
-    """The mode ``auto`` stands for: generative when a capable model (Ollama) answers,
-    extractive with the embedded 270M base model, whose summaries do not hold up
-    (README, Summaries)."""
-    if chosen != "auto":
-        return chosen
-    return "generative" if backend.backend == "ollama" else "extractive"
+from rag.summary.mode import MODES, summary_mode
 
 
 @click.command("summarize")
@@ -38,27 +28,16 @@ def summary_mode(chosen: str, backend: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
+@friendly_errors
 def summarize_cmd(
-    obj: Any, topic: str | None, doc_id: str | None, since: str | None, until: str | None,
+    obj: Context, topic: str | None, doc_id: str | None, since: str | None, until: str | None,
     outlets: tuple[str, ...], timeline: bool, mode: str | None, as_json: bool, quiet: bool,
 ) -> None:
     """Summarise what the articles say about TOPIC (or about the whole scope without one),
     every sentence citing the passages it comes from."""
-    from rag.cli import friendly_errors
-
-    friendly_errors(_run)(obj, topic, doc_id, since, until, outlets, timeline, mode, as_json,
-                          quiet)
-
-
-def _run(
-    obj: Any, topic: str | None, doc_id: str | None, since: str | None, until: str | None,
-    outlets: tuple[str, ...], timeline: bool, mode: str | None, as_json: bool, quiet: bool,
-) -> None:
-    from rag.answer import Token
-    from rag.render import echo_draft
     from rag.summary.render import print_summary
     from rag.summary.scope import Scope
-    from rag.summary.service import Progress, SummaryDone
+    from rag.summary.service import SummaryDone
 
     if topic is not None and not topic.strip():
         raise UserError("the topic is empty (leave it out to summarise the whole scope)")
@@ -66,16 +45,11 @@ def _run(
                   until=parse_day(until, end=True), outlets=tuple(outlets))
     services = obj.services()
     chosen = summary_mode(mode or services.settings.summary.mode, services.backend)
-    streamed = False
-    result = None
-    for event in services.summarizer.stream(scope, mode=chosen, timeline=timeline):
-        if isinstance(event, Progress) and not quiet and event.total > 1:
-            click.echo(f"{event.stage} {event.done}/{event.total}", err=True)
-        elif isinstance(event, Token) and not as_json:
-            streamed = echo_draft(event.text, streamed, "Drafts")
-        elif isinstance(event, SummaryDone):
-            result = event.result
-    assert result is not None
+    result, streamed = drain(
+        services.summarizer.stream(scope, mode=chosen, timeline=timeline),
+        lambda e: e.result if isinstance(e, SummaryDone) else None,
+        show_tokens=not as_json, label="Drafts", progress=not quiet,
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:

@@ -25,8 +25,8 @@ from index.catalog import Catalog
 from index.keyword import KeywordIndex
 from index.vectors import VectorStore, make_client
 from rag.settings import PROJECT_ROOT
-from tests import fake_ollama
-from tests.fake_ollama import FakeOllama
+from tests.support import fake_ollama
+from tests.support.fake_ollama import FakeOllama
 
 RAG = Path(sys.executable).parent / "rag"
 EMBED_MODEL = "nomic-embed-text"

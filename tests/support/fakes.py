@@ -1,4 +1,5 @@
-"""Test doubles registered the same way as the real parts (passed to build_services)."""
+"""Test doubles registered the same way as the real parts: the hash embedder is
+``embed_backend = "hash"`` (or passed to build_services as ``embedder=``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.llms.registry import Embedder, register_embedder
+from rag.settings import Settings
 
 DIM = 256
 
@@ -44,3 +48,11 @@ class HashEmbedding(BaseEmbedding):
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def _hash_embedder(settings: Settings) -> BaseEmbedding:
+    return HashEmbedding()
+
+
+# Chosen through settings like the real ones: ``embed_backend = "hash"``.
+register_embedder(Embedder("hash", _hash_embedder))

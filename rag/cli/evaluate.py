@@ -1,39 +1,25 @@
-"""The ``rag eval`` command: run question sets, report, compare with a baseline, draft
-new cases. Registered on the ``rag`` group in :mod:`rag.cli`."""
+"""``rag eval``: run question sets, report, compare with a baseline, draft new cases."""
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from rag.cli.common import Context, friendly_errors
 from rag.errors import UserError
 from rag.evaluation.baseline import DEFAULT_TOLERANCE
 
 if TYPE_CHECKING:
-    from rag.cli import Context
+    from rag.container import Services
     from rag.evaluation.history import RunRecord
+    from rag.evaluation.runner import RunOptions
     from rag.evaluation.sets import EvalSet
 
-F = TypeVar("F", bound=Callable[..., Any])
 REGRESSION_EXIT = 1
-
-
-def _friendly(func: F) -> F:
-    """:func:`rag.cli.friendly_errors`, imported when called (rag.cli imports this module)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from rag.cli import friendly_errors
-
-        return friendly_errors(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 class _DefaultGroup(click.Group):
@@ -89,7 +75,7 @@ def _stderr(message: str) -> None:
 @click.option("--history-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where runs, reports and charts go (default: INDEX_DIR/eval).")
 @click.pass_obj
-@_friendly
+@friendly_errors
 def run_cmd(
     obj: Context,
     sets: tuple[Path, ...],
@@ -151,7 +137,7 @@ def run_cmd(
         sys.exit(REGRESSION_EXIT)
 
 
-def _prepared(services: Any, path: Path, limit: int | None) -> EvalSet:
+def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:
     """The set with evidence titles mapped to doc ids; warns about sources not indexed."""
     from dataclasses import replace
 
@@ -180,7 +166,7 @@ def _prepared(services: Any, path: Path, limit: int | None) -> EvalSet:
     return eval_set
 
 
-def _run_set(services: Any, eval_set: EvalSet, options: Any) -> RunRecord:
+def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunRecord:
     """Run one set and build its record."""
     from rag.evaluation.history import RunRecord, corpus_fingerprint, git_info, now_iso
     from rag.evaluation.results import by_type, totals
@@ -229,7 +215,7 @@ def _run_set(services: Any, eval_set: EvalSet, options: Any) -> RunRecord:
 
 @eval_group.command("corpus")
 @click.argument("set_file", type=click.Path(path_type=Path, dir_okay=False))
-@_friendly
+@friendly_errors
 def corpus_cmd(set_file: Path) -> None:
     """Print the corpus paths SET_FILE names (one per line), to index them."""
     from rag.evaluation.sets import load_set
@@ -249,7 +235,7 @@ def corpus_cmd(set_file: Path) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Sampling seed.")
 @click.option("--append", is_flag=True, help="Add the drafts to OUT even when it exists.")
 @click.pass_obj
-@_friendly
+@friendly_errors
 def generate_cmd(obj: Context, out: Path, count: int, seed: int, append: bool) -> None:
     """Draft cases from sampled indexed passages with the LLM, for a person to review."""
     from rag.evaluation.generate import (

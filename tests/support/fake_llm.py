@@ -1,6 +1,7 @@
 """A scriptable LLM for tests of the chat: streams prepared replies token by token.
 
-Passed to ``build_services(..., llm=ScriptedLLM([...]))`` like a real backend.
+Passed to ``build_services(..., llm=ScriptedLLM([...]))``, or registered as a backend
+(:func:`use_scripted`) and chosen through settings like a real one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from llama_index.core.llms import (
 )
 from llama_index.core.llms.callbacks import llm_completion_callback
 from pydantic import Field, PrivateAttr
+
+from rag.llms.registry import LLMBackend, register_llm
 
 _TOKEN = re.compile(r"\s*\S+")
 _BLOCK = re.compile(r"^\[(\d+)\] ", re.M)
@@ -126,3 +129,12 @@ def passage_number(prompt: str, needle: str) -> int | None:
         if needle.lower() in block.lower():
             return int(m.group(1))
     return None
+
+
+def use_scripted(llm: ScriptedLLM) -> str:
+    """Register ``llm`` as the backend ``fake`` (``llm_backend = "fake"`` then answers with
+    it, in generative mode under ``auto``, like any capable model); returns the name."""
+    name = llm.backend_name
+    register_llm(LLMBackend(name, lambda settings: llm, lambda settings: llm.metadata.model_name,
+                            answer_mode="generative", summary_mode="generative"))
+    return name

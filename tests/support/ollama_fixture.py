@@ -1,8 +1,8 @@
-"""The ``fake_ollama`` fixture: a fresh :class:`tests.fake_ollama.FakeOllama` per test.
+"""The ``fake_ollama`` fixture: a fresh :class:`tests.support.fake_ollama.FakeOllama` per test.
 
 Import it into a conftest (or test module) to use it::
 
-    from tests.conftest_ollama import fake_ollama  # noqa: F401
+    from tests.support.ollama_fixture import fake_ollama  # noqa: F401
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fake_ollama import FakeOllama
+from tests.support.fake_ollama import FakeOllama
 
 
 @pytest.fixture

@@ -1,0 +1,33 @@
+"""The ``rag`` command line: the :func:`cli` group (:mod:`.common`) and a module per
+command group, registered here. A front end: nothing outside ``rag.cli`` imports it."""
+
+from __future__ import annotations
+
+from rag.cli.ask import ask_cmd, chat_cmd, retrieve_cmd
+from rag.cli.common import Context, cli, friendly_errors, read_queries
+from rag.cli.evaluate import eval_group
+from rag.cli.indexing import docs_cmd, index_cmd, remove_cmd
+from rag.cli.serve import doctor_cmd, serve_cmd
+from rag.cli.summarize import summarize_cmd
+
+for _command in (
+    index_cmd,
+    retrieve_cmd,
+    docs_cmd,
+    remove_cmd,
+    ask_cmd,
+    chat_cmd,
+    doctor_cmd,
+    serve_cmd,
+    eval_group,
+    summarize_cmd,
+):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point of the ``rag`` console script."""
+    cli(prog_name="rag")
+
+
+__all__ = ["Context", "cli", "friendly_errors", "main", "read_queries"]

@@ -1,0 +1,221 @@
+"""``rag retrieve``, ``rag ask`` and ``rag chat``: passages and answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from rag.cli.common import (
+    Context,
+    drain,
+    error_line,
+    friendly_errors,
+    read_queries,
+    retrieval_options,
+)
+from rag.errors import RagError, UserError
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
+
+    from rag.answer import AnswerResult, Mode
+    from rag.retrieval import Filters
+
+
+def _result_json(query: str, nodes: list[NodeWithScore]) -> dict[str, Any]:
+    return {
+        "query": query,
+        "results": [
+            {
+                "rank": i,
+                "score": round(float(n.score or 0.0), 6),
+                "doc_id": n.node.metadata["doc_id"],
+                "chunk_id": n.node.node_id,
+                "title": n.node.metadata["title"],
+                "source": n.node.metadata.get("source"),
+                "published_at": n.node.metadata.get("published_at"),
+                "text": n.node.get_content(),
+            }
+            for i, n in enumerate(nodes, 1)
+        ],
+    }
+
+
+@click.command("retrieve")
+@click.argument("query", required=False)
+@retrieval_options
+@click.option(
+    "--queries",
+    "queries_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run every query of a file; prints one JSON object per line.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "keyword"]),
+    default="hybrid",
+    show_default=True,
+    help="Retriever to use (dense/keyword alone for comparison).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@friendly_errors
+def retrieve_cmd(
+    obj: Context,
+    query: str | None,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    per_doc: int | None,
+    queries_file: Path | None,
+    mode: str,
+    as_json: bool,
+) -> None:
+    """Find the passages that best match QUERY."""
+    from rag.retrieval import Filters
+
+    if not query and not queries_file:
+        raise UserError("give a QUERY or --queries FILE")
+    filters = Filters.parse(since, until, sources)
+    retriever = obj.services().retriever
+    if queries_file:
+        for item in read_queries(queries_file):
+            nodes = retriever.search(
+                item["query"], k=k, filters=filters, max_per_doc=per_doc, mode=mode
+            )
+            click.echo(json.dumps(_result_json(item["query"], nodes), ensure_ascii=False))
+        return
+    assert query is not None
+    nodes = retriever.search(query, k=k, filters=filters, max_per_doc=per_doc, mode=mode)
+    if as_json:
+        click.echo(json.dumps(_result_json(query, nodes), ensure_ascii=False, indent=2))
+        return
+    if not nodes:
+        click.echo("No passage matches.")
+    for i, n in enumerate(nodes, 1):
+        m = n.node.metadata
+        click.secho(f"[{i}] {m['title']}", bold=True)
+        click.echo(
+            f"    {m.get('source') or 'unknown outlet'} · {m.get('published_at') or 'undated'}"
+            f" · {m['doc_id']} · score {n.score:.3f}"
+        )
+        click.echo("    " + n.node.get_content().replace("\n", "\n    "))
+
+
+def _answer_mode(obj: Context, mode: str | None) -> Mode:
+    """``--mode`` (else the setting) with ``auto`` resolved for the backend in use."""
+    chosen = obj.services().answer_mode(mode)
+    return "generative" if chosen == "generative" else "extractive"
+
+
+def _ask_one(
+    obj: Context,
+    question: str,
+    mode: Mode,
+    filters: Filters | None,
+    k: int | None,
+    history: list[tuple[str, str]],
+    as_json: bool,
+    color: bool = True,
+    explain: bool = False,
+) -> AnswerResult:
+    from rag.answer import Done
+    from rag.render import print_answer, print_plan
+
+    answerer = obj.services().answerer
+    result, streamed = drain(
+        answerer.stream(question, mode=mode, filters=filters, k=k, history=history),
+        lambda e: e.result if isinstance(e, Done) else None,
+        show_tokens=not as_json,
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print_answer(result, streamed, color)
+        if explain:
+            click.echo()
+            print_plan(result)
+    return result
+
+
+@click.command("ask")
+@click.argument("question", required=False)
+@retrieval_options
+@click.option(
+    "--mode",
+    type=click.Choice(["generative", "extractive"]),
+    default=None,
+    help="generative: the LLM answers, citations are checked, unsupported sentences "
+    "fall back to quotes. extractive: quotes only, no LLM.",
+)
+@click.option(
+    "--questions",
+    "questions_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Answer every question of a file (one JSON object per line).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show the query plan: the answer type, the parts with their filters, and "
+    "what each part retrieved.",
+)
+@click.pass_obj
+@friendly_errors
+def ask_cmd(
+    obj: Context,
+    question: str | None,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    per_doc: int | None,
+    mode: str | None,
+    questions_file: Path | None,
+    as_json: bool,
+    explain: bool,
+) -> None:
+    """Answer QUESTION from the indexed articles, citing the passages."""
+    from rag.retrieval import Filters
+
+    if not question and not questions_file:
+        raise UserError("give a QUESTION or --questions FILE")
+    filters = Filters.parse(since, until, sources)
+    chosen = _answer_mode(obj, mode)
+    if questions_file:
+        for item in read_queries(questions_file):
+            _ask_one(obj, item["query"], chosen, filters, k, [], as_json=True)
+        return
+    assert question is not None
+    _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain)
+
+
+@click.command("chat")
+@click.option("--mode", type=click.Choice(["generative", "extractive"]), default=None)
+@click.pass_obj
+@friendly_errors
+def chat_cmd(obj: Context, mode: str | None) -> None:
+    """A conversation in the terminal; follow-up questions use the history."""
+    chosen = _answer_mode(obj, mode)
+    history: list[tuple[str, str]] = []
+    click.secho("Ask about the indexed articles. An empty line or Ctrl-D quits.", dim=True)
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        try:
+            result = _ask_one(obj, question, chosen, None, None, history, as_json=False)
+        except RagError as exc:
+            # A question the user can rephrase, or a failure (a backend that stopped
+            # mid-answer) that may be gone by the next one: report it, keep the session.
+            click.echo(error_line(exc), err=True)
+            continue
+        history.append((result.standalone, result.answer))

@@ -1,0 +1,202 @@
+"""What every command module of :mod:`rag.cli` shares: the ``rag`` click group, the
+:class:`Context` it passes to the commands, the one-line error handling, and the options
+and helpers more than one command uses."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from rag.errors import RagError, UserError
+from rag.settings import load_settings
+
+if TYPE_CHECKING:
+    from index.indexer import IndexReport
+    from rag.container import Services
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What every subcommand gets: settings overrides and the built services."""
+
+    def __init__(self, config: Path | None, index_dir: Path | None) -> None:
+        self.config = config
+        self.index_dir = index_dir
+        self._services: Services | None = None
+
+    def services(self, **overrides: Any) -> Services:
+        """The services, built on first use (from the settings and ``overrides``)."""
+        from rag.container import build_services
+
+        if self._services is None:
+            settings = load_settings(self.config, index_dir=self.index_dir, **overrides)
+            self._services = build_services(settings)
+        return self._services
+
+    def close(self) -> None:
+        """Free the services, if they were built."""
+        if self._services is not None:
+            self._services.close()
+
+
+def error_line(exc: RagError) -> str:
+    """The one line a domain error is reported as."""
+    return f"Error: {exc}"
+
+
+def friendly_errors(func: F) -> F:
+    """Turn domain errors into one line on stderr and exit status 1 (2 for user errors)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            click.echo(error_line(exc), err=True)
+            sys.exit(2)
+        except RagError as exc:
+            click.echo(error_line(exc), err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (TOML). Default: $RAG_CONFIG, else rag.toml in the project.",
+)
+@click.option(
+    "--index-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the index lives (default $RAG_INDEX_DIR, else data/index).",
+)
+@click.version_option(package_name="newsrag")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, index_dir: Path | None) -> None:
+    """Question answering over news articles, with citations to the exact passages."""
+    obj = Context(config, index_dir)
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+
+
+R = TypeVar("R")
+
+
+def drain(
+    events: Iterable[object],
+    done: Callable[[object], R | None],
+    show_tokens: bool = True,
+    label: str = "Draft",
+    progress: bool = False,
+) -> tuple[R, bool]:
+    """Run a stream of answer or summary events to its end: tokens echoed as a dim draft,
+    progress steps on stderr; returns the final result (what ``done`` takes from the last
+    event) and whether a draft was shown."""
+    from rag.answer import Token
+    from rag.render import echo_draft
+    from rag.summary.service import Progress
+
+    streamed = False
+    result: R | None = None
+    for event in events:
+        if isinstance(event, Progress):
+            if progress and event.total > 1:
+                click.echo(f"{event.stage} {event.done}/{event.total}", err=True)
+        elif isinstance(event, Token):
+            if show_tokens:
+                streamed = echo_draft(event.text, streamed, label)
+        elif (final := done(event)) is not None:
+            result = final
+    if result is None:
+        raise RuntimeError("the stream ended without a result")
+    return result, streamed
+
+
+def print_report(report: IndexReport, err: bool = False) -> None:
+    """An indexing run's skipped inputs (one line each, on stderr) and its summary."""
+    for error in report.errors:
+        click.echo(f"skipped {error}", err=True)
+    click.echo(report.summary(), err=err)
+
+
+class progress_bar:
+    """A tqdm bar on stderr, fed by the indexer's progress callback."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int, str], None] | None:
+        if self.quiet:
+            return None
+
+        def update(done: int, total: int, label: str) -> None:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
+            self.bar.update(done - self.bar.n)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def retrieval_options(func: F) -> F:
+    """``--k``, ``--since``, ``--until``, ``--source`` and ``--per-doc``."""
+    options = [
+        click.option("--k", "k", type=int, default=None, help="Passages to return (default 5)."),
+        click.option("--since", help="Only articles published on or after (YYYY[-MM[-DD]])."),
+        click.option("--until", help="Only articles published on or before (YYYY[-MM[-DD]])."),
+        click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable)."),
+        click.option(
+            "--per-doc",
+            type=int,
+            default=None,
+            help="At most this many passages from one article (default 2).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def read_queries(path: Path) -> Iterator[dict[str, Any]]:
+    """Queries from a file: a JSON list (of strings or objects with ``query``/``question``),
+    JSON lines, or plain text with one query per line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from exc
+    stripped = text.lstrip()
+    items: list[Any]
+    if stripped.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    elif stripped.startswith("{"):
+        try:
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}: invalid JSON lines ({exc.msg})") from exc
+    else:
+        items = [line.strip() for line in text.splitlines() if line.strip()]
+    for item in items:
+        if isinstance(item, str):
+            yield {"query": item}
+        elif isinstance(item, dict) and isinstance(item.get("query") or item.get("question"), str):
+            yield {**item, "query": item.get("query") or item.get("question")}
+        else:
+            raise UserError(f"{path}: each entry needs a 'query' string")

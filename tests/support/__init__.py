@@ -1,0 +1,1 @@
+"""Test support: fakes registered like real parts, fake servers, loopback and process helpers."""

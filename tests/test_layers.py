@@ -1,0 +1,42 @@
+"""The import layers hold: the contracts of ``[tool.importlinter]`` in pyproject.toml
+(front ends above the core above the index), and the answering core loads without the
+front ends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.settings import PROJECT_ROOT
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+TIMEOUT = 120.0
+
+
+def test_import_contracts_are_kept() -> None:
+    # --no-cache: grimp's cache can keep a module that became a package (rag/cli.py).
+    proc = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=TIMEOUT, check=False,
+    )
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert "0 broken" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("module", ["rag.answer", "rag.summary.service"])
+def test_the_core_loads_without_the_front_ends(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "front = sorted(m for m in sys.modules if m == 'ui' or m.startswith('ui.')"
+        " or m == 'rag.cli' or m.startswith('rag.cli.'))\n"
+        "print(','.join(front))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=TIMEOUT, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"front-end modules loaded: {proc.stdout.strip()}"
