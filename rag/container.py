@@ -148,6 +148,7 @@ class Services:
             backend=lambda: (self.backend.backend, self.backend.model),
             max_tokens=self.settings.max_answer_tokens,
             k=self.settings.retrieval.k,
+            as_of=self.settings.as_of,
         )
 
     @cached_property

@@ -10,6 +10,7 @@ from datetime import date
 
 from index.dates import _MONTH_RE, MONTHS, find_date
 from index.keyword import normalize_source
+from rag.relative_dates import reads_latest
 from rag.text import content_terms
 
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b", re.I)
@@ -21,9 +22,10 @@ class QueryHints:
 
     sources: list[str] = field(default_factory=list)
     date_ranges: list[tuple[int, int]] = field(default_factory=list)
+    latest: bool = False  # "the latest", "currently": newer articles rank first
 
     def __bool__(self) -> bool:
-        return bool(self.sources or self.date_ranges)
+        return bool(self.sources or self.date_ranges or self.latest)
 
 
 def find_sources(query: str, known: list[str]) -> list[str]:
@@ -43,6 +45,16 @@ def find_sources(query: str, known: list[str]) -> list[str]:
                     found.append(key)
                 break
     return found
+
+
+def without_outlets(query: str, known: list[str] | tuple[str, ...]) -> str:
+    """The question with the outlets it names taken out ("Business Today | Latest Stock
+    Market News" says nothing about today or the latest)."""
+    for key in sorted(known, key=len, reverse=True):
+        if len(key) >= 3:
+            words = r"\s+".join(re.escape(w) for w in key.split())
+            query = re.sub(rf"(?<![\w])(?:the\s+)?{words}(?![\w])", " ", query, flags=re.I)
+    return query
 
 
 def find_date_ranges(query: str) -> list[tuple[int, int]]:
@@ -103,7 +115,8 @@ def key_phrases(query: str, outlets: list[str] | tuple[str, ...] = ()) -> list[s
 def parse_hints(query: str, known_sources: list[str]) -> QueryHints:
     """Outlet and date hints of a question, given the outlets in the index."""
     return QueryHints(
-        sources=find_sources(query, known_sources), date_ranges=find_date_ranges(query)
+        sources=find_sources(query, known_sources), date_ranges=find_date_ranges(query),
+        latest=reads_latest(without_outlets(query, known_sources)),
     )
 
 
@@ -115,4 +128,5 @@ __all__ = [
     "names_in",
     "normalize_source",
     "parse_hints",
+    "without_outlets",
 ]

@@ -54,6 +54,8 @@ def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True)
     label = "Answer" if not result.abstained else "No answer"
     click.secho(f"{label}:", bold=True)
     click.echo(result.answer)
+    if result.time_frame:
+        click.secho(f"Dates read: {result.time_frame}", dim=True)
     if result.abstained and result.reason:
         click.secho(f"({result.reason})", dim=True)
     dropped = [s for s in result.sentences if s.supported is False]

@@ -44,6 +44,15 @@ class Filters:
         (``until`` a month or year means its last day); a bad date is a user error."""
         return cls(parse_day(since), parse_day(until, end=True), tuple(sources))
 
+    def narrowed(self, since: date | None, until: date | None) -> Filters:
+        """These filters within ``since`` .. ``until`` as well; the user's own range is
+        kept where the two do not meet."""
+        lo = max(d for d in (self.since, since) if d) if self.since or since else None
+        hi = min(d for d in (self.until, until) if d) if self.until or until else None
+        if lo and hi and lo > hi:
+            return self
+        return Filters(lo, hi, self.sources)
+
     @property
     def since_day(self) -> int | None:
         return self.since.toordinal() if self.since else None
@@ -268,6 +277,9 @@ class HybridRetriever(BaseRetriever):
     ) -> dict[str, float]:
         top = max(fused.values()) or 1.0
         boost = self.settings.metadata_boost
+        days = [date.fromisoformat(rows[c].published_at or "").toordinal()
+                for c in fused if rows[c].published_at] if hints.latest else []
+        oldest, newest = (min(days), max(days)) if days else (0, 0)
         out = {}
         for cid, score in fused.items():
             row = rows[cid]
@@ -278,6 +290,10 @@ class HybridRetriever(BaseRetriever):
                 day = date.fromisoformat(row.published_at).toordinal()
                 if any(a <= day <= b for a, b in hints.date_ranges):
                     bonus += 1.0
+            if hints.latest and row.published_at and newest > oldest:
+                # "the latest": newer candidates first, by their place in the dates found
+                day = date.fromisoformat(row.published_at).toordinal()
+                bonus += (day - oldest) / (newest - oldest)
             out[cid] = score / top + boost * bonus
         return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,6 +105,9 @@ class Settings(BaseSettings):
     )
     context_window: int = Field(4096, ge=512)
     max_answer_tokens: int = Field(256, ge=1)
+    as_of: date | None = Field(
+        None, description="The date 'last week' or 'yesterday' is read against (default today)."
+    )
     answer_mode: Literal["auto", "generative", "extractive"] = Field(
         "auto", description="auto: generative with checked citations and quote fallback."
     )

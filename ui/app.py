@@ -25,12 +25,14 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from index import formats
+from index.dates import parse_day
 from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
@@ -167,7 +169,7 @@ class ChatUI:
 
     def chat(
         self, question: str, messages: list[Any] | None, state: dict[str, Any] | None,
-        since: str, until: str, outlet: str | None, k: float, mode: str,
+        since: str, until: str, outlet: str | None, k: float, mode: str, as_of: str = "",
     ) -> Iterator[tuple[Any, ...]]:
         """Answer one question, streaming: yields (question box, chat, sources, state)."""
         state = state or new_state()
@@ -188,6 +190,7 @@ class ChatUI:
             for event in self.services.answerer.stream(
                 question, mode="extractive" if mode == "extractive" else "generative",
                 filters=filters, k=int(k) if k else None, history=list(state["history"]),
+                as_of=parse_day(as_of),
             ):
                 if isinstance(event, Retrieved):
                     passages = event.passages
@@ -242,18 +245,21 @@ class ChatUI:
     def ask(
         self, question: str, since: str = "", until: str = "", outlet: str = "",
         k: int = 0, mode: str = "generative", history: list[list[str]] | None = None,
+        as_of: str = "",
     ) -> dict[str, Any]:
         """Answer ``question`` from the indexed articles, with checked citations.
 
         Returns the ``rag ask --json`` object (answer, abstained, reason, citations,
         sentences, standalone_question, ...) plus ``llm_error``. For a follow-up, pass
-        ``history`` as ``[[standalone_question, answer], ...]`` of the earlier turns.
+        ``history`` as ``[[standalone_question, answer], ...]`` of the earlier turns;
+        ``as_of`` (``YYYY-MM-DD``) is the day "last week" is read against (default today).
         """
         try:
             result = self.services.answerer.answer(
                 question, mode="extractive" if mode == "extractive" else "generative",
                 filters=self.filters(since, until, outlet or None), k=int(k) or None,
                 history=[(str(q), str(a)) for q, a in (history or [])],
+                as_of=parse_day(as_of),
             )
         except RagError as exc:
             raise api_error(exc, "answering") from exc
@@ -362,6 +368,11 @@ def build_app(services: Services) -> gr.Blocks:
                                            elem_id="rag-since", max_length=10)
                         until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD",
                                            elem_id="rag-until", max_length=10)
+                        as_of = gr.Textbox(
+                            label="As of", elem_id="rag-as-of", max_length=10,
+                            value=str(services.settings.as_of or ""),
+                            placeholder=f"today ({date.today().isoformat()})",
+                            info="the day 'last week' or 'the latest' is read against")
                         outlet = gr.Dropdown(choices=[ALL_OUTLETS, *ui.outlets()],
                                              value=ALL_OUTLETS, label="Outlet",
                                              elem_id="rag-outlet")
@@ -400,7 +411,7 @@ def build_app(services: Services) -> gr.Blocks:
                 corpus_log = gr.Textbox(label="Result", interactive=False, lines=3,
                                         elem_id="rag-corpus-log")
 
-        chat_inputs = [question, chatbot, state, since, until, outlet, k, mode]
+        chat_inputs = [question, chatbot, state, since, until, outlet, k, mode, as_of]
         chat_outputs = [question, chatbot, sources, state]
         backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
         answer_group: dict[str, Any] = {"concurrency_id": "answer",

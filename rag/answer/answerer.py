@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -26,6 +27,8 @@ from rag.followup import standalone_question
 from rag.llms.generate import stream_text
 from rag.passages import Passage
 from rag.prompts import STOP_SEQUENCES, answer_prompt
+from rag.query_hints import without_outlets
+from rag.relative_dates import read_time_frame
 from rag.retrieval import Filters, HybridRetriever
 from rag.similarity import CachedSimilarity
 
@@ -83,8 +86,10 @@ class Answerer:
         backend: Callable[[], tuple[str, str]],
         max_tokens: int = 256,
         k: int = 5,
+        as_of: date | None = None,
     ) -> None:
         self.retriever = retriever
+        self.as_of = as_of  # the date "last week" is read against (None: today)
         self.embedder = embedder
         self._llm = llm
         self._backend = backend
@@ -101,6 +106,23 @@ class Answerer:
     def plan(self, question: str) -> QuestionPlan:
         """The query plan of a (standalone) question."""
         return read_question(question, self.retriever.known_sources())
+
+    def _time_frame(
+        self, question: str, filters: Filters, as_of: date | None
+    ) -> tuple[Filters, str | None]:
+        """The filters narrowed to the question's relative dates ("last week"), and how
+        they were read. Outlet names are not read for dates ("USA Today"). A range no
+        article falls in is said, and not applied: the answer then comes from any date."""
+        text = without_outlets(question, self.retriever.known_sources())
+        frame = read_time_frame(text, as_of or self.as_of or date.today())
+        if frame is None:
+            return filters, None
+        if frame.since is None:
+            return filters, frame.describe()
+        narrowed = filters.narrowed(frame.since, frame.until)
+        if not self.retriever.search(question, k=1, filters=narrowed):
+            return filters, f"{frame.describe()}: no indexed article is dated then"
+        return narrowed, frame.describe()
 
     def _draft(
         self, standalone: str, passages: list[Passage], timings: dict[str, float],
@@ -128,8 +150,12 @@ class Answerer:
         filters: Filters | None = None,
         k: int | None = None,
         history: Sequence[tuple[str, str]] = (),
+        as_of: date | None = None,
     ) -> Iterator[Event]:
-        """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``."""
+        """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``.
+
+        Relative dates in the question ("last week", "since Monday") are read as of
+        ``as_of`` (else the answerer's date, else today) and narrow the filters."""
         question = " ".join(normalize_text(question).split())
         if not question:
             raise UserError("the question is empty")
@@ -138,7 +164,8 @@ class Answerer:
         timings: dict[str, float] = {}
         standalone = standalone_question(question, history)
         plan = self.plan(standalone)
-        gathered = gather(plan, standalone, self.retriever, filters or Filters(), k or self.k)
+        filters, frame = self._time_frame(standalone, filters or Filters(), as_of)
+        gathered = gather(plan, standalone, self.retriever, filters, k or self.k)
         passages = gathered.passages
         timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
         yield Retrieved(passages)
@@ -154,6 +181,7 @@ class Answerer:
             question=question, standalone=standalone, passages=passages, mode=mode,
             backend=backend, model=model, timings=timings, plan=plan,
             parts=part_reports(gathered), verdict=composition.verdict,
+            time_frame=frame,
         )
         if composition.abstained:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000

@@ -46,6 +46,7 @@ class AnswerResult:
     plan: QuestionPlan | None = None
     parts: list[PartReport] = field(default_factory=list)
     verdict: str | None = None
+    time_frame: str | None = None  # relative dates read ("last week = ... (as of ...)")
 
     def cited_numbers(self) -> list[int]:
         """Passage numbers cited by supported sentences, in order of first citation."""
@@ -85,6 +86,8 @@ class AnswerResult:
     def explain(self) -> list[str]:
         """The query plan and what each part retrieved, as lines (``rag ask --explain``)."""
         lines = [f"standalone question: {self.standalone}"]
+        if self.time_frame:
+            lines.append(f"dates: {self.time_frame}")
         if self.plan is not None:
             lines.append(f"answer type: {self.plan.answer_type.value}")
             if self.verdict:
@@ -111,6 +114,7 @@ class AnswerResult:
             "reason": self.reason,
             "answer_type": self.plan.answer_type.value if self.plan else None,
             "verdict": self.verdict,
+            "time_frame": self.time_frame,
             "parts": [p.to_json() for p in self.parts],
             "citations": self.citations(),
             "sentences": [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from index.dates import parse_day
 from rag.cli.common import (
     Context,
     drain,
@@ -122,13 +124,15 @@ def _ask_one(
     as_json: bool,
     color: bool = True,
     explain: bool = False,
+    as_of: date | None = None,
 ) -> AnswerResult:
     from rag.answer import Done
     from rag.render import print_answer, print_plan
 
     answerer = obj.services().answerer
     result, streamed = drain(
-        answerer.stream(question, mode=mode, filters=filters, k=k, history=history),
+        answerer.stream(question, mode=mode, filters=filters, k=k, history=history,
+                        as_of=as_of),
         lambda e: e.result if isinstance(e, Done) else None,
         show_tokens=not as_json,
     )
@@ -158,6 +162,13 @@ def _ask_one(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Answer every question of a file (one JSON object per line).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
+    "default: the as_of setting, else today).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--explain",
@@ -177,6 +188,7 @@ def ask_cmd(
     per_doc: int | None,
     mode: str | None,
     questions_file: Path | None,
+    as_of: str | None,
     as_json: bool,
     explain: bool,
 ) -> None:
@@ -189,19 +201,29 @@ def ask_cmd(
     chosen = _answer_mode(obj, mode)
     if questions_file:
         for item in read_queries(questions_file):
-            _ask_one(obj, item["query"], chosen, filters, k, [], as_json=True)
+            _ask_one(obj, item["query"], chosen, filters, k, [], as_json=True,
+                     as_of=parse_day(as_of))
         return
     assert question is not None
-    _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain)
+    _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain,
+             as_of=parse_day(as_of))
 
 
 @click.command("chat")
 @click.option("--mode", type=click.Choice(["generative", "extractive"]), default=None)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
+    "default: the as_of setting, else today).",
+)
 @click.pass_obj
 @friendly_errors
-def chat_cmd(obj: Context, mode: str | None) -> None:
+def chat_cmd(obj: Context, mode: str | None, as_of: str | None) -> None:
     """A conversation in the terminal; follow-up questions use the history."""
     chosen = _answer_mode(obj, mode)
+    day = parse_day(as_of)
     history: list[tuple[str, str]] = []
     click.secho("Ask about the indexed articles. An empty line or Ctrl-D quits.", dim=True)
     while True:
@@ -212,7 +234,8 @@ def chat_cmd(obj: Context, mode: str | None) -> None:
         if not question:
             break
         try:
-            result = _ask_one(obj, question, chosen, None, None, history, as_json=False)
+            result = _ask_one(obj, question, chosen, None, None, history, as_json=False,
+                              as_of=day)
         except RagError as exc:
             # A question the user can rephrase, or a failure (a backend that stopped
             # mid-answer) that may be gone by the next one: report it, keep the session.
