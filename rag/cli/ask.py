@@ -12,6 +12,7 @@ import click
 from index.dates import parse_day
 from rag.cli.common import (
     Context,
+    as_of_option,
     drain,
     error_line,
     friendly_errors,
@@ -162,13 +163,7 @@ def _ask_one(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Answer every question of a file (one JSON object per line).",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
-    "default: the as_of setting, else today).",
-)
+@as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--explain",
@@ -211,13 +206,7 @@ def ask_cmd(
 
 @click.command("chat")
 @click.option("--mode", type=click.Choice(["generative", "extractive"]), default=None)
-@click.option(
-    "--as-of",
-    "as_of",
-    default=None,
-    help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
-    "default: the as_of setting, else today).",
-)
+@as_of_option
 @click.pass_obj
 @friendly_errors
 def chat_cmd(obj: Context, mode: str | None, as_of: str | None) -> None:

@@ -90,6 +90,14 @@ def cli(ctx: click.Context, config: Path | None, index_dir: Path | None) -> None
 
 R = TypeVar("R")
 
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
+    "default: the as_of setting, else today).",
+)
+
 
 def drain(
     events: Iterable[object],
