@@ -44,7 +44,7 @@ class Format:
 
 
 # The modules of the formats that ship with the project (registered at the end).
-BUILTIN = ("text", "markdown", "html", "records", "pdf")
+BUILTIN = ("text", "markdown", "html", "records", "pdf", "warc")
 
 _BY_NAME: dict[str, Format] = {}
 _BY_SUFFIX: dict[str, Format] = {}
@@ -81,8 +81,10 @@ def for_suffix(suffix: str) -> Format | None:
 
 
 def for_path(path: Path | str) -> Format | None:
-    """The format that reads ``path``, by its suffix, or None."""
-    return for_suffix(Path(path).suffix)
+    """The format that reads ``path``, by its suffix (``.warc.gz`` before ``.gz``), or None."""
+    suffixes = Path(path).suffixes
+    return (for_suffix("".join(suffixes[-2:])) if len(suffixes) > 1 else None) or for_suffix(
+        Path(path).suffix)
 
 
 def suffixes(*, single_article: bool | None = None) -> tuple[str, ...]:
