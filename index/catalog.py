@@ -5,6 +5,11 @@ holds the embedding cache (vectors by content hash, so a changed article only
 re-embeds the chunks that changed) and the index's own facts (embedding model,
 generation counter). Chroma holds the vectors; the keyword index is derived
 from this catalog and tagged with the generation it was built from.
+
+It also keeps each document's earlier versions (date, hash, title: one row each
+time its content changed), its MinHash signature (:mod:`index.stories`; kept
+until the document changes, so regrouping does not recompute it) and the story
+it belongs to. A catalog made before these existed is migrated when opened.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +39,9 @@ CREATE TABLE IF NOT EXISTS documents (
     origin TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     n_chunks INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    story_id TEXT,
+    updated_at TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
@@ -46,7 +54,32 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, seq);
 CREATE TABLE IF NOT EXISTS embed_cache (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    hashvalues BLOB
+);
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    updated_at TEXT,
+    indexed_at TEXT,
+    title TEXT NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+);
 """
+# The schema's version in ``meta``: 2 added story_id and updated_at to documents, and
+# the signatures and versions tables (a version-1 catalog is migrated when opened).
+SCHEMA_VERSION = 2
+# Columns added to ``documents`` since version 1, for the migration.
+_ADDED_COLUMNS = (("story_id", "TEXT"), ("updated_at", "TEXT"))
+_DOCUMENT_COLUMNS = (
+    "doc_id, title, published_at, source, url, author, origin, content_hash, n_chunks, "
+    "text, story_id, updated_at"
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,36 @@ class DocumentRow:
     origin: str
     content_hash: str
     n_chunks: int
+    story_id: str = ""  # the story it belongs to ("" or its own id: a story of its own)
+    updated_at: str | None = None  # ISO date of its last update, when the source says
+
+    def __post_init__(self) -> None:
+        if not self.story_id:
+            object.__setattr__(self, "story_id", self.doc_id)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One version of a document: recorded when it was first indexed and each time its
+    content changed."""
+
+    doc_id: str
+    seq: int  # 1 for the first version
+    content_hash: str
+    published_at: str | None
+    updated_at: str | None
+    indexed_at: str | None  # UTC, ISO 8601; None for versions from before the history
+    title: str
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """A document's stored MinHash signature and what it was computed from."""
+
+    doc_id: str
+    content_hash: str
+    kind: str
+    hashvalues: bytes | None  # None: the text has no words
 
 
 @dataclass(frozen=True)
@@ -100,6 +163,36 @@ class Catalog:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a catalog of an older schema up to date: add the columns it lacks and
+        record its documents as their first versions. Serialised by SQLite's write lock,
+        so two processes opening the same old catalog migrate it once."""
+        if self.get_meta("schema") == str(SCHEMA_VERSION):
+            return
+        conn = self._db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            have = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+            for name, decl in _ADDED_COLUMNS:
+                if name not in have:
+                    conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+            # Documents indexed before versions were kept: their current state is their
+            # first known version (indexed at an unknown time).
+            conn.execute(
+                "INSERT INTO versions (doc_id, seq, content_hash, published_at, updated_at, "
+                "indexed_at, title) SELECT d.doc_id, 1, d.content_hash, d.published_at, "
+                "d.updated_at, NULL, d.title FROM documents d WHERE NOT EXISTS "
+                "(SELECT 1 FROM versions v WHERE v.doc_id = d.doc_id)"
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -148,8 +241,9 @@ class Catalog:
     def reset(self) -> None:
         """Forget every document, chunk and fact (the embedding cache too)."""
         with self._db:
-            for table in ("chunks", "documents", "embed_cache", "meta"):
+            for table in ("chunks", "signatures", "documents", "versions", "embed_cache"):
                 self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
     # -- documents and chunks -------------------------------------------------
 
@@ -157,9 +251,16 @@ class Catalog:
         """Every indexed document by id."""
         rows = self._db.execute(
             "SELECT doc_id, title, published_at, source, url, author, origin, content_hash, "
-            "n_chunks FROM documents ORDER BY published_at, doc_id"
+            "n_chunks, story_id, updated_at FROM documents ORDER BY published_at, doc_id"
         )
-        return {r[0]: DocumentRow(*r) for r in rows}
+        return {
+            r[0]: DocumentRow(
+                doc_id=r[0], title=r[1], published_at=r[2], source=r[3], url=r[4],
+                author=r[5], origin=r[6], content_hash=r[7], n_chunks=r[8],
+                story_id=r[9] or "", updated_at=r[10],
+            )
+            for r in rows
+        }
 
     def document_text(self, doc_id: str) -> str | None:
         """The cleaned text of a document."""
@@ -203,10 +304,17 @@ class Catalog:
     def put_document(
         self, conn: sqlite3.Connection, article: Article, chunks: Sequence[Chunk]
     ) -> None:
-        """Replace a document and its chunks (inside ``transaction()``)."""
+        """Replace a document and its chunks (inside ``transaction()``); a new document,
+        or one whose content changed, gets a new version in its history. Its signature
+        goes with the old row (it is recomputed when stories are regrouped) and it keeps
+        its story until then."""
+        old = conn.execute(
+            "SELECT story_id FROM documents WHERE doc_id = ?", (article.doc_id,)
+        ).fetchone()
         conn.execute("DELETE FROM documents WHERE doc_id = ?", (article.doc_id,))
         conn.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO documents ({_DOCUMENT_COLUMNS}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.doc_id,
                 article.title,
@@ -218,17 +326,46 @@ class Catalog:
                 article.content_hash,
                 len(chunks),
                 article.text,
+                old[0] if old else None,
+                article.updated_at,
             ),
         )
         conn.executemany(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(c.chunk_id, c.doc_id, c.seq, c.start, c.end, c.text, c.embed_text) for c in chunks],
         )
+        self._add_version(conn, article)
         self._bump(conn)
 
-    def delete_documents(self, conn: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
-        """Remove documents and their chunks (inside ``transaction()``)."""
-        conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids])
+    def _add_version(self, conn: sqlite3.Connection, article: Article) -> None:
+        last = conn.execute(
+            "SELECT seq, content_hash FROM versions WHERE doc_id = ? ORDER BY seq DESC LIMIT 1",
+            (article.doc_id,),
+        ).fetchone()
+        if last is not None and last[1] == article.content_hash:
+            return
+        conn.execute(
+            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.doc_id,
+                (last[0] if last else 0) + 1,
+                article.content_hash,
+                article.published_at,
+                article.updated_at,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                article.title,
+            ),
+        )
+
+    def delete_documents(
+        self, conn: sqlite3.Connection, doc_ids: Iterable[str], keep_history: bool = False
+    ) -> None:
+        """Remove documents, their chunks and (unless ``keep_history``: a document that
+        is dropped only to be indexed again) their versions (inside ``transaction()``)."""
+        ids = [(d,) for d in doc_ids]
+        conn.executemany("DELETE FROM documents WHERE doc_id = ?", ids)
+        if not keep_history:
+            conn.executemany("DELETE FROM versions WHERE doc_id = ?", ids)
         self._bump(conn)
 
     def _bump(self, conn: sqlite3.Connection) -> None:
@@ -236,6 +373,86 @@ class Catalog:
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
             "SET value = CAST(value AS INTEGER) + 1"
         )
+
+    # -- versions ---------------------------------------------------------------
+
+    def versions(self, doc_id: str) -> list[VersionRow]:
+        """A document's versions, first to last (empty for an unknown id)."""
+        rows = self._db.execute(
+            "SELECT doc_id, seq, content_hash, published_at, updated_at, indexed_at, title "
+            "FROM versions WHERE doc_id = ? ORDER BY seq",
+            (doc_id,),
+        )
+        return [VersionRow(*r) for r in rows]
+
+    def updated_documents(self) -> dict[str, tuple[str, str]]:
+        """``(first published, updated)`` days of every document updated since it was
+        first published: its latest date (``updated_at`` or ``published_at``) is a later
+        day than the earliest ``published_at`` of its versions."""
+        rows = self._db.execute(
+            "SELECT d.doc_id, min(substr(v.published_at, 1, 10)) AS first, "
+            "substr(max(coalesce(d.updated_at, ''), coalesce(d.published_at, '')), 1, 10) "
+            "AS latest FROM documents d JOIN versions v USING (doc_id) "
+            "WHERE v.published_at IS NOT NULL GROUP BY d.doc_id HAVING first < latest"
+        )
+        return {doc_id: (first, latest) for doc_id, first, latest in rows}
+
+    # -- stories ----------------------------------------------------------------
+
+    def signatures(self) -> dict[str, SignatureRow]:
+        """The stored signatures by document id."""
+        rows = self._db.execute(
+            "SELECT doc_id, content_hash, kind, hashvalues FROM signatures"
+        )
+        return {r[0]: SignatureRow(*r) for r in rows}
+
+    def put_signatures(self, rows: Iterable[SignatureRow]) -> None:
+        """Store signatures (its own transaction); rows of documents no longer indexed
+        are left out."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO signatures SELECT ?, ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM documents WHERE doc_id = ?)",
+                [(r.doc_id, r.content_hash, r.kind, r.hashvalues, r.doc_id) for r in rows],
+            )
+
+    def story_members(self) -> list[tuple[str, str, str | None, str | None]]:
+        """``(doc_id, story_id, source, published_at)`` of every document in a story of
+        two or more."""
+        rows = self._db.execute(
+            "SELECT doc_id, coalesce(story_id, doc_id), source, published_at FROM documents "
+            "WHERE (story_id IS NOT NULL AND story_id != doc_id) OR doc_id IN (SELECT "
+            "story_id FROM documents WHERE story_id IS NOT NULL AND story_id != doc_id)"
+        )
+        return rows.fetchall()
+
+    def set_stories(self, stories: Mapping[str, str]) -> int:
+        """Record the story of each document (``doc_id -> story_id``; a document not
+        listed is a story of its own). Bumps the generation when anything changed, so
+        what was derived from the old groups is rebuilt. Returns the documents whose
+        story changed."""
+        with self._db:
+            current = {
+                r[0]: r[1] or r[0]
+                for r in self._db.execute("SELECT doc_id, story_id FROM documents")
+            }
+            changed = [
+                (None if stories.get(d, d) == d else stories[d], d)
+                for d, story in current.items()
+                if stories.get(d, d) != story
+            ]
+            self._db.executemany("UPDATE documents SET story_id = ? WHERE doc_id = ?", changed)
+            if changed:
+                self._bump(self._db)
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('stories_generation', ?)",
+                (str(self.generation()),),
+            )
+        return len(changed)
+
+    def stories_current(self) -> bool:
+        """Whether the stories were grouped at the current generation."""
+        return self.get_meta("stories_generation") == str(self.generation())
 
     # -- embedding cache ------------------------------------------------------
 

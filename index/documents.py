@@ -40,6 +40,9 @@ class Article:
     source: str | None = None  # the outlet
     url: str | None = None
     author: str | None = None
+    # ISO date of the article's last update when its source says (e.g. JSON-LD
+    # dateModified); shown as "updated ... (first published ...)" when later.
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,13 @@ vectors are written first (under new, content-derived chunk ids), then the
 catalog is committed, then the old vectors are deleted. A crash leaves at most
 orphan vectors, which the next run removes ("reconcile"). The keyword index is
 rebuilt from the catalog at the end of a run that changed something.
+
+Stories (near-duplicates grouped, :mod:`index.stories`) are derived from the
+catalog like the keyword index and regrouped just before it: at the end of a run
+that changed documents, after ``remove``, and in ``reconcile`` (a run killed
+between its catalog commit and the regrouping leaves the index dirty, so the next
+run regroups). Regrouping that moves a document bumps the generation, so the
+keyword index built after it and every cache keyed on the generation agree.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from index.catalog import Catalog
+from index.catalog import Catalog, DocumentRow
 from index.chunking import TokenCounter, chunk_article
 from index.dates import day_number
 from index.documents import Article, Chunk, SourceRecord
@@ -26,9 +33,11 @@ from index.errors import InputError
 from index.keyword import normalize_source
 from index.loaders import iter_files, read_file, to_article
 from index.store import IndexStore
+from index.web.fetch import Fetcher
+from index.web.sources import complete, is_url, read_urls, url_list
 
 Progress = Callable[[int, int, str], None]
-PIPELINE_VERSION = "clean-1"
+PIPELINE_VERSION = "clean-2"
 
 
 @dataclass
@@ -45,7 +54,8 @@ class IndexReport:
     total_chunks: int = 0  # chunks in the index afterwards
     seconds: float = 0.0
     errors: list[InputError] = field(default_factory=list)
-    # Seconds spent per stage (load, clean, chunk, embed, cache, vectors, catalog, keyword).
+    # Seconds spent per stage (load, clean, chunk, embed, cache, vectors, catalog, stories,
+    # keyword).
     stages: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
@@ -97,24 +107,32 @@ class Indexer:
         self.pipeline = f"{PIPELINE_VERSION};chunk={chunk_tokens}/{overlap_tokens}"
 
     def run(
-        self, paths: Iterable[Path], prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        *,
+        urls: Sequence[str] = (),
+        records: Sequence[SourceRecord | InputError] = (),
+        fetcher: Fetcher | None = None,
     ) -> IndexReport:
-        """Index ``paths`` (files and folders). Bad inputs are reported, not fatal."""
+        """Index ``paths`` (files and folders), ``urls`` (pages, feeds, sitemaps: fetched
+        with ``fetcher``) and ready ``records`` (a feed sync's). Bad inputs are reported,
+        not fatal. A text file that only lists URLs is read as those URLs."""
         started = time.perf_counter()
         report = IndexReport()
         self._prepare()
         generation = self.catalog.generation()
-        records: list[SourceRecord] = []
-        origins: set[str] = set()
-        seen: dict[str, str] = {}
-        with report.timed("load"):
-            self._read(paths, records, origins, seen, report)
-            known = self.catalog.documents()
+        known = self.catalog.documents()
         same_pipeline = self.catalog.get_meta("pipeline") == self.pipeline
+        origins: set[str] = set()
+        batch = self._gather(paths, urls, records, fetcher, origins, report)
+        batch = self._complete(batch, known, same_pipeline, fetcher, report)
+        seen = {r.doc_id: r.origin for r in batch}
         pending: list[_Pending] = []
         pending_chunks = 0
-        total = len(records)
-        for done, rec in enumerate(records, 1):
+        total = len(batch)
+        for done, rec in enumerate(batch, 1):
             old = known.get(rec.doc_id)
             if old and same_pipeline and old.content_hash == rec.content_hash:
                 report.unchanged += 1
@@ -142,14 +160,19 @@ class Indexer:
             gone = [
                 d.doc_id
                 for d in known.values()
-                if d.doc_id not in seen and (not Path(d.origin).exists() or d.origin in origins)
+                if d.doc_id not in seen and _gone_file(d.origin, origins)
             ]
             self._remove(gone)
             report.removed = len(gone)
 
         self.catalog.set_meta("pipeline", self.pipeline)
-        # Only a run that changed documents rebuilds the keyword index (an interrupted
-        # run's leftovers were reconciled by _prepare); an unchanged run never loads it.
+        # Only a run that changed documents regroups stories and rebuilds the keyword
+        # index (an interrupted run's leftovers were reconciled by _prepare); an
+        # unchanged run never loads it. A catalog whose stories were never grouped (made
+        # before stories existed) is grouped once.
+        if self.catalog.generation() != generation or not self.catalog.stories_current():
+            with report.timed("stories"):
+                self.store.regroup_stories()
         if self.catalog.generation() != generation:
             with report.timed("keyword"):
                 self.store.rebuild_keyword()
@@ -161,32 +184,92 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _read(
+    def _gather(
         self,
         paths: Iterable[Path],
-        records: list[SourceRecord],
+        urls: Sequence[str],
+        records: Sequence[SourceRecord | InputError],
+        fetcher: Fetcher | None,
         origins: set[str],
-        seen: dict[str, str],
         report: IndexReport,
-    ) -> None:
+    ) -> list[SourceRecord]:
+        """Every input's records, once each (a second record of an id is an error)."""
+        with report.timed("load"):
+            files, listed = self._files(paths, origins, report)
+        wanted = [*urls, *listed]
+        if wanted and fetcher is None:
+            raise ValueError("URLs to index but no fetcher")
+        with report.timed("fetch"):
+            fetched = read_urls(wanted, fetcher) if wanted and fetcher is not None else []
+        return self._unique([*files, *fetched, *records], report)
+
+    def _files(
+        self, paths: Iterable[Path], origins: set[str], report: IndexReport
+    ) -> tuple[list[SourceRecord | InputError], list[str]]:
+        """The records of the files under ``paths``, and the URLs of URL-list files (named
+        themselves: a list inside a folder is an article, not a reason to go online)."""
+        paths = list(paths)
+        named = {p.resolve() for p in paths if p.is_file()}
+        out: list[SourceRecord | InputError] = []
+        listed: list[str] = []
         for item in iter_files(paths):
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
             origins.add(str(item.resolve()))
-            for rec in read_file(item):
-                if isinstance(rec, InputError):
-                    report.errors.append(rec)
-                elif rec.doc_id in seen:
-                    report.errors.append(
-                        InputError(
-                            rec.origin,
-                            f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})",
-                        )
+            urls = url_list(item) if item.resolve() in named else None
+            if urls is not None:
+                listed.extend(urls)
+            else:
+                out.extend(read_file(item))
+        return out, listed
+
+    @staticmethod
+    def _unique(
+        items: Iterable[SourceRecord | InputError], report: IndexReport
+    ) -> list[SourceRecord]:
+        seen: dict[str, str] = {}
+        records: list[SourceRecord] = []
+        for rec in items:
+            if isinstance(rec, InputError):
+                report.errors.append(rec)
+            elif rec.doc_id in seen and is_url(rec.origin) and is_url(seen[rec.doc_id]):
+                continue  # one page reached twice (a feed and a sitemap): one document
+            elif rec.doc_id in seen:
+                report.errors.append(
+                    InputError(
+                        rec.origin,
+                        f"duplicate document id {rec.doc_id!r} (also in {seen[rec.doc_id]})",
                     )
-                else:
-                    seen[rec.doc_id] = rec.origin
-                    records.append(rec)
+                )
+            else:
+                seen[rec.doc_id] = rec.origin
+                records.append(rec)
+        return records
+
+    def _complete(
+        self,
+        records: list[SourceRecord],
+        known: dict[str, DocumentRow],
+        same_pipeline: bool,
+        fetcher: Fetcher | None,
+        report: IndexReport,
+    ) -> list[SourceRecord]:
+        """Fetch the pages of changed feed items that carry only a summary; an unchanged
+        item is skipped later without a fetch."""
+
+        def changed(r: SourceRecord) -> bool:
+            old = known.get(r.doc_id)
+            return not (old and same_pipeline and old.content_hash == r.content_hash)
+
+        todo = [r for r in records if r.fields.get("needs_page") and changed(r)]
+        if not todo or fetcher is None:
+            return records
+        asked = {r.doc_id for r in todo}
+        with report.timed("fetch"):
+            done = {r.doc_id: r for r in self._unique(complete(todo, fetcher), report)}
+        return [done.get(r.doc_id, r) for r in records
+                if r.doc_id not in asked or r.doc_id in done]
 
     def remove(self, doc_ids: Sequence[str]) -> int:
         """Remove documents by id; returns how many were indexed."""
@@ -194,6 +277,7 @@ class Indexer:
         known = self.catalog.documents()
         present = [d for d in doc_ids if d in known]
         self._remove(present)
+        self.store.regroup_stories()
         self.store.rebuild_keyword()
         self.catalog.set_meta("dirty", "0")
         return len(present)
@@ -224,7 +308,9 @@ class Indexer:
         missing = [d for d in self.catalog.documents() if d in missing_docs]
         if missing:
             with self.catalog.transaction() as conn:
-                self.catalog.delete_documents(conn, missing)
+                # dropped to be indexed again: its versions stay
+                self.catalog.delete_documents(conn, missing, keep_history=True)
+        self.store.regroup_stories()
         self.store.rebuild_keyword()
         return len(orphans)
 
@@ -282,6 +368,16 @@ class Indexer:
                 cached[keys[i]] = v
             report.embedded += len(todo)
         return [cached[k] for k in keys]
+
+
+def _gone_file(origin: str, origins: set[str]) -> bool:
+    """Whether a document came from a file that is gone, or from a file of this run that
+    no longer holds it ("path#item" for a record of a WARC or feed). Documents from URLs
+    are never pruned by file: they go with ``rag remove``."""
+    if is_url(origin):
+        return False
+    path = origin.split("#", 1)[0]
+    return not Path(path).exists() or path in origins
 
 
 def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | float | bool]:

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.catalog import Catalog, ChunkRow
+from index import stories
+from index.catalog import Catalog, ChunkRow, SignatureRow
 from index.errors import IndexMismatchError
 from index.keyword import KeywordIndex
+from index.stories import StoryMap
 from index.vectors import VectorStore, make_client
+
+
+@dataclass
+class Provenance:
+    """What a source line says beyond a chunk's own row, read from the catalog once per
+    generation: the stories of two or more articles (who else carried it) and, for
+    articles updated since first published, their ``(first published, updated)`` days."""
+
+    generation: int = -1
+    stories: StoryMap = field(default_factory=StoryMap)
+    updated: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, catalog: Catalog) -> Provenance:
+        """The catalog's stories and updated articles as of now."""
+        generation = catalog.generation()
+        return cls(
+            generation,
+            StoryMap.build(catalog.story_members(), generation),
+            catalog.updated_documents(),
+        )
 
 
 class IndexStore:
@@ -47,6 +71,7 @@ class IndexStore:
             )
         self.vectors = VectorStore(client, collection, embed_model, None)
         self._keyword: KeywordIndex | None = None
+        self._provenance: Provenance | None = None
 
     @property
     def keyword_dir(self) -> Path:
@@ -75,6 +100,37 @@ class IndexStore:
         built.save(self.keyword_dir)
         self._keyword = built
         return built
+
+    def provenance(self) -> Provenance:
+        """Stories and updated articles, cached until the catalog generation changes
+        (regrouping stories bumps it too)."""
+        cached = self._provenance
+        if cached is None or cached.generation != self.catalog.generation():
+            cached = self._provenance = Provenance.read(self.catalog)
+        return cached
+
+    def regroup_stories(self) -> int:
+        """Group near-duplicate documents into stories (:mod:`index.stories`) and record
+        them in the catalog. Signatures are computed only for documents that have none
+        of the current kind for their content; returns how many documents changed story."""
+        docs = self.catalog.documents()
+        stored = self.catalog.signatures()
+        fresh: list[SignatureRow] = []
+        members: list[stories.StoryDoc] = []
+        for d in docs.values():
+            row = stored.get(d.doc_id)
+            if row is None or row.kind != stories.SIGNATURE_KIND or (
+                row.content_hash != d.content_hash
+            ):
+                values = stories.signature(self.catalog.document_text(d.doc_id) or "")
+                blob = stories.to_bytes(values) if values is not None else None
+                row = SignatureRow(d.doc_id, d.content_hash, stories.SIGNATURE_KIND, blob)
+                fresh.append(row)
+            hashvalues = stories.from_bytes(row.hashvalues) if row.hashvalues else None
+            members.append(stories.StoryDoc(d.doc_id, d.published_at, hashvalues))
+        if fresh:
+            self.catalog.put_signatures(fresh)
+        return self.catalog.set_stories(stories.group(members))
 
     def _vector_matrix(self, rows: list[ChunkRow]) -> np.ndarray | None:
         """The chunks' vectors in row order: from the embedding cache, the rest from the

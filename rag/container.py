@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from index.web.fetch import Fetcher, FetchPolicy
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
@@ -100,9 +101,22 @@ class Services:
         )
 
     @cached_property
+    def fetcher(self) -> Fetcher:
+        """The HTTP fetcher of pages and feeds, with the configured politeness and limits."""
+        f = self.settings.fetch
+        return Fetcher(FetchPolicy(
+            user_agent=f.user_agent, read_timeout_s=f.timeout_s,
+            total_timeout_s=f.total_timeout_s, max_bytes=int(f.max_mb * 1_000_000),
+            retries=f.retries, per_host=f.per_host, max_redirects=f.max_redirects,
+            obey_robots=f.obey_robots, allow_private=f.allow_private,
+            allowed_hosts=tuple(f.allowed_hosts),
+        ))
+
+    @cached_property
     def ingestion(self) -> Ingestion:
         """Adding and removing articles under the writer lock (the CLI and the UI)."""
-        return Ingestion(self.settings.index_dir, self.indexer, reset=self.reset_index)
+        return Ingestion(self.settings.index_dir, self.indexer, reset=self.reset_index,
+                         fetcher=lambda: self.fetcher)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -171,6 +185,8 @@ class Services:
             llm.close()
         if "store" in self.__dict__:
             self.store.close()
+        if "fetcher" in self.__dict__:
+            self.fetcher.close()
 
 
 def build_services(settings: Settings, **parts: Any) -> Services:

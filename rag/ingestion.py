@@ -1,4 +1,5 @@
-"""One ingestion service for every front end: add files, add uploads, remove documents.
+"""One ingestion service for every front end: add files and URLs, add uploads, remove
+documents, subscribe to feeds and sync them.
 
 Each write runs under the index's writer lock (:func:`index.lock.writer_lock`), so
 the CLI, the web UI and a second process never write at once; a held lock is an
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ from pathlib import Path
 from index import formats
 from index.indexer import Indexer, IndexReport, Progress
 from index.lock import writer_lock
+from index.web.fetch import Fetcher
+from index.web.subscriptions import FeedFetch, Subscription, Subscriptions, fetch_feeds, record_sync
 from rag.errors import InputError, RagError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -33,6 +37,18 @@ class UploadReport:
     error: RagError | None = None  # indexing could not run (index busy, write failed)
 
 
+@dataclass
+class SyncReport:
+    """What a sync of the subscribed feeds did."""
+
+    feeds: list[FeedFetch] = field(default_factory=list)
+    report: IndexReport | None = None  # None when there were no feeds
+
+    def lines(self) -> list[str]:
+        """A line per feed: its URL and what the sync found."""
+        return [f"{f.feed.url}: {f.status}" for f in self.feeds]
+
+
 class Ingestion:
     """Adds articles to the index and removes them, one writer at a time."""
 
@@ -41,10 +57,12 @@ class Ingestion:
         index_dir: Path,
         indexer: Callable[[], Indexer],
         reset: Callable[[], None] | None = None,
+        fetcher: Callable[[], Fetcher] | None = None,
     ) -> None:
         self.index_dir = index_dir
         self._indexer = indexer
         self._reset = reset
+        self._fetcher = fetcher
 
     @property
     def uploads_dir(self) -> Path:
@@ -66,8 +84,9 @@ class Ingestion:
         rebuild: bool = False,
         wait: float = 0.0,
         waiting: Callable[[], None] | None = None,
+        urls: Sequence[str] = (),
     ) -> IndexReport:
-        """Index files and folders incrementally; bad inputs are in ``report.errors``.
+        """Index files, folders and URLs incrementally; bad inputs are in ``report.errors``.
 
         ``rebuild`` starts from an empty index; ``waiting`` is called before waiting for
         the writer lock (a progress message)."""
@@ -76,7 +95,62 @@ class Ingestion:
                 if self._reset is None:
                     raise ValueError("this ingestion cannot rebuild the index")
                 self._reset()
-            return self._indexer().run(list(paths), prune=prune, progress=progress)
+            return self._indexer().run(list(paths), prune=prune, progress=progress,
+                                       urls=urls, fetcher=self._fetch())
+
+    def watch(
+        self, paths: Sequence[Path], wait: float = 30.0, stop: threading.Event | None = None,
+        debounce_ms: int = 1000,
+    ) -> Iterator[IndexReport]:
+        """Re-index ``paths`` each time files under them change, until ``stop`` is set;
+        yields each run's report. Deleted files' documents are removed (a prune)."""
+        import watchfiles  # only when watching
+
+        for changes in watchfiles.watch(*paths, stop_event=stop, debounce=debounce_ms,
+                                        rust_timeout=500, yield_on_timeout=False):
+            if not any(formats.for_path(p) is not None for _, p in changes):
+                continue
+            yield self.add(list(paths), prune=True, wait=wait)
+
+    # -- feeds ------------------------------------------------------------------
+
+    def feeds(self) -> list[Subscription]:
+        """The subscribed feeds, with what their last sync found."""
+        return Subscriptions(self.index_dir).feeds
+
+    def subscribe(self, url: str) -> Subscription:
+        """Subscribe to a feed (indexed by the next :meth:`sync`)."""
+        return Subscriptions(self.index_dir).add(url)
+
+    def unsubscribe(self, url: str) -> bool:
+        """Unsubscribe from a feed (its articles stay); False when not subscribed."""
+        return Subscriptions(self.index_dir).remove(url)
+
+    def sync(
+        self, progress: Progress | None = None, wait: float = 0.0,
+        waiting: Callable[[], None] | None = None,
+    ) -> SyncReport:
+        """Fetch every subscribed feed (conditionally) and index its new or changed items."""
+        with self._writing(wait, waiting):
+            subs = Subscriptions(self.index_dir)
+            out = SyncReport()
+            if not subs.feeds:
+                return out
+            fetcher = self._fetch()
+            if fetcher is None:
+                raise ValueError("this ingestion cannot fetch")
+            out.feeds = fetch_feeds(subs.feeds, fetcher)
+            records = [r for f in out.feeds for r in f.records]
+            out.report = self._indexer().run([], progress=progress, records=records,
+                                             fetcher=fetcher)
+            out.report.errors[:0] = [e for f in out.feeds for e in f.errors]
+            out.report.failed = len(out.report.errors)
+            record_sync(out.feeds, out.report.errors)
+            subs.save()
+            return out
+
+    def _fetch(self) -> Fetcher | None:
+        return self._fetcher() if self._fetcher is not None else None
 
     def add_uploads(
         self,

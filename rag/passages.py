@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,12 +22,54 @@ class Passage:
     published_at: str | None = None
     url: str | None = None
     score: float = 0.0
+    story_id: str | None = None  # the story it belongs to (None: unknown, its own)
+    also_carried_by: tuple[str, ...] = ()  # the other outlets of its story
+    first_published_at: str | None = None  # set when the article was updated since
+    updated_at: str | None = None  # the day of that update
+
+    def when(self) -> str | None:
+        """The passage's date as a source line shows it: ``16 March 2020``, or
+        ``updated 5 October 2023 (first published 3 October 2023)``."""
+        return date_label(self.published_at, self.first_published_at, self.updated_at)
 
     def header(self) -> str:
-        """``Title — Outlet, 16 March 2020`` (parts that are unknown are left out)."""
-        when = human_date(self.published_at)
-        tail = ", ".join(p for p in (self.source, when) if p)
+        """``Title — Outlet, 16 March 2020`` (parts that are unknown are left out); an
+        article other outlets carried too: ``Title — reported by AP (3 October 2023),
+        also carried by Reuters, Yahoo News``."""
+        tail = self.source_line()
         return f"{self.title} — {tail}" if tail else self.title
+
+    def source_line(self) -> str:
+        """Who published it and when (:func:`source_line`)."""
+        return source_line(self.source, self.when(), self.also_carried_by)
+
+    @property
+    def story(self) -> str:
+        """The story id (the doc id of an article that stands alone)."""
+        return self.story_id or self.doc_id
+
+
+def date_label(
+    published_at: str | None, first_published_at: str | None = None,
+    updated_at: str | None = None,
+) -> str | None:
+    """``16 March 2020``; for an article updated since it was first published,
+    ``updated 5 October 2023 (first published 3 October 2023)``."""
+    if first_published_at and updated_at and first_published_at < updated_at:
+        return (f"updated {human_date(updated_at[:10])} "
+                f"(first published {human_date(first_published_at[:10])})")
+    return human_date(published_at)
+
+
+def source_line(source: str | None, when: str | None, also: Sequence[str] = ()) -> str:
+    """``Outlet, 16 March 2020``; with other outlets of the same story,
+    ``reported by Outlet (16 March 2020), also carried by Reuters, Yahoo News``."""
+    if not also:
+        return ", ".join(p for p in (source, when) if p)
+    who = source or "an unnamed outlet"
+    # "(updated ... (first published ...))" would nest brackets: a comma instead.
+    dated = (f" ({when})" if "(" not in when else f", {when}") if when else ""
+    return f"reported by {who}{dated}, also carried by {', '.join(also)}"
 
 
 def human_date(iso: str | None, month_only: bool = False) -> str | None:
@@ -59,6 +102,10 @@ def number_passages(nodes: list[NodeWithScore]) -> list[Passage]:
                 published_at=m.get("published_at"),
                 url=m.get("url"),
                 score=float(item.score or 0),
+                story_id=m.get("story_id"),
+                also_carried_by=tuple(m.get("also_carried_by") or ()),
+                first_published_at=m.get("first_published_at"),
+                updated_at=m.get("updated_at"),
             )
         )
     return out

@@ -76,5 +76,7 @@ def print_answer(result: AnswerResult, streamed_draft: bool, color: bool = True)
             if n == p.n
         ]
         click.secho(f"[{p.n}] {p.header()}  ({p.doc_id})", bold=True)
+        if p.url:
+            click.secho(f"    {p.url}", dim=True)
         body = highlighted(p, spans, color)
         click.echo("    " + body.replace("\n", "\n    "))

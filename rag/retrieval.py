@@ -21,7 +21,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from index.catalog import ChunkRow
 from index.dates import parse_day
 from index.keyword import KeywordIndex, normalize_source
-from index.store import IndexStore
+from index.store import IndexStore, Provenance
 from index.vectors import chroma_where
 from rag.errors import UserError
 from rag.query_hints import QueryHints, key_phrases, parse_hints
@@ -106,7 +106,9 @@ def score_fuse(scored: list[list[tuple[str, float]]], weights: list[float]) -> d
 def cap_per_doc(
     ranked: list[tuple[str, float]], doc_of: dict[str, str], cap: int, k: int
 ) -> list[tuple[str, float]]:
-    """The first ``k`` items with at most ``cap`` from one document."""
+    """The first ``k`` items with at most ``cap`` from one document, or from one story
+    when ``doc_of`` maps chunks to their story: one wire story carried by five outlets
+    then takes ``cap`` places, not five times ``cap``."""
     taken: dict[str, int] = defaultdict(int)
     out = []
     for cid, score in ranked:
@@ -188,10 +190,14 @@ class HybridRetriever(BaseRetriever):
         if phrases and fused:
             fused = self._apply_phrases(fused, rows, phrases)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
-        top = cap_per_doc(ranked, {cid: rows[cid].doc_id for cid in fused}, cap, k)
+        provenance = self.store.provenance()
+        story_of = {cid: provenance.stories.story(rows[cid].doc_id) for cid in fused}
+        top = cap_per_doc(ranked, story_of, cap, k)
         timings.fuse_ms = (time.perf_counter() - t0) * 1000
         self.last_timings = timings
-        return [NodeWithScore(node=to_node(rows[cid]), score=score) for cid, score in top]
+        return [
+            NodeWithScore(node=to_node(rows[cid], provenance), score=score) for cid, score in top
+        ]
 
     def _candidates(
         self,
@@ -298,20 +304,43 @@ class HybridRetriever(BaseRetriever):
         return out
 
 
-def to_node(row: ChunkRow) -> TextNode:
-    """A chunk as a llama-index node; metadata carries what citations show."""
-    return TextNode(
-        id_=row.chunk_id,
-        text=row.text,
-        metadata={
-            "doc_id": row.doc_id,
-            "chunk_id": row.chunk_id,
-            "seq": row.seq,
-            "title": row.title,
-            "source": row.source,
-            "published_at": row.published_at,
-            "url": row.url,
-            "start": row.start,
-            "end": row.end,
-        },
-    )
+def to_node(row: ChunkRow, provenance: Provenance | None = None) -> TextNode:
+    """A chunk as a llama-index node; metadata carries what citations show (with
+    ``provenance``: its story and the other outlets that carried it, and the dates of an
+    updated article)."""
+    metadata: dict[str, object] = {
+        "doc_id": row.doc_id,
+        "chunk_id": row.chunk_id,
+        "seq": row.seq,
+        "title": row.title,
+        "source": row.source,
+        "published_at": row.published_at,
+        "url": row.url,
+        "start": row.start,
+        "end": row.end,
+    }
+    if provenance is not None:
+        metadata.update(story_metadata(row.doc_id, row.source, provenance))
+    return TextNode(id_=row.chunk_id, text=row.text, metadata=metadata)
+
+
+def story_metadata(
+    doc_id: str, source: str | None, provenance: Provenance
+) -> dict[str, object]:
+    """A document's story id, the other outlets of its story (earliest first, each once,
+    its own outlet left out) and, when it was updated, its first-published and updated
+    days."""
+    stories = provenance.stories
+    out: dict[str, object] = {"story_id": stories.story(doc_id)}
+    seen = {normalize_source(source)}
+    also: list[str] = []
+    for member in stories.others(doc_id):
+        key = normalize_source(member.source)
+        if member.source and key not in seen:
+            seen.add(key)
+            also.append(member.source)
+    if also:
+        out["also_carried_by"] = also
+    if doc_id in provenance.updated:
+        out["first_published_at"], out["updated_at"] = provenance.updated[doc_id]
+    return out

@@ -49,6 +49,26 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class FetchSettings(BaseModel):
+    """Fetching pages and feeds (``rag index URL``, ``rag sync``): polite, bounded, safe.
+    Nothing is ever fetched while answering."""
+
+    user_agent: str = "newsrag/0.1 (local news reader; +https://github.com/newsrag/newsrag)"
+    timeout_s: float = Field(10.0, gt=0, description="Longest wait for a server's next bytes.")
+    total_timeout_s: float = Field(30.0, gt=0, description="Longest time for one response.")
+    max_mb: float = Field(8.0, gt=0, description="Largest page or feed fetched.")
+    retries: int = Field(2, ge=0, description="Retries after timeouts, 429 and 5xx.")
+    per_host: int = Field(2, ge=1, description="Requests to one host at once, at most.")
+    max_redirects: int = Field(5, ge=0)
+    obey_robots: bool = True
+    allow_private: bool = Field(
+        False, description="Fetch loopback, private and link-local addresses (never by default)."
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="host or host:port fetched even when private."
+    )
+
+
 class SummarySettings(BaseModel):
     """``rag summarize``: map-reduce over the passages of a scope."""
 
@@ -127,6 +147,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     summary: SummarySettings = SummarySettings()
+    fetch: FetchSettings = FetchSettings()
 
     @classmethod
     def settings_customise_sources(

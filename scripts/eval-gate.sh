@@ -6,6 +6,8 @@
 #   seeds-default          eval/seeds.yaml, embedded backend's default mode (the composer)
 #   multihop-sample-default  eval/multihop-sample.yaml (100 MultiHop-RAG dev questions,
 #                          stratified), embedded backend's default mode
+#   last week              benchmarks/last_week.py on the MultiHop-RAG index: "what happened
+#                          last week" as of three dates cites only articles of that week
 # The seeds are indexed into a fresh temporary index. The 609-article MultiHop-RAG index
 # is built once and cached under ~/.cache/newsrag, keyed by the corpus file, the
 # pipeline and chunking code; a cold build takes about 7 minutes on a 2-core machine.
@@ -60,6 +62,8 @@ if mh_corpus=$("$RAG" eval corpus "$MH" 2>/dev/null) && [[ -f "$mh_corpus" ]]; t
     index_corpus "$MH" "$mh_index" || exit 2
     echo "eval gate: MultiHop-RAG index at $mh_index ready in $((SECONDS - start))s"
     run "$MH" "$mh_index" multihop-sample-default
+    # "What happened last week?" as of dates inside the corpus cites only that week.
+    .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1
 else
     echo "eval gate: FAILED: $MH needs ../shared/data/multihop-rag beside the project" >&2
     status=1

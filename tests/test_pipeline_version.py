@@ -21,6 +21,7 @@ from rag.settings import PROJECT_ROOT, load_settings
 
 FINGERPRINTS = {
     "clean-1": "497208e5fcfc93de",
+    "clean-2": "497208e5fcfc93de",
 }
 
 

@@ -280,7 +280,8 @@ class ChatUI:
         catalog = self.services.store.catalog
         return render.status_html(self.backend, len(catalog.documents()),
                                   catalog.count_chunks(), self.services.embed_model_id,
-                                  self.services.settings.ollama_model)
+                                  self.services.settings.ollama_model,
+                                  self.services.ingestion.feeds())
 
     def refresh(self) -> tuple[Any, ...]:
         """The corpus table, the outlet choices and the status line, from the catalog."""
@@ -442,6 +443,10 @@ def build_app(services: Services) -> gr.Blocks:
         docs.select(_pick_row, None, [remove_ids], queue=False, api_visibility="private")
         app.load(ui.refresh, None, [docs, outlet, status], api_visibility="private",
                  **backend_group)
+        # A feed sync (rag serve --sync-every, or rag sync elsewhere) changes the corpus
+        # behind the page: the status line is read again every minute.
+        gr.Timer(60).tick(ui.status, None, [status], queue=False, api_visibility="private",
+                          show_progress="hidden")
         gr.api(ui.ask, api_name="ask", **answer_group)
         gr.api(summaries.summarize, api_name="summarize", **backend_group)
     return app

@@ -17,10 +17,11 @@ import html
 from collections.abc import Iterable, Sequence
 
 from index.catalog import DocumentRow
+from index.web.subscriptions import Subscription
 from rag.answer import ABSTAIN_TEXT, AnswerResult
 from rag.citations import CheckedSentence
 from rag.llms.select import BackendChoice
-from rag.passages import Passage, human_date
+from rag.passages import Passage
 from rag.summary.result import SummaryResult
 
 # Characters with a meaning in Markdown, in JavaScript template literals or in
@@ -218,12 +219,22 @@ def highlighted(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _source_card(p: Passage, turn: int, spans: list[tuple[int, int]], cited: bool) -> str:
-    when = human_date(p.published_at) if p.published_at else None
-    meta = " · ".join([
-        f'<span class="rag-src-outlet">{esc(p.source or "unknown outlet")}</span>',
+    # "updated 5 October 2023 (first published 3 October 2023)" for an updated article
+    when = p.when()
+    outlet = p.source or "unknown outlet"
+    parts = [
+        f'<span class="rag-src-outlet">{esc("reported by " if p.also_carried_by else "")}'
+        f"{esc(outlet)}</span>",
         f'<span class="rag-src-date">{esc(when or "undated")}</span>',
-        f'<code class="rag-src-doc">{esc(p.doc_id)}</code>',
-    ])
+    ]
+    if p.also_carried_by:  # one story, several outlets
+        parts.append(f'<span class="rag-src-also">also carried by '
+                     f"{esc(', '.join(p.also_carried_by))}</span>")
+    parts.append(f'<code class="rag-src-doc">{esc(p.doc_id)}</code>')
+    if p.url and p.url.lower().startswith(("http://", "https://")):
+        # The canonical URL as text to copy, never a live link: it comes from the page.
+        parts.append(f'<span class="rag-src-url">{esc(p.url)}</span>')
+    meta = " · ".join(parts)
     kind = "rag-src-cited" if cited else "rag-src-other"
     return (
         f'<div class="rag-src {kind}" id="{src_id(turn, p.n)}">'
@@ -270,10 +281,23 @@ def sources_panel(sections: Sequence[str]) -> str:
     return '<div class="rag-sources">' + "".join(sections) + "</div>"
 
 
+def feeds_status(feeds: Sequence[Subscription]) -> str:
+    """The feeds part of the status line: how many, the last sync, the failing ones."""
+    if not feeds:
+        return ""
+    synced = [f.last_sync for f in feeds if f.last_sync]
+    last = max(synced).replace("T", " ").replace("+00:00", " UTC") if synced else "never"
+    failing = [f for f in feeds if f.last_error]
+    fail = "".join(
+        f'<div class="rag-status-hint">Feed failing: {esc(f.url)}: {esc(f.last_error or "")}'
+        "</div>" for f in failing)
+    return f" · Feeds: {len(feeds)}, last sync {esc(last)}{fail}"
+
+
 def status_html(backend: BackendChoice, n_docs: int, n_chunks: int, embed_model: str,
-                ollama_model: str = "llama3.2") -> str:
-    """The status line: backend and model in use and why, the index, what to do if
-    Ollama is down."""
+                ollama_model: str = "llama3.2", feeds: Sequence[Subscription] = ()) -> str:
+    """The status line: backend and model in use and why, the index, the feeds' last
+    sync and failing feeds, what to do if Ollama is down."""
     hint = ""
     if backend.backend == "embedded" and "Ollama not used" in backend.reason:
         hint = (
@@ -294,7 +318,7 @@ def status_html(backend: BackendChoice, n_docs: int, n_chunks: int, embed_model:
         f"<strong>{esc(backend.backend)}</strong> ({esc(backend.model)})</span> — "
         f'<span class="rag-status-why">{esc(backend.reason)}</span> · '
         f"Index: {n_docs} articles, {n_chunks} passages · Embeddings: {esc(embed_model)}"
-        f"{hint}</div>"
+        f"{feeds_status(feeds)}{hint}</div>"
     )
 
 

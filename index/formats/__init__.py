@@ -44,7 +44,7 @@ class Format:
 
 
 # The modules of the formats that ship with the project (registered at the end).
-BUILTIN = ("text", "markdown", "html", "records", "pdf", "warc")
+BUILTIN = ("text", "markdown", "html", "records", "pdf", "warc", "feed")
 
 _BY_NAME: dict[str, Format] = {}
 _BY_SUFFIX: dict[str, Format] = {}

@@ -27,12 +27,13 @@ def article(
     source: str | None = None,
     url: str | None = None,
     author: str | None = None,
+    updated_at: str | None = None,
 ) -> Article:
     """The article a record's format made, with the record's id, origin and hash."""
     return Article(
         doc_id=record.doc_id, title=title, text=text, origin=record.origin,
         content_hash=record.content_hash, published_at=published_at, source=source,
-        url=url, author=author,
+        url=url, author=author, updated_at=updated_at,
     )
 
 
@@ -107,3 +108,14 @@ def first_sentence(text: str, max_chars: int = 120) -> str:
     if len(sentence) <= max_chars:
         return sentence
     return sentence[:max_chars].rsplit(" ", 1)[0] + "…"
+
+
+def url_doc_id(url: str) -> str:
+    """The document id of a page on the web: from its URL without the fragment, so the
+    same page reached by a feed, a sitemap or by hand is one document."""
+    from urllib.parse import urldefrag, urlsplit, urlunsplit
+
+    parts = urlsplit(urldefrag(url.strip())[0])
+    key = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
+                      parts.query, ""))
+    return "web-" + hashlib.sha256(key.encode()).hexdigest()[:16]

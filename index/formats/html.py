@@ -1,4 +1,9 @@
-"""HTML pages: one article each, extracted by trafilatura (boilerplate dropped)."""
+"""HTML pages: one article each, extracted by trafilatura (boilerplate dropped), with the
+page's own dates, outlet, author and canonical URL (:mod:`index.formats.html_meta`).
+
+A record may carry hints in ``fields`` (``title``, ``published``, ``source``, ``author``,
+``url``): what a feed item or a sitemap said of the page. They win over the page's own
+metadata, which wins over trafilatura's guesses."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from index.documents import Article, SourceRecord
 from index.errors import InputError
 from index.formats import Format, register
 from index.formats.common import MAX_ARTICLE_CHARS, article, decode_text, digest, opt, split_header
+from index.formats.html_meta import page_metadata
 
 
 def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError]:
@@ -33,16 +39,19 @@ def to_article(record: SourceRecord) -> Article:
     if not doc or not doc.get("text"):
         raise InputError(record.origin, "no article text found in the HTML")
     text = str(doc["text"])
-    extracted_title = opt(doc.get("title"))
+    page = page_metadata(record.text)
+    hint = record.fields
     title, published, body = split_header(clean_text(text))
     return article(
         record,
-        title=extracted_title or title,
+        title=opt(hint.get("title")) or opt(doc.get("title")) or page.title or title,
         text=body,
-        published_at=to_iso(doc.get("date")) or published,
-        source=opt(doc.get("sitename")),
-        url=opt(doc.get("url")),
-        author=opt(doc.get("author")),
+        published_at=to_iso(hint.get("published")) or page.published or to_iso(doc.get("date"))
+        or published,
+        source=opt(hint.get("source")) or page.outlet or opt(doc.get("sitename")),
+        url=page.canonical or opt(doc.get("url")) or opt(hint.get("url")),
+        author=opt(hint.get("author")) or page.author or opt(doc.get("author")),
+        updated_at=to_iso(hint.get("updated")) or page.updated,
     )
 
 

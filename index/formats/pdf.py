@@ -23,6 +23,7 @@ from index.formats.common import MAX_ARTICLE_CHARS, article, digest, opt, split_
 NOT_PDF = "not a valid PDF"
 ENCRYPTED = "encrypted PDF (it needs a password; save an unprotected copy)"
 NO_TEXT = "no text layer in the PDF (a scan? run OCR on it first)"
+BOMB = "refused: a stream of the PDF inflates past pypdf's limit (a decompression bomb?)"
 
 
 def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError]:
@@ -52,7 +53,7 @@ def to_article(record: SourceRecord) -> Article:
 
 def _extract(record: SourceRecord) -> tuple[list[str], Any]:
     from pypdf import PdfReader  # only when a PDF is indexed
-    from pypdf.errors import FileNotDecryptedError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     # pypdf logs what it repairs ("EOF marker not found") on stderr; a file it cannot
     # read is our one-line error instead, so its warnings are only noise.
@@ -67,6 +68,8 @@ def _extract(record: SourceRecord) -> tuple[list[str], Any]:
         raise
     except FileNotDecryptedError:
         raise InputError(record.origin, ENCRYPTED) from None
+    except LimitReachedError:  # pypdf caps what one stream may inflate to
+        raise InputError(record.origin, BOMB) from None
     except Exception as exc:  # pypdf raises more than its own errors on a broken file
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise InputError(record.origin, f"{NOT_PDF} ({detail})") from None

@@ -77,8 +77,14 @@ class AnswerResult:
                     "title": p.title,
                     "source": p.source,
                     "published_at": p.published_at,
+                    "url": p.url,
                     "text": p.text,
                     "supported": n in kept,
+                    "story_id": p.story,
+                    "also_carried_by": list(p.also_carried_by),
+                    "first_published_at": p.first_published_at,
+                    "updated_at": p.updated_at,
+                    "source_line": p.source_line(),
                 }
             )
         return out

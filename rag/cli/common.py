@@ -172,7 +172,8 @@ def retrieval_options(func: F) -> F:
             "--per-doc",
             type=int,
             default=None,
-            help="At most this many passages from one article (default 2).",
+            help="At most this many passages from one article, or from one story that "
+            "several outlets carried (default 2).",
         ),
     ]
     for option in reversed(options):

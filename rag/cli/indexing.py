@@ -8,12 +8,16 @@ from pathlib import Path
 import click
 
 from index.formats import describe as describe_formats
+from index.web.sources import is_url
 from rag.cli.common import Context, friendly_errors, print_report, progress_bar
+from rag.cli.docs_view import history_json, history_lines, listing
+from rag.errors import UserError
 
 
-@click.command("index", help=f"Index articles: files or folders of them. Formats read: "
+@click.command("index", help=f"Index articles: files or folders of them, web pages, feeds and "
+                                f"sitemaps by URL, or a text file listing URLs. Formats read: "
                                 f"{describe_formats()}.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
 @click.option("--prune", is_flag=True, help="Remove documents whose source file is gone.")
 @click.option(
     "--rebuild",
@@ -27,36 +31,56 @@ from rag.cli.common import Context, friendly_errors, print_report, progress_bar
     show_default=True,
     help="Seconds to wait for another indexer to finish.",
 )
+@click.option("--watch", is_flag=True,
+              help="Then keep watching the folders and files, re-indexing as they change "
+                   "(deleted files are removed). Stop with Ctrl-C.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 @friendly_errors
 def index_cmd(
-    obj: Context, paths: tuple[Path, ...], prune: bool, rebuild: bool, wait: float, quiet: bool
+    obj: Context, inputs: tuple[str, ...], prune: bool, rebuild: bool, wait: float,
+    watch: bool, quiet: bool,
 ) -> None:
     services = obj.services()
+    urls = [i for i in inputs if is_url(i)]
+    paths = [Path(i) for i in inputs if not is_url(i)]
+    if watch and not paths:
+        raise click.UsageError("--watch needs files or folders to watch")
     with progress_bar(quiet) as progress:
         report = services.ingestion.add(
-            list(paths), progress=progress, prune=prune, rebuild=rebuild, wait=wait
+            paths, progress=progress, prune=prune, rebuild=rebuild, wait=wait, urls=urls
         )
     print_report(report)
+    if watch:
+        click.echo(f"watching {', '.join(map(str, paths))} (Ctrl-C to stop)", err=True)
+        for report in services.ingestion.watch(paths, wait=max(wait, 30.0)):
+            print_report(report)
 
 
 @click.command("docs")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--history", "history", metavar="ID",
+              help="List the versions of this article (dates, when indexed, hash, title).")
 @click.pass_obj
 @friendly_errors
-def docs_cmd(obj: Context, as_json: bool) -> None:
-    """List the indexed articles."""
-    docs = obj.services().store.catalog.documents()
+def docs_cmd(obj: Context, as_json: bool, history: str | None) -> None:
+    """List the indexed articles; copies of one story (near-duplicates from several
+    outlets) are listed together, the first one's id is their story_id."""
+    catalog = obj.services().store.catalog
+    if history is not None:
+        versions = catalog.versions(history)
+        if not versions:
+            raise UserError(f"no indexed article has the id {history!r} (see `rag docs`)")
+        if as_json:
+            click.echo(json.dumps(history_json(versions), ensure_ascii=False, indent=2))
+        else:
+            click.echo("\n".join(history_lines(history, versions)))
+        return
+    docs = catalog.documents()
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in docs.values()], ensure_ascii=False, indent=2))
         return
-    for d in docs.values():
-        click.echo(
-            f"{d.doc_id}  {d.published_at or 'undated':10}  {d.source or '-':20.20}  "
-            f"{d.n_chunks:3} chunks  {d.title[:70]}"
-        )
-    click.echo(f"{len(docs)} documents")
+    click.echo("\n".join(listing(docs)))
 
 
 @click.command("remove")

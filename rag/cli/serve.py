@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rag.cli.common import Context, friendly_errors, print_report, progress_bar
+from rag.sync import PeriodicSync, parse_duration
 
 
 @click.command("doctor")
@@ -61,10 +62,13 @@ def doctor_cmd(obj: Context) -> None:
     help="Also serve through a public Gradio share link (needs RAG_UI_AUTH or --force).",
 )
 @click.option("--force", is_flag=True, help="Serve beyond this machine without a login.")
+@click.option("--sync-every", "sync_every", default=None, metavar="DURATION",
+              help="Sync the subscribed feeds now and then every DURATION (30m, 2h, 90s).")
 @click.pass_obj
 @friendly_errors
 def serve_cmd(
-    obj: Context, host: str, port: int, index_if_empty: tuple[Path, ...], share: bool, force: bool
+    obj: Context, host: str, port: int, index_if_empty: tuple[Path, ...], share: bool,
+    force: bool, sync_every: str | None,
 ) -> None:
     """Start the web UI (chat with checked citations, corpus management).
 
@@ -83,5 +87,17 @@ def serve_cmd(
         print_report(report, err=True)
     choice = services.backend
     click.echo(f"LLM backend: {choice.backend} ({choice.model}): {choice.reason}", err=True)
-    launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force,
-           settings=services.settings)
+    syncing = None
+    if sync_every:
+        try:
+            every = parse_duration(sync_every)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--sync-every") from None
+        click.echo(f"Syncing {len(services.ingestion.feeds())} feeds every {sync_every}", err=True)
+        syncing = PeriodicSync(services.ingestion, every).start()
+    try:
+        launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force,
+               settings=services.settings)
+    finally:
+        if syncing is not None:
+            syncing.stop()

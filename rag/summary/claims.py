@@ -27,6 +27,9 @@ class Claim:
     contrast: Claim | None = None
     kind: str = "claim"  # "claim" | "figures" | "denial"
     pinned: bool = False
+    # The stories of ``doc_ids`` (one wire story carried by several outlets is one), in
+    # the same order; empty when unknown. A summary spreads over stories.
+    stories: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -59,6 +62,7 @@ def claim_from(
         salience=salience,
         order=(first, offset),
         when=None,
+        stories=tuple(dict.fromkeys(p.story for p in cited)),
     )
 
 
@@ -71,6 +75,7 @@ def with_citations(claim: Claim, other: Claim) -> Claim:
         claim,
         sentence=replace(s, citations=cites, evidence=evidence),
         doc_ids=tuple(dict.fromkeys([*claim.doc_ids, *other.doc_ids])),
+        stories=tuple(dict.fromkeys([*claim.stories, *other.stories])),
         salience=max(claim.salience, other.salience),
         order=min(claim.order, other.order),
         pinned=claim.pinned or other.pinned,

@@ -73,7 +73,10 @@ def cost(claims: Sequence[Claim], count_tokens: TokenCounter) -> int:
 
 
 def article(claim: Claim) -> Hashable | None:
-    """The group a summary spreads over by default: the claim's first article."""
+    """The group a summary spreads over by default: the story of the claim's first
+    article (copies of one story from several outlets are one group)."""
+    if claim.stories:
+        return claim.stories[0]
     return claim.doc_ids[0] if claim.doc_ids else None
 
 

@@ -76,11 +76,11 @@ def pick(
     similarity: Similarity,
     floor: float = 0.0,
     relative_floor: float = 0.0,
-    group: Callable[[Candidate], Hashable | None] = lambda c: c.passage.doc_id,
+    group: Callable[[Candidate], Hashable | None] = lambda c: c.passage.story,
 ) -> list[Candidate]:
     """Up to ``limit`` of the best candidates above the floors, spread over ``group``
-    (articles by default), skipping near-duplicates of those taken (overlapping
-    passages repeat sentences)."""
+    (stories by default: an article, or the copies of one story), skipping
+    near-duplicates of those taken (overlapping passages repeat sentences)."""
     if not ranked:
         return []
     cut = max(floor, relative_floor * ranked[0].score)

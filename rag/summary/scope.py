@@ -4,7 +4,7 @@ range, outlets, or the whole corpus; and the passages that scope selects."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,6 +59,7 @@ class Selection:
 
     passages: list[Passage]
     total: int
+    copies: int = 0  # articles left out as copies of a story already selected
 
 
 def in_scope(doc: DocumentRow, scope: Scope) -> bool:
@@ -91,6 +92,19 @@ def spread(chunks_by_doc: dict[str, list[ChunkRow]], cap: int) -> list[ChunkRow]
     return out
 
 
+def one_per_story(doc_ids: Sequence[str], story_of: Callable[[str], str]) -> list[str]:
+    """One article of each story among ``doc_ids``, in the order of the story's first
+    article: the one the story is named after (its earliest) when it is among them,
+    else the first. A story that several outlets carried is read, and counted, once."""
+    given = set(doc_ids)
+    chosen: dict[str, str] = {}
+    for doc_id in doc_ids:
+        story = story_of(doc_id)
+        if story not in chosen:
+            chosen[story] = story if story in given else doc_id
+    return list(chosen.values())
+
+
 def select(
     scope: Scope,
     retriever: HybridRetriever,
@@ -101,7 +115,8 @@ def select(
 ) -> Selection:
     """The passages to summarise. A topic without ``doc_id`` is retrieved (``k`` passages,
     at most ``per_doc`` per article, inside the filters); otherwise every passage of the
-    selected articles is read, up to ``max_passages`` spread over the articles."""
+    selected articles is read, up to ``max_passages`` spread over the articles, each story
+    once (its earliest article in the scope)."""
     if scope.topic and not scope.doc_id:
         nodes = retriever.search(scope.topic, k=k, filters=scope.filters, max_per_doc=per_doc)
         return Selection(number_passages(nodes), len(nodes))
@@ -112,10 +127,13 @@ def select(
         chosen: Sequence[str] = [scope.doc_id]
     else:
         chosen = [d.doc_id for d in docs.values() if in_scope(d, scope)]
+    provenance = retriever.store.provenance()
+    kept = one_per_story(chosen, provenance.stories.story)
+    copies = len(chosen) - len(kept)
     by_doc: dict[str, list[ChunkRow]] = defaultdict(list)
-    for doc_id in chosen:
+    for doc_id in kept:
         by_doc[doc_id] = catalog.doc_chunks(doc_id)
     total = sum(len(rows) for rows in by_doc.values())
     rows = spread(by_doc, max_passages)
-    nodes = [NodeWithScore(node=to_node(r), score=1.0) for r in rows]
-    return Selection(number_passages(nodes), total)
+    nodes = [NodeWithScore(node=to_node(r, provenance), score=1.0) for r in rows]
+    return Selection(number_passages(nodes), total, copies)

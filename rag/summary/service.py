@@ -72,9 +72,13 @@ def verify(claims: Sequence[Claim], passages: Sequence[Passage],
     kept: list[Claim] = []
     failed: list[CheckedSentence] = []
     doc_of = {p.n: p.doc_id for p in passages}
+    story_of = {p.n: p.story for p in passages}
 
     def docs_of(numbers: Sequence[int]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(doc_of[n] for n in numbers if n in doc_of))
+
+    def stories_of(numbers: Sequence[int]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(story_of[n] for n in numbers if n in story_of))
 
     def settle(c: Claim) -> Claim | None:
         s = verdict[id(c)]
@@ -85,7 +89,7 @@ def verify(claims: Sequence[Claim], passages: Sequence[Passage],
         # The check may drop a duplicate's citation: read the claim where it now rests.
         return replace(c, sentence=replace(s, origin=c.sentence.origin),
                        order=(first, s.evidence.get(first, (0, 0))[0]),
-                       doc_ids=docs_of(s.citations))
+                       doc_ids=docs_of(s.citations), stories=stories_of(s.citations))
 
     for claim in claims:
         main = settle(claim)
@@ -151,6 +155,11 @@ class Summarizer:
         if selection.total > len(passages):
             notes.append(f"the scope holds {selection.total} passages; the first "
                          f"{len(passages)} (spread over its articles) were read")
+        if selection.copies:
+            copies = ("1 article is a copy" if selection.copies == 1
+                      else f"{selection.copies} articles are copies")
+            notes.append(f"{copies} of a story another outlet carried: each story was "
+                         "read once")
         sim = CachedSimilarity(self.embedder)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
         base: dict[str, Any] = dict(scope=scope, passages=passages, mode=mode, backend=backend,

@@ -17,11 +17,12 @@ import hashlib
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.local_server import LocalServer
 
 DEFAULT_MODELS = ("llama3.2:latest", "nomic-embed-text:latest")
 DEFAULT_EMBED_DIM = 16
@@ -66,7 +67,7 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeOllama:
+class FakeOllama(LocalServer):
     """The scriptable fake. Start with :meth:`start` (or use as a context manager).
 
     Attributes a test may set at any time:
@@ -101,48 +102,7 @@ class FakeOllama:
         self.not_found_message = "model '{model}' not found"
         self.embed_dim = embed_dim
         self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------
-
-    def start(self) -> FakeOllama:
-        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
-        self._release.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Release hanging handlers, stop serving and close the socket."""
-        self._release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeOllama:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The port the server listens on."""
-        assert self._server is not None, "FakeOllama is not started"
-        port: int = self._server.server_address[1]
-        return port
+        super().__init__()
 
     @property
     def url(self) -> str:
@@ -170,24 +130,11 @@ class FakeOllama:
         with self._lock:
             self.requests.append(request)
 
-    def _wait(self, seconds: float) -> bool:
-        """Sleep ``seconds`` unless stop() is called; True if released by stop()."""
-        return self._release.wait(seconds)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeOllama
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients hanging up (timeouts in the tests) are expected, not worth a traceback.
-        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in separate writes
-    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -196,7 +143,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def fake(self) -> FakeOllama:
-        return self.server.fake
+        owner: FakeOllama = self.server.owner  # type: ignore[attr-defined]
+        return owner
 
     def _send_json(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()
@@ -445,3 +393,6 @@ def _tag_entry(name: str) -> dict[str, Any]:
         "digest": hashlib.sha256(name.encode()).hexdigest(),
         "details": _details(),
     }
+
+
+FakeOllama.handler = _Handler

@@ -44,7 +44,12 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None,
     if creation_date is not None:
         info_fields.append(b"/CreationDate (%s)" % creation_date.encode("ascii"))
     info = add(b"<< %s >>" % b" ".join(info_fields)) if info_fields else None
+    return write_pdf(objects, catalog, info)
 
+
+def write_pdf(objects: list[bytes], root: int, info: int | None = None) -> bytes:
+    """A PDF file of numbered ``objects`` (object n is ``objects[n - 1]``) with its
+    cross-reference table; ``root`` is the catalog's number."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -55,7 +60,7 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None,
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
+    trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, root)
     if info is not None:
         trailer += b" /Info %d 0 R" % info
     out.write(b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref))
@@ -71,3 +76,23 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def make_bomb_pdf(expanded_mb: int = 300) -> bytes:
+    """A one-page PDF whose content stream is a few hundred kB of Flate data that
+    inflates to ``expanded_mb`` MB (a decompression bomb)."""
+    import zlib
+
+    squeeze = zlib.compressobj(9)
+    block = b"BT /F1 12 Tf 72 700 Td (boom) Tj ET\n" * 28_000  # ~1 MB of text operators
+    parts = [squeeze.compress(block) for _ in range(expanded_mb)]
+    stream = b"".join(parts) + squeeze.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return write_pdf(objects, root=1)

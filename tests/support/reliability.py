@@ -74,14 +74,7 @@ def write_jsonl(path: Path, n: int, sentences: int = 12, seed: int = 0) -> Path:
 
 def start_fake_ollama(fake: FakeOllama, port: int = 0) -> FakeOllama:
     """Start ``fake`` on ``port`` (0: a free one), so that a restarted server keeps its URL."""
-    fake._release.clear()
-    server = fake_ollama._Server(("127.0.0.1", port), fake_ollama._Handler)
-    server.fake = fake
-    fake._server = server
-    fake._thread = threading.Thread(target=server.serve_forever,
-                                    kwargs={"poll_interval": 0.01}, daemon=True)
-    fake._thread.start()
-    return fake
+    return fake.start(port)
 
 
 @contextmanager

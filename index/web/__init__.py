@@ -1,0 +1,1 @@
+"""Sources on the web: fetching, feeds, sitemaps."""

@@ -1,0 +1,524 @@
+"""A polite, bounded and safe HTTP fetcher for pages, feeds and sitemaps.
+
+:class:`Fetcher` GETs one URL (or many, in parallel) with httpx and refuses, with a
+:class:`FetchError` naming the URL and a one-line reason:
+
+* URLs that are not http(s), and hosts that resolve to loopback, private, link-local,
+  reserved, multicast or unspecified addresses (:func:`check_url`), on the first URL and
+  on every redirect hop *before* it is requested (redirects are followed by hand);
+* paths robots.txt forbids to our user agent (robots.txt is fetched once per origin);
+* bodies over a byte cap, servers that stall or trickle past a total deadline.
+
+Connect errors, timeouts, 429 and 5xx are retried with exponential backoff (or the
+server's ``Retry-After``, capped at 30 s); at most ``per_host`` requests run against one
+host at a time. Conditional GETs (``etag`` / ``last_modified``) return a 304
+:class:`Response` with an empty body.
+
+Proxies from the environment are ignored (``trust_env=False``): a proxy would connect on
+our behalf and make the address checks meaningless. That also ignores ``SSL_CERT_FILE``
+and ``.netrc``; certificates are checked against certifi's bundle.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from index.errors import InputError
+
+__all__ = ["FetchError", "FetchPolicy", "Fetcher", "Response", "check_url"]
+
+DEFAULT_USER_AGENT = "newsrag/0.1 (local news reader; +https://github.com/newsrag/newsrag)"
+RETRY_AFTER_CAP_S = 30.0
+ROBOTS_TTL_S = 24 * 3600.0  # a robots.txt that was read (or is 4xx) is trusted this long
+ROBOTS_RETRY_S = 300.0  # after a 5xx / timeout / network error, allow all and ask again later
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits and manners of a :class:`Fetcher`. All durations in seconds."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 10.0  # longest wait for the next bytes
+    total_timeout_s: float = 30.0  # whole response, however slowly it trickles
+    max_bytes: int = 8_000_000  # body cap; a longer body is refused (stop reading at cap+1)
+    retries: int = 2  # extra attempts after connect errors, timeouts, 429 and 5xx
+    backoff_s: float = 0.5  # doubled each retry (Retry-After seconds win, capped at 30 s)
+    max_redirects: int = 5
+    per_host: int = 2  # concurrent requests to one host at most
+    allow_private: bool = False  # loopback, private, link-local, reserved, multicast, ...
+    allowed_hosts: tuple[str, ...] = ()  # "host:port" or "host" exempt from the refusal
+    obey_robots: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "backoff_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"FetchPolicy.{name} must not be negative")
+        for name in ("max_bytes", "retries", "max_redirects"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"FetchPolicy.{name} must not be negative")
+        if self.per_host < 1:
+            raise ValueError("FetchPolicy.per_host must be at least 1")
+
+
+@dataclass(frozen=True)
+class Response:
+    """A fetched resource: 2xx with its body, or 304 (``not_modified``) with none."""
+
+    url: str  # the final URL, after redirects
+    status: int  # 200..299 or 304
+    content: bytes  # b"" for 304
+    content_type: str  # lower-case media type without parameters, "" if none
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request (keep the copy you have)."""
+        return self.status == 304
+
+
+class FetchError(InputError):
+    """A URL that could not be fetched: path is the URL asked for; reason one line.
+
+    ``status`` is the final HTTP status when the server answered with an error
+    (404, 503 after the retries, ...), else None.
+    """
+
+    def __init__(self, path: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(path, reason)
+        self.status = status
+
+
+# -- address checks ------------------------------------------------------------------
+
+
+def check_url(url: str, policy: FetchPolicy) -> None:
+    """Raise FetchError unless url is http(s) and its host resolves only to addresses the
+    policy allows.
+
+    The URL is parsed by httpx, the parser whose host the request will connect to, so the
+    check and the connection cannot disagree on the host. Caveat: addresses are checked
+    when the name is resolved here; httpx resolves it again to connect, so a DNS rebinding
+    between the two (a name that answers a public address, then a private one) is not
+    prevented. Good enough for a local news reader fetching sources its user chose; a
+    service fetching URLs from strangers would pin the checked address in the transport.
+    """
+    parsed = _parse(url)
+    if parsed.scheme not in _DEFAULT_PORTS:
+        raise FetchError(url, "only http and https URLs are fetched")
+    host = parsed.host
+    if not host:
+        raise FetchError(url, "no host in the URL")
+    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+    if policy.allow_private or _exempt(host, port, policy.allowed_hosts):
+        return
+    for address in _resolve(url, host, port):
+        kind = _private_kind(address)
+        if kind is not None:
+            raise FetchError(
+                url, f"refused: {address} is {kind} address (private hosts are not allowed)"
+            )
+
+
+def _parse(url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(url, f"invalid URL ({_one_line(exc)})") from exc
+
+
+def _exempt(host: str, port: int, allowed_hosts: tuple[str, ...]) -> bool:
+    shown = f"[{host}]" if ":" in host else host  # IPv6 literals are written in brackets
+    allowed = {entry.strip().lower() for entry in allowed_hosts}
+    return bool({host, shown, f"{shown}:{port}"} & allowed)
+
+
+def _resolve(url: str, host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:  # socket.gaierror is an OSError
+        raise FetchError(url, f"cannot resolve host {host}") from exc
+    addresses = []
+    for info in infos:
+        text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 scope ("fe80::1%eth0")
+        try:
+            addresses.append(ipaddress.ip_address(text))
+        except ValueError:
+            continue
+    if not addresses:
+        raise FetchError(url, f"cannot resolve host {host}")
+    return addresses
+
+
+def _private_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """'a loopback', 'a private', ... for an address we refuse; None for a public one."""
+    ip = address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if ip.is_unspecified:
+        return "an unspecified"
+    if ip.is_loopback:
+        return "a loopback"
+    if ip.is_link_local:
+        return "a link-local"
+    if ip.is_multicast:
+        return "a multicast"
+    if ip.is_private:
+        return "a private"
+    if ip.is_reserved:
+        return "a reserved"
+    if not ip.is_global:  # shared address space (100.64/10), documentation ranges, ...
+        return "a non-public"
+    return None
+
+
+# -- the fetcher ---------------------------------------------------------------------
+
+
+@dataclass
+class _Hop:
+    """One answered request, before it is judged (redirect, retry, error or result)."""
+
+    status: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+
+class _Failure(Exception):
+    """An attempt that failed without an HTTP answer; ``retry`` if another may succeed."""
+
+    def __init__(self, reason: str, *, retry: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+
+
+@dataclass
+class _Robots:
+    """The cached robots.txt of one origin; ``parser`` None allows everything."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    parser: RobotFileParser | None = None
+    expires: float = 0.0  # time.monotonic() after which to ask again (0: never asked)
+
+
+class Fetcher:
+    """GETs URLs under a :class:`FetchPolicy`; thread-safe; close it (or use ``with``).
+
+    One ``httpx.Client`` serves every request; ``transport`` replaces its network layer
+    (tests). robots.txt answers are cached per origin: a file that was read, or a 4xx
+    (no robots.txt: allow all), for :data:`ROBOTS_TTL_S`; a 5xx, timeout or network
+    error allows all for :data:`ROBOTS_RETRY_S` only, then robots.txt is asked again.
+    """
+
+    def __init__(
+        self, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.policy = policy or FetchPolicy()
+        p = self.policy
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=p.connect_timeout_s,
+                read=p.read_timeout_s,
+                write=p.read_timeout_s,
+                pool=p.connect_timeout_s,
+            ),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": p.user_agent},
+        )
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._closed = threading.Event()
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP client; a retry waiting for its backoff gives up at once."""
+        self._closed.set()
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- public API ------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> Response:
+        """GET ``url`` (following safe redirects); raise FetchError unless 2xx or 304.
+
+        ``etag`` / ``last_modified`` (from an earlier Response) make the request
+        conditional; a 304 keeps them in the Response when the server does not repeat them.
+        """
+        if self._closed.is_set():
+            raise RuntimeError("the Fetcher is closed")
+        headers: dict[str, str] = {}
+        if accept:
+            headers["Accept"] = accept
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        final, hop = self._follow(url, headers, robots=self.policy.obey_robots)
+        if hop.status != 304 and not 200 <= hop.status < 300:
+            raise FetchError(url, _status_reason(hop), status=hop.status)
+        media_type = hop.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        not_modified = hop.status == 304
+        return Response(
+            url=final,
+            status=hop.status,
+            content=b"" if not_modified else hop.content,
+            content_type=media_type,
+            etag=hop.headers.get("etag") or (etag if not_modified else None),
+            last_modified=hop.headers.get("last-modified")
+            or (last_modified if not_modified else None),
+        )
+
+    def get_many(self, urls: Sequence[str], *, workers: int = 4) -> list[Response | FetchError]:
+        """GET every URL with ``workers`` threads; results (or errors) in the order of urls."""
+        if not urls:
+            return []
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            return list(pool.map(self._get_or_error, urls))
+
+    def allowed_by_robots(self, url: str) -> bool:
+        """Whether the origin's robots.txt lets our user agent fetch ``url``.
+
+        True when the policy does not obey robots.txt, or when there is none to obey
+        (4xx, or it cannot be fetched right now).
+        """
+        if not self.policy.obey_robots:
+            return True
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return True  # get() refuses the URL itself
+        origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        with self._lock:
+            entry = self._robots.setdefault(origin, _Robots())
+        with entry.lock:  # one fetch per origin; the other threads wait for its answer
+            if time.monotonic() >= entry.expires:
+                entry.parser, ttl = self._load_robots(origin)
+                entry.expires = time.monotonic() + ttl
+            parser = entry.parser
+        return parser is None or parser.can_fetch(self.policy.user_agent, url)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _get_or_error(self, url: str) -> Response | FetchError:
+        try:
+            return self.get(url)
+        except FetchError as error:
+            return error
+
+    def _load_robots(self, origin: str) -> tuple[RobotFileParser | None, float]:
+        """The parsed robots.txt of ``origin`` (None: allow all) and how long to keep it."""
+        try:
+            _, hop = self._follow(f"{origin}/robots.txt", {}, robots=False)
+        except FetchError:
+            return None, ROBOTS_RETRY_S  # refused, timed out, unreachable, too large
+        if 400 <= hop.status < 500:
+            return None, ROBOTS_TTL_S  # no robots.txt: everything is allowed
+        if not 200 <= hop.status < 300:
+            return None, ROBOTS_RETRY_S  # 5xx after the retries, odd 3xx
+        parser = RobotFileParser(f"{origin}/robots.txt")
+        parser.parse(hop.content.decode("utf-8", errors="replace").splitlines())
+        return parser, ROBOTS_TTL_S
+
+    def _follow(self, url: str, headers: dict[str, str], *, robots: bool) -> tuple[str, _Hop]:
+        """Request ``url`` and its redirects, each checked first; the final URL and answer."""
+        current = _normalize(url, url)
+        seen = {current}
+        redirects = 0
+        while True:
+            suffix = f" (redirected to {current})" if redirects else ""
+            try:
+                check_url(current, self.policy)
+            except FetchError as error:
+                raise FetchError(url, error.reason + suffix) from error
+            if robots and not self.allowed_by_robots(current):
+                raise FetchError(url, "robots.txt forbids it" + suffix)
+            hop = self._attempt_with_retries(url, current, headers)
+            if hop.status not in _REDIRECTS:
+                return current, hop
+            location = hop.headers.get("location")
+            if not location:
+                raise FetchError(url, f"{_status_reason(hop)} without a Location",
+                                 status=hop.status)
+            target = _normalize(url, location, base=current)
+            if target in seen:
+                raise FetchError(url, "redirect loop", status=hop.status)
+            redirects += 1
+            if redirects > self.policy.max_redirects:
+                raise FetchError(url, f"more than {self.policy.max_redirects} redirects",
+                                 status=hop.status)
+            seen.add(target)
+            current = target
+
+    def _attempt_with_retries(self, asked: str, url: str, headers: dict[str, str]) -> _Hop:
+        """One hop, retried after connect errors, timeouts, 429 and 5xx."""
+        p = self.policy
+        for attempt in range(p.retries + 1):
+            last = attempt == p.retries
+            delay = p.backoff_s * 2**attempt
+            try:
+                hop = self._attempt(url, headers)
+            except _Failure as failure:
+                if not failure.retry or last:
+                    raise FetchError(asked, failure.reason) from failure.__cause__
+            else:
+                if hop.status not in _RETRY_STATUSES or last:
+                    return hop
+                waited = _retry_after(hop.headers)
+                delay = delay if waited is None else waited
+            if self._closed.wait(delay):
+                raise FetchError(asked, "the fetcher was closed")
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _attempt(self, url: str, headers: dict[str, str]) -> _Hop:
+        """One GET, holding the host's slot; the body is read only for 2xx answers."""
+        p = self.policy
+        try:
+            with self._host_slot(url):
+                deadline = time.monotonic() + p.total_timeout_s
+                with self._client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    content = self._read_body(response, deadline) if 200 <= status < 300 else b""
+                    return _Hop(status, response.reason_phrase, response.headers, content)
+        except httpx.ConnectTimeout as exc:
+            raise _Failure(f"timed out (no connection in {p.connect_timeout_s:g} s)",
+                           retry=True) from exc
+        except httpx.ReadTimeout as exc:
+            raise _Failure(f"timed out (no data for {p.read_timeout_s:g} s)", retry=True) from exc
+        except httpx.TimeoutException as exc:  # write or pool
+            raise _Failure(f"timed out ({type(exc).__name__})", retry=True) from exc
+        except httpx.ConnectError as exc:
+            raise _Failure(f"cannot connect ({_one_line(exc)})", retry=True) from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise _Failure(f"connection failed ({_one_line(exc)})", retry=True) from exc
+        except httpx.DecodingError as exc:
+            raise _Failure(f"cannot decode the body ({_one_line(exc)})", retry=False) from exc
+        except httpx.HTTPError as exc:
+            raise _Failure(f"request failed ({_one_line(exc)})", retry=False) from exc
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        """The (decoded) body, refused past the byte cap or the total deadline.
+
+        The total deadline is checked between chunks, so a silent server is cut by the
+        read timeout and a trickling one by the deadline (at most one read timeout late).
+        """
+        p = self.policy
+        too_large = f"too large (over {_size(p.max_bytes)})"
+        declared = response.headers.get("content-length", "")
+        if declared.strip().isdigit() and int(declared) > p.max_bytes:
+            raise _Failure(too_large, retry=False)
+        over = f"timed out (over {p.total_timeout_s:g} s)"  # not retried: it would be as slow
+        if time.monotonic() > deadline:
+            raise _Failure(over, retry=False)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > p.max_bytes:
+                raise _Failure(too_large, retry=False)
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _Failure(over, retry=False)
+        return b"".join(chunks)
+
+    @contextmanager
+    def _host_slot(self, url: str) -> Iterator[None]:
+        """Hold one of the ``per_host`` slots of the URL's host:port."""
+        parsed = httpx.URL(url)
+        key = f"{parsed.host}:{parsed.port or _DEFAULT_PORTS.get(parsed.scheme, 0)}"
+        with self._lock:
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = self._slots[key] = threading.BoundedSemaphore(self.policy.per_host)
+        with slot:
+            yield
+
+
+# -- small helpers -------------------------------------------------------------------
+
+
+def _normalize(asked: str, url: str, *, base: str | None = None) -> str:
+    """``url`` (joined to ``base``) as httpx writes it, without a fragment."""
+    try:
+        parsed = httpx.URL(base).join(url) if base is not None else httpx.URL(url)
+        return str(parsed.copy_with(fragment=None))
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        what = "redirect Location" if base is not None else "URL"
+        raise FetchError(asked, f"invalid {what} ({_one_line(exc)})") from exc
+
+
+def _status_reason(hop: _Hop) -> str:
+    phrase = " ".join(hop.reason_phrase.split())[:80] or httpx.codes.get_reason_phrase(hop.status)
+    return f"HTTP {hop.status} {phrase}".rstrip()
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the server asks us to wait (delta-seconds or HTTP date), capped; else None."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP_S)
+
+
+def _size(n: int) -> str:
+    """A byte count for messages: '8 MB', '2.5 kB', '100 bytes'."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g} MB"
+    if n >= 1000:
+        return f"{n / 1000:g} kB"
+    return f"{n} bytes"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return (text or type(exc).__name__)[:200]
