@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from index.web.fetch import Fetcher, FetchPolicy
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
@@ -18,12 +17,14 @@ from index.chunking import TokenCounter
 from index.embedding import OnnxMiniLMEmbedding
 from index.indexer import Indexer
 from index.store import IndexStore
+from index.web.fetch import Fetcher, FetchPolicy
 from rag.answer import Answerer
 from rag.ingestion import Ingestion
 from rag.llms import registry
 from rag.llms.select import BackendChoice, build_llm, choose_backend
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
+from rag.similarity import VectorCache
 from rag.summary.service import Summarizer
 
 
@@ -153,6 +154,11 @@ class Services:
         return registry.auto_modes(self.backend.backend)[0]
 
     @cached_property
+    def sentence_vectors(self) -> VectorCache:
+        """Sentence vectors shared by every answer and summary of this process."""
+        return VectorCache()
+
+    @cached_property
     def answerer(self) -> Answerer:
         """The question answerer: retrieval, generation, citation check, abstention."""
         return Answerer(
@@ -163,6 +169,7 @@ class Services:
             max_tokens=self.settings.max_answer_tokens,
             k=self.settings.retrieval.k,
             as_of=self.settings.as_of,
+            vectors=self.sentence_vectors,
         )
 
     @cached_property
@@ -176,6 +183,7 @@ class Services:
             llm=lambda: self.llm,
             backend=lambda: (self.backend.backend, self.backend.model),
             settings=self.settings.summary,
+            vectors=self.sentence_vectors,
         )
 
     def close(self) -> None:

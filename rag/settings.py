@@ -137,8 +137,10 @@ class Settings(BaseSettings):
         None, description="user:password: the web UI asks for this login (RAG_UI_AUTH)."
     )
     ui_max_upload_mb: int = Field(10, ge=1, description="Largest file the web UI accepts.")
+    # 64: twenty readers asking back to back never fill it (each has at most one request
+    # waiting); beyond it a request is refused at once rather than left to wait minutes.
     ui_queue_size: int = Field(
-        16, ge=1, description="Requests that may wait in the web UI's queue; more are refused."
+        64, ge=1, description="Requests that may wait in the web UI's queue; more are refused."
     )
     ui_lock_wait_s: float = Field(
         30.0, ge=0, description="Seconds an upload or removal waits for another writer."

@@ -167,3 +167,67 @@ def test_unreachable_server_is_a_one_line_error(tmp_path: Path) -> None:
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("Error: ") and url in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as fh:
+        return subprocess.Popen([str(RAG), "serve", "--port", str(port)], cwd=PROJECT_ROOT,
+                                env={**env, "RAG_LLM_BACKEND": "embedded"},
+                                stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT)
+
+
+def _client(url: str, proc: subprocess.Popen[bytes], log: Path):  # type: ignore[no-untyped-def]
+    from gradio_client import Client
+
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return Client(url, verbose=False)
+        except Exception:  # noqa: BLE001 - not up yet
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"rag serve at {url} did not start:\n{_tail(log)}", pytrace=False)
+            time.sleep(0.5)
+
+
+def test_two_servers_share_one_chroma_and_see_a_third_process_index(
+    chroma_server: ChromaServer, tmp_path: Path,
+) -> None:
+    """Two ``rag serve`` processes on two ports, one Chroma server, one index directory:
+    the same answer from both, and an article a third process indexes is found by both
+    within seconds, without a restart."""
+    env = rag_env(tmp_path / "index", chroma_server.url)
+    env["RAG_COLLECTION"] = "two_servers"
+    ok(rag(env, "index", "--quiet", "seeds/"))
+    ports = [free_port(), free_port()]
+    logs = [tmp_path / f"serve{i}.log" for i in range(2)]
+    procs = [_serve(env, port, log) for port, log in zip(ports, logs, strict=True)]
+    try:
+        clients = [_client(f"http://127.0.0.1:{p}/", proc, log)
+                   for p, proc, log in zip(ports, procs, logs, strict=True)]
+        answers = [c.predict(QUESTION, mode="extractive", api_name="/ask") for c in clients]
+        assert answers[0]["answer"] == answers[1]["answer"] and "three" in answers[0]["answer"]
+        assert answers[0]["citations"] == answers[1]["citations"]
+        new = tmp_path / "new" / "lighthouse.txt"
+        new.parent.mkdir()
+        new.write_text("Lighthouse of Quillmere restored\n\nThe Quillmere lighthouse was "
+                       "relit on Friday after a two-year restoration paid for by the harbour "
+                       "trust.\n")
+        ok(rag(env, "index", "--quiet", str(new.parent)))
+        indexed_at = time.monotonic()
+        question = "When was the Quillmere lighthouse relit?"
+        for client in clients:
+            while True:
+                out = client.predict(question, mode="extractive", api_name="/ask")
+                if any(c["doc_id"] == "lighthouse" for c in out["citations"]):
+                    break
+                assert time.monotonic() - indexed_at < 10, out
+                time.sleep(0.5)
+        assert time.monotonic() - indexed_at < 10
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

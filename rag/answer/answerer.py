@@ -30,7 +30,7 @@ from rag.prompts import STOP_SEQUENCES, answer_prompt
 from rag.query_hints import without_outlets
 from rag.relative_dates import read_time_frame
 from rag.retrieval import Filters, HybridRetriever
-from rag.similarity import CachedSimilarity
+from rag.similarity import CachedSimilarity, VectorCache
 
 Mode = Literal["generative", "extractive"]
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
@@ -87,9 +87,11 @@ class Answerer:
         max_tokens: int = 256,
         k: int = 5,
         as_of: date | None = None,
+        vectors: VectorCache | None = None,
     ) -> None:
         self.retriever = retriever
         self.as_of = as_of  # the date "last week" is read against (None: today)
+        self.vectors = vectors if vectors is not None else VectorCache()
         self.embedder = embedder
         self._llm = llm
         self._backend = backend
@@ -170,7 +172,7 @@ class Answerer:
         timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
         yield Retrieved(passages)
 
-        sim = CachedSimilarity(self.embedder)
+        sim = CachedSimilarity(self.embedder, self.vectors)
         # The question is embedded on its own: in one batch with the passage sentences, a
         # long question would pad every sentence to its length (seconds per answer).
         sim([standalone], [standalone])

@@ -23,7 +23,7 @@ from rag.llms.generate import stream_text
 from rag.passages import Passage
 from rag.retrieval import HybridRetriever
 from rag.settings import SummarySettings
-from rag.similarity import CachedSimilarity
+from rag.similarity import CachedSimilarity, VectorCache
 from rag.summary.batching import pack_texts
 from rag.summary.claims import Claim, MapOutput
 from rag.summary.disagreement import fold_disagreements
@@ -122,8 +122,10 @@ class Summarizer:
         llm: Callable[[], Any] | None,
         backend: Callable[[], tuple[str, str]],
         settings: SummarySettings,
+        vectors: VectorCache | None = None,
     ) -> None:
         self.retriever = retriever
+        self.vectors = vectors if vectors is not None else VectorCache()
         self._catalog = catalog
         self.embedder = embedder
         self.count_tokens = count_tokens
@@ -160,7 +162,7 @@ class Summarizer:
                       else f"{selection.copies} articles are copies")
             notes.append(f"{copies} of a story another outlet carried: each story was "
                          "read once")
-        sim = CachedSimilarity(self.embedder)
+        sim = CachedSimilarity(self.embedder, self.vectors)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
         base: dict[str, Any] = dict(scope=scope, passages=passages, mode=mode, backend=backend,
                                     model=model, timeline=timeline, notes=notes,
