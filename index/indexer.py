@@ -216,8 +216,9 @@ class Indexer:
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
-            origins.add(str(item.resolve()))
-            urls = url_list(item) if item.resolve() in named else None
+            resolved = item.resolve()
+            origins.add(str(resolved))
+            urls = url_list(item) if resolved in named else None
             if urls is not None:
                 listed.extend(urls)
             else:

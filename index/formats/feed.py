@@ -8,8 +8,6 @@ the item's title, date, outlet and author winning over the page's own.
 
 from __future__ import annotations
 
-import html as html_lib
-import re
 from pathlib import Path
 
 from index.clean import clean_text
@@ -18,10 +16,7 @@ from index.errors import InputError
 from index.formats import Format, register
 from index.formats import html as html_format
 from index.formats.common import MAX_ARTICLE_CHARS, article, digest, opt, split_header, url_doc_id
-from index.web.feeds import Feed, FeedItem, parse_feed
-
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|section)>")
-_TAG = re.compile(r"<[^>]*>")
+from index.web.feeds import Feed, FeedItem, fragment_text, parse_feed
 
 
 def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError]:
@@ -70,7 +65,7 @@ def to_article(record: SourceRecord) -> Article:
     if f.get("needs_page"):
         raise InputError(record.origin, "the feed gives only a summary and its page was not "
                                         "fetched")
-    text = html_lib.unescape(_TAG.sub(" ", _BLOCK_END.sub("\n", str(f.get("content_html") or ""))))
+    text = fragment_text(str(f.get("content_html") or ""))
     title, published, body = split_header(clean_text(text))
     return article(record, title=opt(f.get("title")) or title, text=body,
                    published_at=opt(f.get("published")) or published,

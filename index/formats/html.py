@@ -26,9 +26,16 @@ def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError
 
 def to_article(record: SourceRecord) -> Article:
     import trafilatura  # heavy import, only when an HTML file is indexed
+    from trafilatura.utils import load_html
 
+    # Parsed once, as trafilatura parses it: the page's own metadata is read from the tree
+    # before trafilatura (which prunes it) extracts the article.
+    tree = load_html(record.text)
+    if tree is None:
+        raise InputError(record.origin, "no article text found in the HTML")
+    page = page_metadata(tree)
     extracted = trafilatura.bare_extraction(
-        record.text,
+        tree,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -39,7 +46,6 @@ def to_article(record: SourceRecord) -> Article:
     if not doc or not doc.get("text"):
         raise InputError(record.origin, "no article text found in the HTML")
     text = str(doc["text"])
-    page = page_metadata(record.text)
     hint = record.fields
     title, published, body = split_header(clean_text(text))
     return article(

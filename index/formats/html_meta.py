@@ -30,14 +30,18 @@ class PageMeta:
     title: str | None = None
 
 
-def page_metadata(html: str) -> PageMeta:
-    """Read a page's JSON-LD, meta tags and canonical link."""
+def page_metadata(html: str | Any) -> PageMeta:
+    """Read a page's JSON-LD, meta tags and canonical link (``html``: the page, or the
+    lxml tree it was already parsed into)."""
     import lxml.html  # installed with trafilatura
 
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return PageMeta()
+    if isinstance(html, str):
+        try:
+            tree = lxml.html.document_fromstring(html)
+        except (ValueError, lxml.etree.ParserError):
+            return PageMeta()
+    else:
+        tree = html
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()

@@ -9,6 +9,7 @@ needs them, and expanding nested ones (the "billion laughs") would take the mach
 from __future__ import annotations
 
 import calendar
+import html as html_lib
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +22,12 @@ FULL_TEXT_MIN_WORDS = 150
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.I)
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|section)>")
+
+
+def fragment_text(fragment: str) -> str:
+    """The text of an item's HTML fragment, a line per block (tags dropped, entities read)."""
+    return html_lib.unescape(_TAG.sub(" ", _BLOCK_END.sub("\n", fragment)))
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class FeedItem:
     @property
     def has_full_text(self) -> bool:
         """Whether the item carries the article itself, not only a summary."""
-        return len(_TAG.sub(" ", self.html).split()) >= FULL_TEXT_MIN_WORDS
+        return len(fragment_text(self.html).split()) >= FULL_TEXT_MIN_WORDS
 
 
 @dataclass(frozen=True)
