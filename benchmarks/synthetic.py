@@ -65,8 +65,11 @@ def shift_date(iso: str | None, days: int) -> str | None:
     return (date.fromisoformat(iso[:10]) + timedelta(days=days)).isoformat()
 
 
-def build(source_dir: Path, target_dir: Path, target_chunks: int, seed: int = 7) -> dict[str, Any]:
-    """Write a synthetic index of about ``target_chunks`` chunks into ``target_dir``."""
+def build(
+    source_dir: Path, target_dir: Path, target_chunks: int, seed: int = 7, keyword: bool = True
+) -> dict[str, Any]:
+    """Write a synthetic index of about ``target_chunks`` chunks into ``target_dir`` (the
+    keyword index too, unless ``keyword`` is false: the first open builds it)."""
     t0 = time.perf_counter()
     src = services_for(source_dir)
     catalog = src.store.catalog
@@ -122,7 +125,7 @@ def build(source_dir: Path, target_dir: Path, target_chunks: int, seed: int = 7)
         ]
         store.vectors.add(
             ids=[c.chunk_id for _, c, _ in all_chunks],
-            vectors=[vectors[position[r.chunk_id]].tolist() for _, _, r in all_chunks],
+            vectors=vectors[[position[r.chunk_id] for _, _, r in all_chunks]],
             documents=[c.text for _, c, _ in all_chunks],
             metadatas=[chunk_metadata(c, a) for a, c, _ in all_chunks],
         )
@@ -135,7 +138,8 @@ def build(source_dir: Path, target_dir: Path, target_chunks: int, seed: int = 7)
                 store.catalog.put_document(conn, article, chunks)
         copy += 1
         print(f"  synthetic copy {copy}: {written} chunks", flush=True)
-    store.rebuild_keyword()
+    if keyword:
+        store.rebuild_keyword()
     store.catalog.set_meta("dirty", "0")
     dst.close()
     src.close()

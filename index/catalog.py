@@ -15,8 +15,13 @@ it belongs to. A catalog made before these existed is migrated when opened.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import socket
 import sqlite3
 import threading
+import time
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +65,13 @@ CREATE TABLE IF NOT EXISTS signatures (
     kind TEXT NOT NULL,
     hashvalues BLOB
 );
+CREATE TABLE IF NOT EXISTS story_bands (
+    doc_id TEXT NOT NULL,
+    band INTEGER NOT NULL,
+    key INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_bands_key ON story_bands(band, key);
+CREATE INDEX IF NOT EXISTS story_bands_doc ON story_bands(doc_id);
 CREATE TABLE IF NOT EXISTS versions (
     doc_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -164,6 +176,7 @@ class Catalog:
         self._connections_lock = threading.Lock()
         self._db.executescript(SCHEMA)
         self._migrate()
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_story ON documents(story_id)")
 
     def _migrate(self) -> None:
         """Bring a catalog of an older schema up to date: add the columns it lacks and
@@ -241,18 +254,23 @@ class Catalog:
     def reset(self) -> None:
         """Forget every document, chunk and fact (the embedding cache too)."""
         with self._db:
-            for table in ("chunks", "signatures", "documents", "versions", "embed_cache"):
+            for table in ("chunks", "signatures", "story_bands", "documents", "versions",
+                          "embed_cache"):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
     # -- documents and chunks -------------------------------------------------
 
-    def documents(self) -> dict[str, DocumentRow]:
-        """Every indexed document by id."""
-        rows = self._db.execute(
+    def documents(self, doc_ids: Iterable[str] | None = None) -> dict[str, DocumentRow]:
+        """Every indexed document by id, or those of ``doc_ids`` that are indexed."""
+        select = (
             "SELECT doc_id, title, published_at, source, url, author, origin, content_hash, "
-            "n_chunks, story_id, updated_at FROM documents ORDER BY published_at, doc_id"
+            "n_chunks, story_id, updated_at FROM documents"
         )
+        if doc_ids is None:
+            rows: Iterable[tuple] = self._db.execute(f"{select} ORDER BY published_at, doc_id")
+        else:
+            rows = self._in(select + " WHERE doc_id IN ({})", list(doc_ids))
         return {
             r[0]: DocumentRow(
                 doc_id=r[0], title=r[1], published_at=r[2], source=r[3], url=r[4],
@@ -281,6 +299,44 @@ class Catalog:
     def count_chunks(self) -> int:
         """Number of chunks in the index."""
         return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def count_documents(self) -> int:
+        """Number of documents in the index."""
+        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def outlets(self) -> list[str]:
+        """The outlets named by indexed documents, sorted without regard to case."""
+        rows = self._db.execute("SELECT DISTINCT source FROM documents WHERE source != ''")
+        return sorted((r[0] for r in rows if r[0]), key=str.lower)
+
+    def set_import(self, done: int, total: int) -> None:
+        """Record how far a running import is (read by :meth:`running_import`)."""
+        self.set_meta("import", json.dumps({
+            "done": done, "total": total, "pid": os.getpid(), "host": socket.gethostname(),
+            "at": time.time(),
+        }))
+
+    def clear_import(self) -> None:
+        """The import is over (finished or stopped)."""
+        with self._db:
+            self._db.execute("DELETE FROM meta WHERE key = 'import'")
+
+    def running_import(self) -> tuple[int, int] | None:
+        """``(articles done, articles in all)`` of an import still running, or None. A
+        record left by a killed process is ignored (its pid is gone on this host; on
+        another host, it is trusted for ten minutes after its last batch)."""
+        raw = self.get_meta("import")
+        if not raw:
+            return None
+        try:
+            rec = json.loads(raw)
+            if rec["host"] == socket.gethostname():
+                os.kill(int(rec["pid"]), 0)
+            elif time.time() - float(rec["at"]) > 600:
+                return None
+            return int(rec["done"]), int(rec["total"])
+        except (ValueError, KeyError, TypeError, ProcessLookupError, PermissionError):
+            return None
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         """Chunks by id (missing ids are left out)."""
@@ -426,16 +482,79 @@ class Catalog:
         )
         return rows.fetchall()
 
-    def set_stories(self, stories: Mapping[str, str]) -> int:
-        """Record the story of each document (``doc_id -> story_id``; a document not
-        listed is a story of its own). Bumps the generation when anything changed, so
-        what was derived from the old groups is rebuilt. Returns the documents whose
-        story changed."""
+    def _in(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+        """Rows of ``sql`` (with one ``IN ({})``) for ``values``, 500 at a time."""
+        for i in range(0, len(values), 500):
+            part = list(values[i : i + 500])
+            yield from self._db.execute(sql.format(",".join("?" * len(part))), part)
+
+    def signatures_of(self, doc_ids: Iterable[str]) -> dict[str, SignatureRow]:
+        """The stored signatures of some documents."""
+        sql = "SELECT doc_id, content_hash, kind, hashvalues FROM signatures WHERE doc_id IN ({})"
+        return {r[0]: SignatureRow(*r) for r in self._in(sql, list(doc_ids))}
+
+    def stories_of(self, doc_ids: Iterable[str]) -> set[str]:
+        """The story ids of some documents (a document alone is its own story)."""
+        sql = "SELECT coalesce(story_id, doc_id) FROM documents WHERE doc_id IN ({})"
+        return {r[0] for r in self._in(sql, list(doc_ids))}
+
+    def story_docs(self, story_ids: Iterable[str]) -> set[str]:
+        """The documents of some stories."""
+        ids = list(story_ids)
+        out: set[str] = set()
+        for i in range(0, len(ids), 400):
+            part = ids[i : i + 400]
+            marks = ",".join("?" * len(part))
+            out.update(r[0] for r in self._db.execute(
+                f"SELECT doc_id FROM documents WHERE story_id IN ({marks}) OR doc_id IN "
+                f"({marks})", part + part,
+            ))
+        return out
+
+    def put_bands(self, bands: Mapping[str, Sequence[tuple[int, int]]]) -> None:
+        """Replace the LSH band keys of some documents (an empty list removes them)."""
         with self._db:
-            current = {
-                r[0]: r[1] or r[0]
-                for r in self._db.execute("SELECT doc_id, story_id FROM documents")
-            }
+            self._db.executemany(
+                "DELETE FROM story_bands WHERE doc_id = ?", [(d,) for d in bands]
+            )
+            self._db.executemany(
+                "INSERT INTO story_bands VALUES (?, ?, ?)",
+                [(d, band, key) for d, keys in bands.items() for band, key in keys],
+            )
+
+    def reset_bands(self, bands: Mapping[str, Sequence[tuple[int, int]]], kind: str) -> None:
+        """Write the band table whole (every signed document's keys) and record its kind."""
+        with self._db:
+            self._db.execute("DELETE FROM story_bands")
+            self._db.executemany(
+                "INSERT INTO story_bands VALUES (?, ?, ?)",
+                [(d, band, key) for d, keys in bands.items() for band, key in keys],
+            )
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('story_bands', ?)", (kind,))
+
+    def band_candidates(self, keys: Sequence[tuple[int, int]]) -> set[str]:
+        """Documents sharing at least one band key."""
+        out: set[str] = set()
+        for band, key in keys:
+            out.update(r[0] for r in self._db.execute(
+                "SELECT doc_id FROM story_bands WHERE band = ? AND key = ?", (band, key)
+            ))
+        return out
+
+    def set_stories(
+        self, stories: Mapping[str, str], only: Iterable[str] | None = None
+    ) -> int:
+        """Record the story of each document (``doc_id -> story_id``; a document not
+        listed is a story of its own), of every document or of those in ``only``. Bumps
+        the generation when anything changed, so what was derived from the old groups is
+        rebuilt. Returns the documents whose story changed."""
+        with self._db:
+            if only is None:
+                found: Iterable[tuple] = self._db.execute("SELECT doc_id, story_id FROM documents")
+            else:
+                found = self._in("SELECT doc_id, story_id FROM documents WHERE doc_id IN ({})",
+                                 list(only))
+            current = {r[0]: r[1] or r[0] for r in found}
             changed = [
                 (None if stories.get(d, d) == d else stories[d], d)
                 for d, story in current.items()
@@ -453,6 +572,11 @@ class Catalog:
     def stories_current(self) -> bool:
         """Whether the stories were grouped at the current generation."""
         return self.get_meta("stories_generation") == str(self.generation())
+
+    def bands_current(self, kind: str) -> bool:
+        """Whether the band table was written whole with bands of ``kind`` (then kept up
+        to date document by document)."""
+        return self.get_meta("story_bands") == kind
 
     # -- embedding cache ------------------------------------------------------
 
@@ -503,11 +627,23 @@ class Catalog:
                 [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items],
             )
 
-    def prune_cache(self, model: str) -> None:
-        """Drop cached vectors no current chunk uses (keeps the cache from growing forever)."""
+    def prune_cache(self, model: str, added: int | None = None) -> bool:
+        """Drop cached vectors no current chunk uses (keeps the cache from growing forever).
+
+        Pruning reads every chunk, so with ``added`` (entries cached since the last call)
+        it waits until the entries added since the last prune reach a fifth of the
+        chunks: the cache stays within about 1.2 times what is used, and a run that adds
+        one article does not read a million chunks. Returns whether it pruned."""
+        if added is not None:
+            pending = int(self.get_meta("cache_added") or 0) + added
+            if pending < max(1000, self.count_chunks() // 5):
+                self.set_meta("cache_added", str(pending))
+                return False
+        self.set_meta("cache_added", "0")
         live = {
             self.cache_key(model, r[0]) for r in self._db.execute("SELECT embed_text FROM chunks")
         }
         stale = [(k,) for (k,) in self._db.execute("SELECT key FROM embed_cache") if k not in live]
         with self._db:
             self._db.executemany("DELETE FROM embed_cache WHERE key = ?", stale)
+        return True

@@ -3,15 +3,18 @@
 Write order keeps the index consistent if the process dies at any point: new
 vectors are written first (under new, content-derived chunk ids), then the
 catalog is committed, then the old vectors are deleted. A crash leaves at most
-orphan vectors, which the next run removes ("reconcile"). The keyword index is
-rebuilt from the catalog at the end of a run that changed something.
+orphan vectors, which the next run removes ("reconcile"). Each committed batch
+then goes into the keyword index as a new segment (:mod:`index.keyword`), so a large
+import is searchable as it goes; a run killed before that leaves the keyword index
+behind the catalog, and it is caught up from the catalog.
 
 Stories (near-duplicates grouped, :mod:`index.stories`) are derived from the
-catalog like the keyword index and regrouped just before it: at the end of a run
-that changed documents, after ``remove``, and in ``reconcile`` (a run killed
-between its catalog commit and the regrouping leaves the index dirty, so the next
-run regroups). Regrouping that moves a document bumps the generation, so the
-keyword index built after it and every cache keyed on the generation agree.
+catalog and regrouped at the end of a run that changed documents and after
+``remove`` (only the stories the changes touch), and in ``reconcile`` (all of them:
+a run killed between its catalog commit and the regrouping leaves the index dirty,
+so the next run regroups). Regrouping that moves a document bumps the generation,
+and the keyword index is stamped with it, so every cache keyed on the generation
+agrees.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.catalog import Catalog, DocumentRow
@@ -38,6 +42,8 @@ from index.web.sources import complete, is_url, read_urls, url_list
 
 Progress = Callable[[int, int, str], None]
 PIPELINE_VERSION = "clean-2"
+# A run of at least this many articles records its progress for the chat's status line.
+IMPORT_SIZE = 100
 
 
 @dataclass
@@ -105,6 +111,8 @@ class Indexer:
         self.overlap_tokens = overlap_tokens
         self.batch_chunks = batch_chunks
         self.pipeline = f"{PIPELINE_VERSION};chunk={chunk_tokens}/{overlap_tokens}"
+        self._changed: set[str] = set()  # documents written or removed in this run
+        self._affected: set[str] = set()  # the stories they were in before
 
     def run(
         self,
@@ -123,10 +131,12 @@ class Indexer:
         report = IndexReport()
         self._prepare()
         generation = self.catalog.generation()
-        known = self.catalog.documents()
+        stories_current = self.catalog.stories_current()
         same_pipeline = self.catalog.get_meta("pipeline") == self.pipeline
         origins: set[str] = set()
         batch = self._gather(paths, urls, records, fetcher, origins, report)
+        # Only the documents named in this run are looked up, unless pruning needs all.
+        known = self.catalog.documents(None if prune else [r.doc_id for r in batch])
         batch = self._complete(batch, known, same_pipeline, fetcher, report)
         seen = {r.doc_id: r.origin for r in batch}
         pending: list[_Pending] = []
@@ -152,9 +162,13 @@ class Indexer:
                     if pending_chunks >= self.batch_chunks:
                         self._write(pending, report, known)
                         pending, pending_chunks = [], 0
+                        if total >= IMPORT_SIZE:
+                            self.catalog.set_import(done, total)
             if progress:
                 progress(done, total, rec.doc_id)
         self._write(pending, report, known)
+        if total >= IMPORT_SIZE:
+            self.catalog.clear_import()
 
         if prune:
             gone = [
@@ -166,18 +180,20 @@ class Indexer:
             report.removed = len(gone)
 
         self.catalog.set_meta("pipeline", self.pipeline)
-        # Only a run that changed documents regroups stories and rebuilds the keyword
-        # index (an interrupted run's leftovers were reconciled by _prepare); an
-        # unchanged run never loads it. A catalog whose stories were never grouped (made
-        # before stories existed) is grouped once.
-        if self.catalog.generation() != generation or not self.catalog.stories_current():
+        # Only a run that changed documents regroups stories (an interrupted run's
+        # leftovers were reconciled by _prepare); an unchanged run never loads the keyword
+        # index. A catalog whose stories were never grouped (made before stories existed)
+        # is grouped once. Regrouping that moved a document bumped the generation: the
+        # keyword index is stamped with it.
+        if self.catalog.generation() != generation or not stories_current:
+            before = self.catalog.generation()
             with report.timed("stories"):
-                self.store.regroup_stories()
-        if self.catalog.generation() != generation:
+                self._regroup(incremental=stories_current)
             with report.timed("keyword"):
-                self.store.rebuild_keyword()
+                self.store.commit_keyword(before)
+        if self.catalog.generation() != generation:
             with report.timed("cache"):
-                self.catalog.prune_cache(self.store.embed_model)
+                self.catalog.prune_cache(self.store.embed_model, report.embedded)
         self.catalog.set_meta("dirty", "0")
         report.failed = len(report.errors)
         report.total_chunks = self.catalog.count_chunks()
@@ -275,15 +291,26 @@ class Indexer:
     def remove(self, doc_ids: Sequence[str]) -> int:
         """Remove documents by id; returns how many were indexed."""
         self._prepare()
-        known = self.catalog.documents()
+        known = self.catalog.documents(doc_ids)
         present = [d for d in doc_ids if d in known]
+        incremental = self.catalog.stories_current()
         self._remove(present)
-        self.store.regroup_stories()
-        self.store.rebuild_keyword()
+        before = self.catalog.generation()
+        self._regroup(incremental)
+        self.store.commit_keyword(before)
         self.catalog.set_meta("dirty", "0")
         return len(present)
 
+    def _regroup(self, incremental: bool) -> None:
+        """Regroup the stories the run's changes touch, or all of them."""
+        if incremental:
+            self.store.regroup_stories(self._changed, self._affected)
+        else:
+            self.store.regroup_stories()
+        self._changed, self._affected = set(), set()
+
     def _prepare(self) -> None:
+        self._changed, self._affected = set(), set()
         if self.catalog.get_meta("embed_model") is None:
             self.catalog.set_meta("embed_model", self.store.embed_model)
         if self.catalog.get_meta("dirty") == "1":
@@ -312,15 +339,19 @@ class Indexer:
                 # dropped to be indexed again: its versions stay
                 self.catalog.delete_documents(conn, missing, keep_history=True)
         self.store.regroup_stories()
-        self.store.rebuild_keyword()
+        self.store.commit_keyword(since=-1)  # compared with the catalog, not trusted
         return len(orphans)
 
     def _remove(self, doc_ids: Sequence[str]) -> None:
         if not doc_ids:
             return
         old_ids = [cid for d in doc_ids for cid in self.catalog.chunk_ids(d)]
+        self._changed.update(doc_ids)
+        self._affected |= self.catalog.stories_of(doc_ids)
+        before = self.catalog.generation()
         with self.catalog.transaction() as conn:
             self.catalog.delete_documents(conn, doc_ids)
+        self.store.commit_keyword(before, removed=old_ids)
         self.store.vectors.delete(old_ids)
 
     def _write(self, pending: list[_Pending], report: IndexReport, known: dict) -> None:
@@ -337,11 +368,19 @@ class Indexer:
                 metadatas=[chunk_metadata(c, by_id[c.chunk_id]) for c in chunks],
             )
         stale: list[str] = []
+        self._changed.update(p.article.doc_id for p in pending)
+        self._affected |= self.catalog.stories_of(p.article.doc_id for p in pending if p.is_update)
+        before = self.catalog.generation()
         with report.timed("catalog"), self.catalog.transaction() as conn:
             for p in pending:
                 if p.is_update:
                     stale.extend(self.catalog.chunk_ids(p.article.doc_id))
                 self.catalog.put_document(conn, p.article, p.chunks)
+        # Searchable by keyword (and by a filtered dense scan) from this batch on.
+        with report.timed("keyword"):
+            self.store.commit_keyword(
+                before, [c.chunk_id for c in chunks], stale, np.asarray(vectors, np.float32)
+            )
         fresh = set(by_id)
         with report.timed("vectors"):
             self.store.vectors.delete([cid for cid in stale if cid not in fresh])

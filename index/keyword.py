@@ -1,12 +1,19 @@
-"""The keyword index: BM25 (bm25s) over the same chunks as the vector store.
+"""The keyword index: BM25 over the same chunks as the vector store, in segments.
 
-Built from the catalog at the end of an indexing run that changed something,
-saved to disk with the catalog generation it reflects, and loaded (not
-rebuilt) by queries. It also keeps, per chunk, the day number and outlet code
-so that date and outlet filters cost a vector mask, not a database query, and
-the chunk's unit embedding, so that a *filtered* dense search is an exact scan
-of the masked rows (Chroma's metadata-filtered query costs hundreds of ms at
-100k chunks; its unfiltered query stays the path for unfiltered searches).
+The index is a list of immutable segments (:mod:`index.segments`) and, per segment,
+the rows deleted since it was written, named by a manifest that is replaced
+atomically. An indexing run adds a small segment per batch it commits and marks the
+rows of replaced or removed chunks deleted; small segments are merged by a tiered
+policy. Work is in proportion to the change, not to the corpus, and a reader sees the
+old manifest or the new one, never a mix. The manifest records the catalog
+generation it reflects; a reader that finds it behind (a writer between its catalog
+commit and its manifest, or killed there) catches up in memory from the catalog.
+
+Beside the postings, each row keeps its day number and outlet code, so that date and
+outlet filters cost a vector mask, not a database query, and the chunk's unit
+embedding, so that a *filtered* dense search is an exact scan of the masked rows
+(Chroma's metadata-filtered query costs hundreds of ms at 100k chunks; its unfiltered
+query stays the path for unfiltered searches).
 """
 
 from __future__ import annotations
@@ -14,56 +21,106 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
 
 from index.catalog import ChunkRow
-from index.dates import day_number
+from index.segments import (
+    MAX_SEGMENT_ROWS,
+    NO_DAY,
+    Segment,
+    bm25_idf,
+    bm25_tf,
+    concat,
+    merge,
+    merge_plan,
+    normalize_source,
+    tokenize_ids,
+)
+
+__all__ = ["NO_DAY", "KeywordIndex", "normalize_source", "tokenize", "unit_rows"]
 
 _STEMMER = Stemmer.Stemmer("english")
-NO_DAY = -1
-
-
-def normalize_source(name: str | None) -> str:
-    """Outlet names compared loosely: case, spacing and a leading 'The' do not matter."""
-    if not name:
-        return ""
-    key = " ".join(name.lower().replace("’", "'").split())
-    return key[4:] if key.startswith("the ") else key
+FORMAT = 2
+MANIFEST = "manifest.json"
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, stemmed word tokens (same for chunks and queries)."""
-    out = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
-    return [list(tokens) for tokens in out]  # type: ignore[union-attr]
+    ids, vocab = tokenize_ids(texts, _STEMMER)
+    words = sorted(vocab, key=vocab.__getitem__)
+    return [[words[i] for i in row if words[i]] for row in ids]
 
 
-@dataclass
+def _segment_name() -> str:
+    # Never reused: a reader keeps segments it loaded by name across manifests.
+    return f"seg-{uuid.uuid4().hex[:16]}"
+
+
 class KeywordIndex:
-    """BM25 over chunk texts plus per-chunk filter columns."""
+    """BM25 over chunk texts plus per-chunk filter columns, over segments.
 
-    bm25: bm25s.BM25 | None
-    chunk_ids: list[str]
-    doc_ids: list[str]
-    days: np.ndarray  # int32 day numbers, NO_DAY when unknown
-    source_codes: np.ndarray  # int32 index into sources, -1 when unknown
-    sources: list[str]  # normalised outlet names
-    generation: int
-    # float32 unit vectors, row i for chunk i; None when the vectors were unavailable
-    # (filtered dense searches then go to Chroma with a where clause).
-    vectors: np.ndarray | None = None
-    # Per outlet code: its rows and a contiguous copy of their vectors, made on first use,
-    # so an outlet-filtered search reads only that outlet's vectors.
-    _blocks: dict[int, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    Rows are numbered across segments in manifest order; ``chunk_ids[row]`` and the
+    column arrays are indexed by row and include deleted rows (which never score and
+    never pass a mask).
+    """
+
+    def __init__(
+        self,
+        segments: Sequence[Segment],
+        generation: int,
+        deleted: Mapping[str, Iterable[int]] | None = None,
+    ) -> None:
+        self.segments = list(segments)
+        self.generation = generation
+        self.deleted: dict[str, np.ndarray] = {}
+        for name, rows in (deleted or {}).items():
+            arr = np.unique(np.asarray(list(rows), dtype=np.int64))
+            if len(arr):
+                self.deleted[name] = arr
+        sizes = [len(s) for s in self.segments]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        index: dict[str, int] = {}
+        self._to_global: list[np.ndarray] = []
+        for seg in self.segments:
+            codes = [index.setdefault(s, len(index)) for s in seg.sources]
+            self._to_global.append(np.asarray([*codes, -1], dtype=np.int32))
+        self.sources: list[str] = list(index)
+        self._source_code = index
+        self.chunk_ids: list[str] = [c for s in self.segments for c in s.chunk_ids]
+        self.doc_ids: list[str] = [d for s in self.segments for d in s.doc_ids]
+        self.days = concat([np.asarray(s.days) for s in self.segments], np.int32)
+        self.source_codes = concat(
+            [m[np.asarray(s.codes)] for s, m in zip(self.segments, self._to_global, strict=True)],
+            np.int32,
+        )
+        self._seg_live: list[np.ndarray | None] = []
+        for seg in self.segments:
+            gone = self.deleted.get(seg.name)
+            if gone is None:
+                self._seg_live.append(None)
+            else:
+                live = np.ones(len(seg), dtype=bool)
+                live[gone[gone < len(seg)]] = False
+                self._seg_live.append(live)
+        self.live: np.ndarray | None = None
+        if self.deleted:
+            self.live = concat(
+                [np.ones(len(s), bool) if m is None else m
+                 for s, m in zip(self.segments, self._seg_live, strict=True)],
+                bool,
+            )
+        lengths = concat([np.asarray(s.lengths) for s in self.segments], np.int64)
+        live_lengths = lengths if self.live is None else lengths[self.live]
+        self.n_live = len(live_lengths)
+        self.avg_length = float(live_lengths.mean()) if self.n_live else 1.0
+
+    # -- building ---------------------------------------------------------------------
 
     @classmethod
     def build(
@@ -71,117 +128,177 @@ class KeywordIndex:
     ) -> KeywordIndex:
         """Index chunk rows (their embed_text: title, outlet, date and text); ``vectors``
         holds their embeddings in the same order (normalised here)."""
-        chunk_ids: list[str] = []
-        doc_ids: list[str] = []
-        texts: list[str] = []
-        days: list[int] = []
-        codes: list[int] = []
-        source_index: dict[str, int] = {}
-        for row in rows:
-            chunk_ids.append(row.chunk_id)
-            doc_ids.append(row.doc_id)
-            texts.append(row.embed_text)
-            days.append(day_number(row.published_at) or NO_DAY)
-            key = normalize_source(row.source)
-            codes.append(source_index.setdefault(key, len(source_index)) if key else -1)
-        bm25 = None
-        if texts:
-            bm25 = bm25s.BM25()
-            bm25.index(tokenize(texts), show_progress=False)
-        return cls(
-            bm25=bm25,
-            chunk_ids=chunk_ids,
-            doc_ids=doc_ids,
-            days=np.asarray(days, dtype=np.int32),
-            source_codes=np.asarray(codes, dtype=np.int32),
-            sources=list(source_index),
-            generation=generation,
-            vectors=None if vectors is None else unit_rows(vectors),
+        rows = list(rows)
+        segments = [
+            _new_segment(rows[i : i + MAX_SEGMENT_ROWS],
+                         None if vectors is None else vectors[i : i + MAX_SEGMENT_ROWS])
+            for i in range(0, len(rows), MAX_SEGMENT_ROWS)
+        ]
+        return cls(segments, generation)
+
+    def with_changes(
+        self,
+        added: Sequence[ChunkRow],
+        vectors: np.ndarray | None,
+        removed: Iterable[str],
+        generation: int,
+    ) -> KeywordIndex:
+        """This index with ``added`` rows in a new segment and the rows of ``removed``
+        chunk ids deleted, tagged ``generation`` (nothing on disk changes)."""
+        deleted = {name: list(rows) for name, rows in self.deleted.items()}
+        gone = set(removed)
+        if gone:
+            for seg in self.segments:
+                rows = [r for cid in gone if (r := seg.position(cid)) is not None]
+                if rows:
+                    deleted.setdefault(seg.name, []).extend(rows)
+        segments = list(self.segments)
+        if added:
+            segments.append(_new_segment(list(added), vectors))
+        return KeywordIndex(segments, generation, deleted)
+
+    def merged(self) -> KeywordIndex:
+        """This index with the merges :func:`index.segments.merge_plan` asks for done."""
+        sizes = [(len(s), len(self.deleted.get(s.name, ()))) for s in self.segments]
+        plan = merge_plan(sizes)
+        if not plan:
+            return self
+        replaced: dict[int, Segment | None] = {}
+        for group in plan:
+            parts = [(self.segments[i], _mask_of(self._seg_live[i])) for i in group]
+            out = merge(_segment_name(), parts)
+            replaced[group[0]] = out if len(out) else None
+            for i in group[1:]:
+                replaced[i] = None
+        segments: list[Segment] = []
+        for i, seg in enumerate(self.segments):
+            if i in replaced:
+                new = replaced[i]
+                if new is not None:
+                    segments.append(new)
+            else:
+                segments.append(seg)
+        kept = {s.name for s in segments}
+        return KeywordIndex(
+            segments, self.generation,
+            {n: r for n, r in self.deleted.items() if n in kept},
         )
 
+    # -- disk -------------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write the segments not yet on disk, then the manifest (atomically), then
+        remove segments no manifest names any more."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for seg in self.segments:
+            if not (directory / seg.name / "columns.json").exists():
+                seg.save(directory)
+        manifest = {
+            "format": FORMAT,
+            "generation": self.generation,
+            "segments": [
+                {"name": s.name, "deleted": self.deleted.get(s.name, np.zeros(0)).tolist()}
+                for s in self.segments
+            ],
+        }
+        tmp = directory / f"{MANIFEST}.tmp{os.getpid()}"
+        tmp.write_text(json.dumps(manifest))
+        os.replace(tmp, directory / MANIFEST)
+        names = {s.name for s in self.segments}
+        for child in directory.iterdir():
+            # A reader still holding a removed segment keeps its memory-mapped files.
+            if child.is_dir() and child.name not in names:
+                shutil.rmtree(child, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path, reuse: KeywordIndex | None = None) -> KeywordIndex | None:
+        """The saved index (segments already in ``reuse`` are not read again), or None
+        when there is none or it cannot be read."""
+        known = {s.name: s for s in reuse.segments} if reuse is not None else {}
+        for _ in range(3):  # a writer may remove a segment between manifest and read
+            try:
+                manifest = json.loads((directory / MANIFEST).read_text())
+                if manifest.get("format") != FORMAT:
+                    return None
+                segments = [
+                    known.get(entry["name"]) or Segment.load(directory / entry["name"])
+                    for entry in manifest["segments"]
+                ]
+                deleted = {e["name"]: e["deleted"] for e in manifest["segments"] if e["deleted"]}
+                return cls(segments, int(manifest["generation"]), deleted)
+            except FileNotFoundError:
+                if not (directory / MANIFEST).exists():
+                    return None
+            except (OSError, ValueError, KeyError):
+                return None
+        return None
+
+    # -- queries ----------------------------------------------------------------------
+
     def __len__(self) -> int:
-        return len(self.chunk_ids)
+        """Live rows (deleted ones are not counted)."""
+        return self.n_live
+
+    def live_ids(self) -> list[str]:
+        """The chunk ids of the live rows."""
+        if self.live is None:
+            return list(self.chunk_ids)
+        return [c for c, keep in zip(self.chunk_ids, self.live, strict=True) if keep]
 
     @property
     def has_vectors(self) -> bool:
         """Whether every chunk's vector is here (filtered dense searches can scan them)."""
-        return self.vectors is not None and len(self.vectors) == len(self.chunk_ids) > 0
-
-    def save(self, directory: Path) -> None:
-        """Write atomically: a reader sees the old index or the new one, never a mix."""
-        tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(tmp / "bm25"))
-        np.save(tmp / "days.npy", self.days)
-        np.save(tmp / "source_codes.npy", self.source_codes)
-        # An empty array records "no vectors were available" (no rebuild on every open).
-        vectors = self.vectors if self.vectors is not None else np.zeros((0, 0), np.float32)
-        np.save(tmp / "vectors.npy", vectors)
-        (tmp / "columns.json").write_text(
-            json.dumps(
-                {
-                    "chunk_ids": self.chunk_ids,
-                    "doc_ids": self.doc_ids,
-                    "sources": self.sources,
-                    "generation": self.generation,
-                }
-            )
+        return self.n_live > 0 and all(
+            s.vectors is not None and len(s.vectors) == len(s) for s in self.segments
         )
-        old = directory.with_name(directory.name + f".old{os.getpid()}")
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
-
-    @classmethod
-    def load(cls, directory: Path) -> KeywordIndex | None:
-        """The saved index, or None when there is none (or it is unreadable)."""
-        try:
-            columns = json.loads((directory / "columns.json").read_text())
-            bm25 = bm25s.BM25.load(str(directory / "bm25")) if columns["chunk_ids"] else None
-            vectors_file = directory / "vectors.npy"
-            # Memory-mapped: pages are read when a filtered search touches them.
-            vectors = np.load(vectors_file, mmap_mode="r") if vectors_file.exists() else None
-            return cls(
-                bm25=bm25,
-                chunk_ids=columns["chunk_ids"],
-                doc_ids=columns["doc_ids"],
-                days=np.load(directory / "days.npy"),
-                source_codes=np.load(directory / "source_codes.npy"),
-                sources=columns["sources"],
-                generation=int(columns["generation"]),
-                vectors=vectors,
-            )
-        except (OSError, ValueError, KeyError):
-            return None
 
     def mask(
         self, since: int | None = None, until: int | None = None, sources: list[str] | None = None
     ) -> np.ndarray | None:
-        """Boolean mask of chunks passing the filters, or None for no filter."""
+        """Boolean mask of live chunks passing the filters, or None for no filter."""
         if since is None and until is None and not sources:
             return None
-        keep = np.ones(len(self.chunk_ids), dtype=bool)
+        keep = np.ones(len(self.chunk_ids), dtype=bool) if self.live is None else self.live.copy()
         if since is not None:
             keep &= self.days >= since
         if until is not None:
             keep &= (self.days <= until) & (self.days != NO_DAY)
         if sources:
-            wanted = [self.sources.index(s) for s in sources if s in self.sources]
+            wanted = [self._source_code[s] for s in sources if s in self._source_code]
             keep &= np.isin(self.source_codes, np.asarray(wanted, dtype=np.int32))
         return keep
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query."""
+        """BM25 score of every row for the query (0 for deleted rows). Document counts,
+        frequencies and lengths are those of all live rows, whatever their segment."""
+        out = np.zeros(len(self.chunk_ids), dtype=np.float32)
         tokens = tokenize([query])[0]
-        if self.bm25 is None or not tokens:
-            return np.zeros(len(self.chunk_ids), dtype=np.float32)
-        ids = self.bm25.get_tokens_ids(tokens)
-        if not ids:
-            return np.zeros(len(self.chunk_ids), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        if not tokens or not self.n_live:
+            return out
+        for token, times in Counter(tokens).items():
+            hits: list[tuple[int, np.ndarray, np.ndarray]] = []
+            df = 0
+            for i, seg in enumerate(self.segments):
+                found = seg.postings(token)
+                if found is None:
+                    continue
+                rows, tfs = found
+                live = self._seg_live[i]
+                if live is not None:
+                    keep = live[rows]
+                    rows, tfs = rows[keep], tfs[keep]
+                df += len(rows)
+                hits.append((i, rows, tfs))
+            if not df:
+                continue
+            idf = bm25_idf(df, self.n_live) * times
+            for i, rows, tfs in hits:
+                lengths = np.asarray(self.segments[i].lengths)[rows]
+                part = bm25_tf(tfs.astype(np.float32), lengths.astype(np.float32),
+                               self.avg_length)
+                # A term's postings name each row once: a plain indexed add is exact.
+                out[self.offsets[i] + rows] += np.float32(idf) * part
+        return out
 
     @staticmethod
     def top(
@@ -205,26 +322,42 @@ class KeywordIndex:
         mask: np.ndarray | None = None,
         sources: list[str] | None = None,
     ) -> list[tuple[int, float]]:
-        """The ``n`` rows most cosine-similar to ``vector`` among those in ``mask`` and,
-        when given, from ``sources`` (normalised outlet names), best first, by an exact
-        scan (needs ``vectors``)."""
+        """The ``n`` live rows most cosine-similar to ``vector`` among those in ``mask``
+        and, when given, from ``sources`` (normalised outlet names), best first, by an
+        exact scan (needs ``has_vectors``)."""
         if not self.has_vectors:
             raise ValueError("this keyword index holds no vectors")
-        assert self.vectors is not None
         query = unit_rows(np.asarray(vector, dtype=np.float32)[None, :])[0]
-        if sources:
-            codes = [self.sources.index(s) for s in dict.fromkeys(sources) if s in self.sources]
-            blocks = [self._block(code) for code in codes]
-            rows = np.concatenate([b[0] for b in blocks] or [np.zeros(0, dtype=np.int64)])
-            sims = np.concatenate(
-                [_dot(b[1], query) for b in blocks] or [np.zeros(0, dtype=np.float32)]
-            )
-            if mask is not None:
-                keep = mask[rows]
+        wanted = list(dict.fromkeys(s for s in sources or () if s in self._source_code))
+        all_rows: list[np.ndarray] = []
+        all_sims: list[np.ndarray] = []
+        for i, seg in enumerate(self.segments):
+            off = int(self.offsets[i])
+            live = self._seg_live[i]
+            if sources:
+                blocks = [seg.block(seg.sources.index(s)) for s in wanted if s in seg.sources]
+                if not blocks:
+                    continue
+                rows = np.concatenate([b[0] for b in blocks])
+                sims = np.concatenate([_dot(b[1], query) for b in blocks])
+                keep = np.ones(len(rows), dtype=bool)
+                if live is not None:
+                    keep &= live[rows]
+                if mask is not None:
+                    keep &= mask[off + rows]
                 rows, sims = rows[keep], sims[keep]
-        else:
-            rows = np.arange(len(self.chunk_ids)) if mask is None else np.flatnonzero(mask)
-            sims = _dot(np.asarray(self.vectors[rows], dtype=np.float32), query)
+            else:
+                allowed = np.ones(len(seg), dtype=bool) if live is None else live
+                if mask is not None:
+                    allowed = allowed & mask[off : off + len(seg)]
+                rows = np.flatnonzero(allowed)
+                assert seg.vectors is not None
+                sims = _dot(np.asarray(seg.vectors[rows], dtype=np.float32), query)
+            all_rows.append(off + rows)
+            all_sims.append(sims)
+        if not all_rows:
+            return []
+        rows, sims = np.concatenate(all_rows), np.concatenate(all_sims)
         n = min(n, len(rows))
         if n <= 0:
             return []
@@ -232,14 +365,15 @@ class KeywordIndex:
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(int(rows[i]), float(sims[i])) for i in top]
 
-    def _block(self, code: int) -> tuple[np.ndarray, np.ndarray]:
-        block = self._blocks.get(code)
-        if block is None:
-            assert self.vectors is not None
-            rows = np.flatnonzero(self.source_codes == code)
-            block = (rows, np.ascontiguousarray(self.vectors[rows], dtype=np.float32))
-            self._blocks[code] = block
-        return block
+
+def _new_segment(rows: list[ChunkRow], vectors: np.ndarray | None) -> Segment:
+    tokenized = tokenize_ids([r.embed_text for r in rows], _STEMMER)
+    unit = None if vectors is None else unit_rows(vectors)
+    return Segment.build(_segment_name(), rows, tokenized, unit)
+
+
+def _mask_of(live: np.ndarray | None) -> np.ndarray | None:
+    return None if live is None else ~live
 
 
 def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ gives the same story ids.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,26 @@ def from_bytes(blob: bytes) -> np.ndarray | None:
     if len(blob) != 4 * NUM_PERM:
         return None
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+
+
+# LSH bands of the signature (datasketch's choice for THRESHOLD and NUM_PERM: 32 bands of
+# 4 values): two documents are candidates when one band is equal. The catalog keeps each
+# document's band keys, so a new document finds its candidates without the corpus.
+_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+BANDS, ROWS = _LSH.b, _LSH.r
+BAND_KIND = f"{SIGNATURE_KIND}/bands{BANDS}x{ROWS}"
+
+
+def band_keys(hashvalues: np.ndarray) -> list[tuple[int, int]]:
+    """``(band, key)`` of each LSH band: a 64-bit hash of the band's values (datasketch's
+    bands, so a key match is a datasketch candidate, bar a 2**-64 chance)."""
+    values = np.asarray(hashvalues, dtype="<u4")
+    out = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS : (band + 1) * ROWS].tobytes(),
+                                 digest_size=8).digest()
+        out.append((band, int.from_bytes(digest, "little", signed=True)))
+    return out
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:

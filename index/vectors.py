@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from index.errors import BackendUnavailable, IndexMismatchError, UserError
 
 
@@ -94,16 +96,19 @@ class VectorStore:
     def add(
         self,
         ids: Sequence[str],
-        vectors: Sequence[Sequence[float]],
+        vectors: Sequence[Sequence[float]] | np.ndarray,
         documents: Sequence[str],
         metadatas: Sequence[dict[str, str | int | float | bool]],
     ) -> None:
         """Upsert vectors in batches (upsert, so a retried write never duplicates)."""
+        # One float32 matrix: Chroma takes it as is (lists of Python floats cost more
+        # than the write itself at a few thousand rows).
+        matrix = np.asarray(vectors, dtype=np.float32)
         for i in range(0, len(ids), self._max_batch):
             j = i + self._max_batch
             self._col.upsert(
                 ids=list(ids[i:j]),
-                embeddings=[list(v) for v in vectors[i:j]],
+                embeddings=matrix[i:j],
                 documents=list(documents[i:j]),
                 metadatas=[dict(m) for m in metadatas[i:j]],
             )

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     )
     ollama_model: str = "llama3.2"
     ollama_timeout: float = Field(120.0, gt=0)
+    ollama_concurrency: int = Field(
+        1, ge=1, le=64,
+        description=(
+            "Answers sent to Ollama at once by the web UI (match the server's "
+            "OLLAMA_NUM_PARALLEL; a GPU host takes several). The embedded model always "
+            "answers one at a time: on two cores its parallel slots gave no more throughput."
+        ),
+    )
     gguf_path: str | None = Field(None, description="GGUF file for the embedded backend.")
     llm_threads: int | None = Field(
         None, ge=1, description="Generation threads of the embedded backend (default: cores - 1)."

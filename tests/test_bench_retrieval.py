@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +25,13 @@ from tests.conftest import SEEDS
 
 def _index(n: int, dim: int, seed: int) -> KeywordIndex:
     rng = np.random.default_rng(seed)
-    return KeywordIndex(
-        bm25=None,
-        chunk_ids=[f"c{i}" for i in range(n)],
-        doc_ids=[f"d{i}" for i in range(n)],
-        days=np.zeros(n, dtype=np.int32),
-        source_codes=np.zeros(n, dtype=np.int32),
-        sources=["x"],
-        generation=1,
-        vectors=unit_rows(rng.normal(size=(n, dim))),
-    )
+    rows = [ChunkRow(f"c{i}", f"d{i}", 0, 0, 4, "text", "text", "T", None, "x", None)
+            for i in range(n)]
+    return KeywordIndex.build(rows, 1, rng.normal(size=(n, dim)))
+
+
+def _vectors(kw: KeywordIndex) -> np.ndarray:
+    return np.concatenate([np.asarray(s.vectors) for s in kw.segments])
 
 
 @pytest.mark.parametrize(("n_rows", "n", "masked"), [(50, 5, False), (50, 10, True), (7, 20, True),
@@ -45,8 +42,7 @@ def test_nearest_is_the_exact_top_n(n_rows: int, n: int, masked: bool) -> None:
     query = rng.normal(size=16).astype(np.float32)
     mask = rng.random(n_rows) < 0.5 if masked else None
     got = kw.nearest(query * 3.0, n, mask)  # the query's scale does not matter
-    assert kw.vectors is not None
-    sims = kw.vectors @ (query / np.linalg.norm(query))
+    sims = _vectors(kw) @ (query / np.linalg.norm(query))
     allowed = np.arange(n_rows) if mask is None else np.flatnonzero(mask)
     expected = sorted(allowed, key=lambda i: -sims[i])[:n]
     assert [row for row, _ in got] == list(expected)
@@ -99,11 +95,12 @@ def indexed(fake_services: Services, tmp_path: Path) -> Services:
 def test_keyword_index_keeps_every_chunk_vector(indexed: Services) -> None:
     store = indexed.store
     kw = store.keyword()
-    assert kw.vectors is not None and kw.vectors.shape[0] == len(kw) > 0
+    vectors = _vectors(kw)
+    assert kw.has_vectors and vectors.shape[0] == len(kw) > 0
     stored = store.vectors.get_vectors(kw.chunk_ids)
     for row, cid in enumerate(kw.chunk_ids):
         want = np.asarray(stored[cid], dtype=np.float32)
-        assert np.allclose(kw.vectors[row], want / np.linalg.norm(want), atol=1e-5)
+        assert np.allclose(vectors[row], want / np.linalg.norm(want), atol=1e-5)
 
 
 def test_filtered_scan_agrees_with_chromas_filtered_query(indexed: Services) -> None:
@@ -145,27 +142,39 @@ def test_date_filtered_dense_search_matches_chroma(indexed: Services) -> None:
     assert [s for _, s in scan] == pytest.approx([h.score for h in chroma], abs=1e-4)
 
 
-def test_an_index_saved_without_vectors_is_rebuilt_with_them(indexed: Services) -> None:
+def test_a_keyword_index_of_an_older_layout_is_rebuilt(indexed: Services) -> None:
     store = indexed.store
-    (store.keyword_dir / "vectors.npy").unlink()
+    expected = sorted(store.keyword().live_ids())
+    (store.keyword_dir / "manifest.json").unlink()  # what a version-1 index directory lacks
+    (store.keyword_dir / "columns.json").write_text("{}")
     store._keyword = None
-    assert KeywordIndex.load(store.keyword_dir).vectors is None  # type: ignore[union-attr]
-    assert store.keyword().vectors is not None
-    assert (store.keyword_dir / "vectors.npy").exists()
+    assert KeywordIndex.load(store.keyword_dir) is None
+    rebuilt = store.keyword()
+    assert sorted(rebuilt.live_ids()) == expected and rebuilt.has_vectors
+    assert (store.keyword_dir / "manifest.json").exists()
 
 
 def test_nearest_by_outlet_equals_the_masked_scan() -> None:
-    kw = _index(60, 8, seed=5)
-    kw.source_codes = np.arange(60, dtype=np.int32) % 3
-    kw.sources = ["a", "b", "c"]
-    kw.days = np.arange(60, dtype=np.int32)
-    query = np.random.default_rng(4).normal(size=8).astype(np.float32)
+    rng = np.random.default_rng(5)
+    start = date(2023, 1, 1)
+    rows = [
+        ChunkRow(f"c{i}", f"d{i}", 0, 0, 4, "text", "text", "T",
+                 (start + timedelta(days=i)).isoformat(), "abc"[i % 3], None)
+        for i in range(60)
+    ]
+    # three segments, one row of each deleted: outlets and deletions span segments
+    kw = KeywordIndex.build(rows[:20], 1, rng.normal(size=(20, 8)))
+    kw = kw.with_changes(rows[20:45], rng.normal(size=(25, 8)), [], 2)
+    kw = kw.with_changes(rows[45:], rng.normal(size=(15, 8)), ["c3", "c30"], 3)
+    assert len(kw.segments) == 3 and len(kw) == 58
+    query = rng.normal(size=8).astype(np.float32)
     for sources in (["a"], ["b", "c"], ["zzz"]):
-        for since in (None, 30):
+        for since in (None, (start + timedelta(days=30)).toordinal()):
             by_outlet = kw.nearest(query, 7, kw.mask(since, None), sources)
             masked = kw.nearest(query, 7, kw.mask(since, None, sources))
             assert [r for r, _ in by_outlet] == [r for r, _ in masked]
             assert [s for _, s in by_outlet] == pytest.approx([s for _, s in masked], abs=1e-6)
+            assert not {kw.chunk_ids[r] for r, _ in by_outlet} & {"c3", "c30"}
 
 
 def test_an_index_without_available_vectors_falls_back_and_is_not_rebuilt(
@@ -177,7 +186,6 @@ def test_an_index_without_available_vectors_falls_back_and_is_not_rebuilt(
     ]
     KeywordIndex.build(rows, generation=1, vectors=None).save(tmp_path / "kw")
     loaded = KeywordIndex.load(tmp_path / "kw")
-    assert loaded is not None and loaded.vectors is not None  # recorded as unavailable
-    assert not loaded.has_vectors
+    assert loaded is not None and not loaded.has_vectors  # recorded as unavailable
     with pytest.raises(ValueError):
         loaded.nearest(np.ones(4, dtype=np.float32), 2)

@@ -87,7 +87,7 @@ def consistent(services: Services) -> None:
     assert len(catalog_ids) == len(set(catalog_ids))
     assert set(catalog_ids) == services.store.vectors.ids()
     kw = services.store.keyword()
-    assert sorted(kw.chunk_ids) == sorted(catalog_ids)
+    assert sorted(kw.live_ids()) == sorted(catalog_ids)
     assert kw.generation == services.store.catalog.generation()
 
 

@@ -600,3 +600,14 @@ def test_each_chat_answer_discloses_how_it_was_answered(seeded: Services) -> Non
     assert "How this was answered" in final
     details = final[final.index('<details class="rag-plan">'):]
     assert "answer type: number" in details and "part 1:" in details
+
+
+@pytest.mark.parametrize(("backend", "setting", "expected"),
+                         [("ollama", 4, 4), ("ollama", 1, 1), ("embedded", 4, 1)])
+def test_answers_run_at_once_as_the_backend_allows(backend: str, setting: int,
+                                                   expected: int) -> None:
+    from rag.settings import load_settings
+    from ui.app import answer_concurrency
+
+    settings = load_settings(Path("/dev/null")).model_copy(update={"ollama_concurrency": setting})
+    assert answer_concurrency(BackendChoice(backend, "m", "why"), settings) == expected

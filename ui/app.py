@@ -37,6 +37,7 @@ from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
 from rag.ingestion import safe_filename as safe_filename  # (re-exported)
+from rag.llms.select import BackendChoice
 from rag.passages import Passage
 from rag.retrieval import Filters
 from rag.settings import Settings
@@ -273,15 +274,14 @@ class ChatUI:
         return self.services.ingestion.uploads_dir
 
     def outlets(self) -> list[str]:
-        docs = self.services.store.catalog.documents().values()
-        return sorted({d.source for d in docs if d.source}, key=str.lower)
+        return self.services.store.catalog.outlets()
 
     def status(self) -> str:
         catalog = self.services.store.catalog
-        return render.status_html(self.backend, len(catalog.documents()),
+        return render.status_html(self.backend, catalog.count_documents(),
                                   catalog.count_chunks(), self.services.embed_model_id,
                                   self.services.settings.ollama_model,
-                                  self.services.ingestion.feeds())
+                                  self.services.ingestion.feeds(), catalog.running_import())
 
     def refresh(self) -> tuple[Any, ...]:
         """The corpus table, the outlet choices and the status line, from the catalog."""
@@ -333,6 +333,13 @@ def upload_label(settings: Settings) -> str:
 def _pick_row(evt: gr.SelectData) -> str:
     row = evt.row_value or []
     return str(row[0]) if row else gr.skip()
+
+
+def answer_concurrency(backend: BackendChoice, settings: Settings) -> int:
+    """How many answers run at once: ``ollama_concurrency`` when Ollama generates them
+    (its server runs requests in parallel), else one (the embedded model has one slot;
+    quote-only answers are quick enough to wait their turn)."""
+    return settings.ollama_concurrency if backend.backend == "ollama" else ANSWER_CONCURRENCY
 
 
 def build_app(services: Services) -> gr.Blocks:
@@ -416,7 +423,8 @@ def build_app(services: Services) -> gr.Blocks:
         chat_outputs = [question, chatbot, sources, state]
         backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
         answer_group: dict[str, Any] = {"concurrency_id": "answer",
-                                        "concurrency_limit": ANSWER_CONCURRENCY}
+                                        "concurrency_limit": answer_concurrency(ui.backend,
+                                                                                services.settings)}
         asked: list[dict[str, Any]] = [
             question.submit(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
                             show_progress="hidden", **answer_group),

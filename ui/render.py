@@ -294,10 +294,21 @@ def feeds_status(feeds: Sequence[Subscription]) -> str:
     return f" · Feeds: {len(feeds)}, last sync {esc(last)}{fail}"
 
 
+def import_status(running: tuple[int, int] | None) -> str:
+    """The status line's part on an import under way: how much is searchable yet."""
+    if running is None:
+        return ""
+    done, total = running
+    return (f'<div class="rag-status-import">Importing: {done:,} of {total:,} articles '
+            "indexed so far; those are searchable by keyword and by meaning, the rest are "
+            "not yet.</div>")
+
+
 def status_html(backend: BackendChoice, n_docs: int, n_chunks: int, embed_model: str,
-                ollama_model: str = "llama3.2", feeds: Sequence[Subscription] = ()) -> str:
-    """The status line: backend and model in use and why, the index, the feeds' last
-    sync and failing feeds, what to do if Ollama is down."""
+                ollama_model: str = "llama3.2", feeds: Sequence[Subscription] = (),
+                running: tuple[int, int] | None = None) -> str:
+    """The status line: backend and model in use and why, the index (and an import under
+    way), the feeds' last sync and failing feeds, what to do if Ollama is down."""
     hint = ""
     if backend.backend == "embedded" and "Ollama not used" in backend.reason:
         hint = (
@@ -318,7 +329,7 @@ def status_html(backend: BackendChoice, n_docs: int, n_chunks: int, embed_model:
         f"<strong>{esc(backend.backend)}</strong> ({esc(backend.model)})</span> — "
         f'<span class="rag-status-why">{esc(backend.reason)}</span> · '
         f"Index: {n_docs} articles, {n_chunks} passages · Embeddings: {esc(embed_model)}"
-        f"{feeds_status(feeds)}{hint}</div>"
+        f"{import_status(running)}{feeds_status(feeds)}{hint}</div>"
     )
 
 

@@ -139,6 +139,7 @@ class Answerer:
                 if i == 0:
                     timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
                 draft += delta
+                timings["tokens"] = i + 1  # llama.cpp and Ollama stream a token a chunk
                 yield Token(delta)
         except RagError as exc:
             yield exc

@@ -238,6 +238,6 @@ def assert_consistent(state: StoreState) -> None:
         f"orphan vectors: {len(state.vector_ids - set(state.catalog_ids))}, "
         f"chunks without vectors: {len(set(state.catalog_ids) - state.vector_ids)}")
     assert state.keyword is not None, "no keyword index saved"
-    assert sorted(state.keyword.chunk_ids) == sorted(state.catalog_ids)
+    assert sorted(state.keyword.live_ids()) == sorted(state.catalog_ids)
     assert state.keyword.generation == state.generation
     assert state.dirty == "0"
