@@ -126,8 +126,8 @@ def run(url: str, readers: int, mode: str, seconds: float) -> dict[str, Any]:
     print(f"{mode:11} {readers:3} readers  {row['answered']:5} answered  {row['refused']:4} "
           f"refused  {row['errors']:3} errors  p50 {row['p50_s']} s  p95 {row['p95_s']} s  "
           f"{row['per_s']} answers/s  {row['tokens_per_s']} tok/s in all "
-          f"(one stream {row['stream_tokens_per_s']})" + (f"  first error: {tally.errors[0]}" if tally.errors
-                                          else ""), flush=True)
+          f"(one stream {row['stream_tokens_per_s']})"
+          + (f"  first error: {tally.errors[0]}" if tally.errors else ""), flush=True)
     return row
 
 

@@ -24,6 +24,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,6 @@ from index.segments import (
     NO_DAY,
     Segment,
     bm25_idf,
-    bm25_tf,
     concat,
     merge,
     merge_plan,
@@ -85,6 +85,7 @@ class KeywordIndex:
                 self.deleted[name] = arr
         sizes = [len(s) for s in self.segments]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.rows = int(self.offsets[-1])  # deleted ones included
         index: dict[str, int] = {}
         self._to_global: list[np.ndarray] = []
         for seg in self.segments:
@@ -92,8 +93,6 @@ class KeywordIndex:
             self._to_global.append(np.asarray([*codes, -1], dtype=np.int32))
         self.sources: list[str] = list(index)
         self._source_code = index
-        self.chunk_ids: list[str] = [c for s in self.segments for c in s.chunk_ids]
-        self.doc_ids: list[str] = [d for s in self.segments for d in s.doc_ids]
         self.days = concat([np.asarray(s.days) for s in self.segments], np.int32)
         self.source_codes = concat(
             [m[np.asarray(s.codes)] for s, m in zip(self.segments, self._to_global, strict=True)],
@@ -119,6 +118,16 @@ class KeywordIndex:
         live_lengths = lengths if self.live is None else lengths[self.live]
         self.n_live = len(live_lengths)
         self.avg_length = float(live_lengths.mean()) if self.n_live else 1.0
+
+    @cached_property
+    def chunk_ids(self) -> list[str]:
+        """The chunk id of every row (made on first use: a writer seldom needs it)."""
+        return [c for s in self.segments for c in s.chunk_ids]
+
+    @cached_property
+    def doc_ids(self) -> list[str]:
+        """The document id of every row."""
+        return [d for s in self.segments for d in s.doc_ids]
 
     # -- building ---------------------------------------------------------------------
 
@@ -258,20 +267,25 @@ class KeywordIndex:
         """Boolean mask of live chunks passing the filters, or None for no filter."""
         if since is None and until is None and not sources:
             return None
-        keep = np.ones(len(self.chunk_ids), dtype=bool) if self.live is None else self.live.copy()
+        keep = np.ones(self.rows, dtype=bool) if self.live is None else self.live.copy()
         if since is not None:
             keep &= self.days >= since
         if until is not None:
             keep &= (self.days <= until) & (self.days != NO_DAY)
         if sources:
-            wanted = [self._source_code[s] for s in sources if s in self._source_code]
-            keep &= np.isin(self.source_codes, np.asarray(wanted, dtype=np.int32))
+            wanted = {self._source_code[s] for s in sources if s in self._source_code}
+            outlets = np.zeros(self.rows, dtype=bool)
+            for code in wanted:  # an equality per outlet: cheaper than np.isin's sort
+                outlets |= self.source_codes == code
+            keep &= outlets
         return keep
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (0 for deleted rows). Document counts,
-        frequencies and lengths are those of all live rows, whatever their segment."""
-        out = np.zeros(len(self.chunk_ids), dtype=np.float32)
+        frequencies and lengths are those of all live rows, whatever their segment (the
+        term-frequency part is cached per segment and term while the average length
+        moves less than ``index.segments.AVG_TOLERANCE``)."""
+        out = np.zeros(self.rows, dtype=np.float32)
         tokens = tokenize([query])[0]
         if not tokens or not self.n_live:
             return out
@@ -279,25 +293,23 @@ class KeywordIndex:
             hits: list[tuple[int, np.ndarray, np.ndarray]] = []
             df = 0
             for i, seg in enumerate(self.segments):
-                found = seg.postings(token)
+                found = seg.tf_part(token, self.avg_length)
                 if found is None:
                     continue
-                rows, tfs = found
+                rows, part = found
                 live = self._seg_live[i]
                 if live is not None:
                     keep = live[rows]
-                    rows, tfs = rows[keep], tfs[keep]
+                    rows, part = rows[keep], part[keep]
                 df += len(rows)
-                hits.append((i, rows, tfs))
+                hits.append((i, rows, part))
             if not df:
                 continue
-            idf = bm25_idf(df, self.n_live) * times
-            for i, rows, tfs in hits:
-                lengths = np.asarray(self.segments[i].lengths)[rows]
-                part = bm25_tf(tfs.astype(np.float32), lengths.astype(np.float32),
-                               self.avg_length)
+            idf = np.float32(bm25_idf(df, self.n_live) * times)
+            for i, rows, part in hits:
                 # A term's postings name each row once: a plain indexed add is exact.
-                out[self.offsets[i] + rows] += np.float32(idf) * part
+                seg_out = out[self.offsets[i] : self.offsets[i + 1]]
+                seg_out[rows] += idf * part
         return out
 
     @staticmethod
@@ -307,13 +319,8 @@ class KeywordIndex:
         """Top ``n`` (row, score) pairs of precomputed scores with a positive score, best
         first; rows outside ``mask`` are left out."""
         if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, len(scores))
-        if n <= 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+            scores = np.where(mask, scores, np.float32(0))
+        return [(int(i), float(scores[i])) for i in _top_rows(scores, n)]
 
     def nearest(
         self,
@@ -370,6 +377,32 @@ def _new_segment(rows: list[ChunkRow], vectors: np.ndarray | None) -> Segment:
     tokenized = tokenize_ids([r.embed_text for r in rows], _STEMMER)
     unit = None if vectors is None else unit_rows(vectors)
     return Segment.build(_segment_name(), rows, tokenized, unit)
+
+
+def _top_rows(values: np.ndarray, n: int) -> np.ndarray:
+    """The rows of the ``n`` largest positive values, largest first (ties: the lower
+    row). Exact: a threshold is taken from a sample so that only the few rows at or
+    above it are sorted; every row above the n-th largest value is at or above it."""
+    if n <= 0 or not len(values):
+        return np.zeros(0, dtype=np.int64)
+    rows: np.ndarray | None = None
+    if len(values) > 64 * n and len(values) > 50_000:
+        sample = values[:: max(1, len(values) // (64 * n))]
+        k = max(1, len(sample) * 4 * n // len(values))  # ~4n rows expected above it
+        threshold = np.partition(sample, len(sample) - k)[len(sample) - k]
+        if threshold > 0:
+            above = np.flatnonzero(values >= threshold)
+            if len(above) >= n:
+                rows = above
+    if rows is None:
+        rows = np.flatnonzero(values > 0)
+        if len(rows) <= n:
+            return rows[np.lexsort((rows, -values[rows]))]
+    candidates = values[rows]
+    nth = np.partition(candidates, len(rows) - n)[len(rows) - n]
+    picked = rows[candidates >= nth]  # every tie of the n-th value, sorted out below
+    order = np.lexsort((picked, -values[picked]))
+    return picked[order[:n]]
 
 
 def _mask_of(live: np.ndarray | None) -> np.ndarray | None:

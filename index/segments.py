@@ -9,8 +9,9 @@ segments grows with the logarithm of the corpus and no run rewrites the whole in
 
 Term statistics are *not* stored per segment: BM25's document frequency, document
 count and average length are summed over the live rows of every segment at query
-time, so a segmented index scores exactly as one built from scratch (bm25s's Lucene
-BM25, which :func:`bm25_tf` and :func:`bm25_idf` restate).
+time, so a segmented index scores as one built from scratch (bm25s's Lucene BM25,
+which :func:`bm25_tf` and :func:`bm25_idf` restate; the term-frequency part, cached per
+term, to within ``AVG_TOLERANCE``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ MAX_SEGMENT_ROWS = 250_000
 MERGE_FACTOR = 10  # this many segments of one size class are merged into one
 # A segment with more than this share of its rows deleted is rewritten without them.
 MAX_DELETED_SHARE = 0.3
+# A term's cached BM25 tf part is reused while the average row length it was computed
+# with is within this share of the current one (scores then differ from a fresh index
+# by less than it); a million-chunk corpus that grows by a batch moves it far less.
+AVG_TOLERANCE = 1e-3
 
 
 def bm25_idf(df: float, n_docs: int) -> float:
@@ -77,9 +82,19 @@ class Segment:
         default_factory=dict, repr=False, compare=False
     )
     _positions: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _float_lengths: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _tf_avg: float = field(default=0.0, repr=False, compare=False)
+    _tf_cache: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
+
+    @property
+    def float_lengths(self) -> np.ndarray:
+        """The row lengths as float32 (made once)."""
+        if self._float_lengths is None:
+            self._float_lengths = np.asarray(self.lengths, dtype=np.float32)
+        return self._float_lengths
 
     @classmethod
     def build(
@@ -120,13 +135,23 @@ class Segment:
             vectors=vectors,
         )
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """The rows holding ``term`` and its frequency in each, or None."""
+    def tf_part(self, term: str, avg_length: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows holding ``term`` and BM25's term-frequency part of each, for an index
+        whose rows average ``avg_length`` tokens; cached per term (recomputed when the
+        average has moved by more than ``AVG_TOLERANCE``)."""
         t = self.terms.get(term)
         if t is None:
             return None
+        if abs(avg_length - self._tf_avg) > AVG_TOLERANCE * avg_length:
+            self._tf_cache, self._tf_avg = {}, avg_length
         lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-        return self.rows[lo:hi], self.tfs[lo:hi]
+        rows = self.rows[lo:hi]
+        part = self._tf_cache.get(t)
+        if part is None:
+            part = bm25_tf(self.tfs[lo:hi].astype(np.float32), self.float_lengths[rows],
+                           self._tf_avg).astype(np.float32)
+            self._tf_cache[t] = part
+        return rows, part
 
     def position(self, chunk_id: str) -> int | None:
         """The row of a chunk id (the lookup is made on first use)."""
@@ -178,7 +203,9 @@ class Segment:
         columns = json.loads((path / "columns.json").read_text())
 
         def array(key: str, mmap: bool = False) -> np.ndarray:
-            return np.load(path / f"{key}.npy", mmap_mode="r" if mmap else None)
+            # A plain array over the mapped file: numpy's memmap subclass costs a Python
+            # call on every slice, and a query takes thousands of slices.
+            return np.asarray(np.load(path / f"{key}.npy", mmap_mode="r" if mmap else None))
 
         vectors = array("vectors", mmap=True)
         return cls(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +27,10 @@ from index.vectors import chroma_where
 from rag.errors import UserError
 from rag.query_hints import QueryHints, key_phrases, parse_hints
 from rag.settings import RetrievalSettings
+
+# One thread per process for the dense side of hybrid searches (see _candidates); two
+# lets two concurrent searches overlap too.
+_SIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rag-dense")
 
 
 @dataclass(frozen=True)
@@ -216,19 +221,10 @@ class HybridRetriever(BaseRetriever):
         pools: list[list[str] | None] = [sources or None]
         if not sources:
             pools += [[src] for src in hints.sources]
-        if mode in ("hybrid", "dense"):
-            t0 = time.perf_counter()
-            vector = self.embedder.get_query_embedding(query)
-            timings.embed_ms = (time.perf_counter() - t0) * 1000
-            t0 = time.perf_counter()
-            seen: set[str] = set()
-            for i, pool in enumerate(pools):
-                for cid, score in self._dense(vector, kw, filters, pool, n if i == 0 else n // 2):
-                    if cid not in seen:
-                        seen.add(cid)
-                        out.dense.append((cid, score))
-            out.dense.sort(key=lambda item: -item[1])
-            timings.dense_ms = (time.perf_counter() - t0) * 1000
+        # The dense side (query embedding, ANN query, vector scans: numpy, ONNX and
+        # Chroma release the GIL) runs on a second thread while this one scores BM25.
+        dense = (_SIDE.submit(self._dense_side, query, kw, filters, pools, n, timings)
+                 if mode in ("hybrid", "dense") else None)
         if mode in ("hybrid", "keyword"):
             t0 = time.perf_counter()
             scores = kw.scores(query)
@@ -241,6 +237,33 @@ class HybridRetriever(BaseRetriever):
                         out.keyword.append((kw.chunk_ids[row], score))
             out.keyword.sort(key=lambda item: -item[1])
             timings.keyword_ms = (time.perf_counter() - t0) * 1000
+        if dense is not None:
+            out.dense = dense.result()
+        return out
+
+    def _dense_side(
+        self,
+        query: str,
+        kw: KeywordIndex,
+        filters: Filters,
+        pools: list[list[str] | None],
+        n: int,
+        timings: SearchTimings,
+    ) -> list[tuple[str, float]]:
+        """Dense candidates over every pool, best first."""
+        t0 = time.perf_counter()
+        vector = self.embedder.get_query_embedding(query)
+        timings.embed_ms = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        seen: set[str] = set()
+        out: list[tuple[str, float]] = []
+        for i, pool in enumerate(pools):
+            for cid, score in self._dense(vector, kw, filters, pool, n if i == 0 else n // 2):
+                if cid not in seen:
+                    seen.add(cid)
+                    out.append((cid, score))
+        out.sort(key=lambda item: -item[1])
+        timings.dense_ms = (time.perf_counter() - t0) * 1000
         return out
 
     def _dense(
