@@ -171,6 +171,12 @@ def _ask_one(
     help="Also show the query plan: the answer type, the parts with their filters, and "
     "what each part retrieved.",
 )
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the checked answer with footnotes to FILE (.md or .html).",
+)
 @click.pass_obj
 @friendly_errors
 def ask_cmd(
@@ -186,12 +192,18 @@ def ask_cmd(
     as_of: str | None,
     as_json: bool,
     explain: bool,
+    export_path: Path | None,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing the passages."""
+    from rag.export import context_for, export_format, filters_label, write_export
     from rag.retrieval import Filters
 
     if not question and not questions_file:
         raise UserError("give a QUESTION or --questions FILE")
+    if export_path is not None:
+        if questions_file:
+            raise UserError("--export takes one QUESTION, not --questions")
+        export_format(export_path)  # a wrong suffix stops before any work
     filters = Filters.parse(since, until, sources)
     chosen = _answer_mode(obj, mode)
     if questions_file:
@@ -200,8 +212,13 @@ def ask_cmd(
                      as_of=parse_day(as_of))
         return
     assert question is not None
-    _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain,
-             as_of=parse_day(as_of))
+    result = _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain,
+                      as_of=parse_day(as_of))
+    if export_path is not None:
+        ctx = context_for(obj.services().store.catalog, filters_label(since, until, sources),
+                          parse_day(as_of))
+        write_export(result, ctx, export_path)
+        click.echo(f"Exported to {export_path}", err=as_json)
 
 
 @click.command("chat")

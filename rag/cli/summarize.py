@@ -4,6 +4,7 @@ the whole corpus, streamed, with progress on stderr."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -27,20 +28,26 @@ from rag.summary.mode import MODES, summary_mode
                    "extractive: the most salient sentences, quoted. Default: summary.mode.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--export", "export_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the checked summary with footnotes to FILE (.md or .html).")
 @click.pass_obj
 @friendly_errors
 def summarize_cmd(
     obj: Context, topic: str | None, doc_id: str | None, since: str | None, until: str | None,
     outlets: tuple[str, ...], timeline: bool, mode: str | None, as_json: bool, quiet: bool,
+    export_path: Path | None,
 ) -> None:
     """Summarise what the articles say about TOPIC (or about the whole scope without one),
     every sentence citing the passages it comes from."""
+    from rag.export import context_for, export_format, filters_label, write_export
     from rag.summary.render import print_summary
     from rag.summary.scope import Scope
     from rag.summary.service import SummaryDone
 
     if topic is not None and not topic.strip():
         raise UserError("the topic is empty (leave it out to summarise the whole scope)")
+    if export_path is not None:
+        export_format(export_path)  # a wrong suffix stops before any work
     scope = Scope(topic=topic, doc_id=doc_id, since=parse_day(since),
                   until=parse_day(until, end=True), outlets=tuple(outlets))
     services = obj.services()
@@ -54,3 +61,10 @@ def summarize_cmd(
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print_summary(result, streamed)
+    if export_path is not None:
+        limits = filters_label(since, until, outlets)
+        if doc_id:
+            limits = f"article {doc_id}" + ("" if limits == "none" else f"; {limits}")
+        write_export(result.as_answer(), context_for(services.store.catalog, limits, None),
+                     export_path)
+        click.echo(f"Exported to {export_path}", err=as_json)
