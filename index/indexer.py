@@ -139,36 +139,11 @@ class Indexer:
         known = self.catalog.documents(None if prune else [r.doc_id for r in batch])
         batch = self._complete(batch, known, same_pipeline, fetcher, report)
         seen = {r.doc_id: r.origin for r in batch}
-        pending: list[_Pending] = []
-        pending_chunks = 0
-        total = len(batch)
-        for done, rec in enumerate(batch, 1):
-            old = known.get(rec.doc_id)
-            if old and same_pipeline and old.content_hash == rec.content_hash:
-                report.unchanged += 1
-            else:
-                try:
-                    with report.timed("clean"):
-                        article = to_article(rec)
-                except InputError as exc:
-                    report.errors.append(exc)
-                else:
-                    with report.timed("chunk"):
-                        chunks = chunk_article(
-                            article, self.count_tokens, self.chunk_tokens, self.overlap_tokens
-                        )
-                    pending.append(_Pending(article, chunks, old is not None))
-                    pending_chunks += len(chunks)
-                    if pending_chunks >= self.batch_chunks:
-                        self._write(pending, report, known)
-                        pending, pending_chunks = [], 0
-                        if total >= IMPORT_SIZE:
-                            self.catalog.set_import(done, total)
-            if progress:
-                progress(done, total, rec.doc_id)
-        self._write(pending, report, known)
-        if total >= IMPORT_SIZE:
-            self.catalog.clear_import()
+        try:
+            self._index_records(batch, known, same_pipeline, report, progress)
+        finally:
+            if len(batch) >= IMPORT_SIZE:
+                self.catalog.clear_import()  # finished or stopped: no import under way
 
         if prune:
             gone = [
@@ -199,6 +174,45 @@ class Indexer:
         report.total_chunks = self.catalog.count_chunks()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _index_records(
+        self,
+        batch: list[SourceRecord],
+        known: dict[str, DocumentRow],
+        same_pipeline: bool,
+        report: IndexReport,
+        progress: Progress | None,
+    ) -> None:
+        """Clean, chunk, embed and write the new and changed records, a batch at a time
+        (a large import records how far it is after each batch)."""
+        pending: list[_Pending] = []
+        pending_chunks = 0
+        total = len(batch)
+        for done, rec in enumerate(batch, 1):
+            old = known.get(rec.doc_id)
+            if old and same_pipeline and old.content_hash == rec.content_hash:
+                report.unchanged += 1
+            else:
+                try:
+                    with report.timed("clean"):
+                        article = to_article(rec)
+                except InputError as exc:
+                    report.errors.append(exc)
+                else:
+                    with report.timed("chunk"):
+                        chunks = chunk_article(
+                            article, self.count_tokens, self.chunk_tokens, self.overlap_tokens
+                        )
+                    pending.append(_Pending(article, chunks, old is not None))
+                    pending_chunks += len(chunks)
+                    if pending_chunks >= self.batch_chunks:
+                        self._write(pending, report, known)
+                        pending, pending_chunks = [], 0
+                        if total >= IMPORT_SIZE:
+                            self.catalog.set_import(done, total)
+            if progress:
+                progress(done, total, rec.doc_id)
+        self._write(pending, report, known)
 
     def _gather(
         self,

@@ -219,6 +219,21 @@ def test_the_status_line_says_how_far_an_import_is(
     during = [s for s in seen if s is not None]
     assert during and all(total == 400 and 0 < done < 400 for done, total in during)
     assert catalog.running_import() is None, "cleared when the run ends"
+    # ... and when it stops on an error (this process, still alive, would look importing)
+    calls = {"n": 0}
+    original = type(indexer)._write
+
+    def failing(self: object, *args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(28, "No space left on device")
+        original(self, *args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(indexer), "_write", failing)
+        with pytest.raises(OSError):
+            indexer.run([write_jsonl(tmp_path / "more.jsonl", 400, seed=1)])
+    assert calls["n"] > 1 and catalog.running_import() is None
     catalog.set_import(1200, 100_000)
     html = render.status_html(BackendChoice("embedded", "gemma.gguf", "no Ollama"), 5, 17, "minilm", running=catalog.running_import())
     assert "Importing: 1,200 of 100,000 articles" in html
