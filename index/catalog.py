@@ -347,13 +347,8 @@ class Catalog:
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         """Chunks by id (missing ids are left out)."""
-        out: dict[str, ChunkRow] = {}
-        for i in range(0, len(chunk_ids), 500):
-            part = list(chunk_ids[i : i + 500])
-            marks = ",".join("?" * len(part))
-            for r in self._db.execute(f"{_CHUNK_SELECT} WHERE c.chunk_id IN ({marks})", part):
-                out[r[0]] = ChunkRow(*r)
-        return out
+        sql = _CHUNK_SELECT + " WHERE c.chunk_id IN ({})"
+        return {r[0]: ChunkRow(*r) for r in self._in(sql, list(chunk_ids))}
 
     def iter_chunks(self) -> Iterator[ChunkRow]:
         """Every chunk, in document and sequence order."""
@@ -608,28 +603,16 @@ class Catalog:
 
     def cached_vectors(self, keys: Sequence[str]) -> dict[str, list[float]]:
         """Cached vectors for the keys that have one."""
-        out: dict[str, list[float]] = {}
-        for i in range(0, len(keys), 500):
-            part = list(keys[i : i + 500])
-            marks = ",".join("?" * len(part))
-            for key, blob in self._db.execute(
-                f"SELECT key, vector FROM embed_cache WHERE key IN ({marks})", part
-            ):
-                out[key] = np.frombuffer(blob, dtype=np.float32).tolist()
-        return out
+        sql = "SELECT key, vector FROM embed_cache WHERE key IN ({})"
+        return {key: np.frombuffer(blob, dtype=np.float32).tolist()
+                for key, blob in self._in(sql, list(keys))}
 
     def cached_matrix(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cached vectors as one float32 matrix (row i for ``keys[i]``, zeros when absent)
         and a boolean array saying which rows were found."""
-        blobs: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            part = list(keys[i : i + 500])
-            marks = ",".join("?" * len(part))
-            blobs.update(
-                self._db.execute(
-                    f"SELECT key, vector FROM embed_cache WHERE key IN ({marks})", part
-                )
-            )
+        blobs: dict[str, bytes] = dict(
+            self._in("SELECT key, vector FROM embed_cache WHERE key IN ({})", list(keys))
+        )
         dim = len(next(iter(blobs.values()), b"")) // 4
         matrix = np.zeros((len(keys), dim), dtype=np.float32)
         found = np.zeros(len(keys), dtype=bool)
