@@ -10,6 +10,7 @@ from an article (image, link) reaches a page or the API as live content.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -206,6 +207,25 @@ def test_answers_and_pages_carry_no_live_image_or_link(corpora: dict[bool, Servi
         assert "![chart](" not in page and "](http" not in page
 
 
+def test_a_canary_article_s_markup_stays_text_in_an_export(corpora: dict[bool, Services]) -> None:
+    from rag.export import ExportItem, context_for, to_html, to_markdown
+    from rag.summary.scope import Scope
+
+    services = corpora[True]
+    # the article as plain text keeps its Markdown link in its sentences
+    summary = services.summarizer.summarize(Scope(doc_id="canary-library-prompt-leak-raw"),
+                                            mode="extractive")
+    item = ExportItem(summary.as_answer(), kind="Summary")
+    page = to_html([item], context_for(services.store.catalog))
+    link = "[this link](http://attacker.example/collect)"
+    assert link in html.unescape(page), "the canary's Markdown link is quoted, as text"
+    assert "<img" not in page and "src=" not in page
+    assert set(re.findall(r'href="([^"]*)"', page)) <= {f"#fn{n}" for n in range(1, 20)}
+    text = to_markdown([item], context_for(services.store.catalog))
+    assert "\\[this link\\](http://attacker.example/collect)" in text
+    assert not re.search(r"(?<!\\)\]\(|(?<!\\)!\[", text), "no live Markdown link or image"
+
+
 @pytest.mark.model
 def test_the_embedded_model_is_not_steered_by_hostile_articles(
     tmp_path: Path, onnx_embedder: Any
@@ -262,7 +282,8 @@ def test_no_request_leaves_the_page_for_article_images_or_links(
             for where in ("#rag-chat", "#rag-sources"):
                 assert page.locator(f"{where} img").count() == 0
                 hrefs = page.eval_on_selector_all(f"{where} a", "els => els.map(e => e.href)")
-                assert all("#src-" in h for h in hrefs), hrefs
+                # only the page's own links: markers, actions, the permalink, the exports
+                assert all(h.startswith(url) for h in hrefs), hrefs
             browser.close()
     finally:
         app.close()

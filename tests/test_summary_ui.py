@@ -38,7 +38,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 def final(ui: SummariesUI, *args: object) -> tuple[str, str]:
     outputs = list(ui.run(*args))  # type: ignore[arg-type]
-    summary, sources = outputs[-1]
+    summary, sources = outputs[-1][:2]
     return str(summary), str(sources)
 
 
@@ -50,7 +50,9 @@ def test_summary_tab_renders_escaped_markup_with_markers_to_its_sources(
     parsed = assert_only_our_markup(summary)
     assert_only_our_markup(sources)
     hrefs = {a.get("href") for tag, a in parsed.tags if tag == "a"}
-    assert hrefs and all(f'id="{h[1:]}"' in sources for h in hrefs if h)
+    markers = {h for h in hrefs if h and h.startswith("#src-")}
+    assert markers and all(f'id="{h[1:]}"' in sources for h in markers)
+    assert "#pin-summary" in hrefs and "#pin-sentence-0" in hrefs  # each sentence pins
     assert "budget by 7 votes to 5" in "".join(parsed.text)
     assert "<script>" not in summary + sources
 
@@ -84,3 +86,20 @@ def test_summarize_through_gradio_client(seeded: Services, tmp_path: Path) -> No
             client.predict(doc="nosuch", api_name="/summarize")
     finally:
         app.close()
+
+
+def test_summary_tab_offers_its_exports_and_keeps_it_for_the_brief(seeded: Services,
+                                                                   tmp_path: Path) -> None:
+    from ui.downloads import ExportFiles
+
+    ui = SummariesUI(seeded, ExportFiles(seeded.store.catalog, tmp_path / "exports"))
+    *_, (summary, _, item, as_html, as_md) = list(
+        ui.run("attacks on US forces in Iraq", "", "2019-01-01", "", "All outlets", False,
+               "extractive"))
+    assert item.kind == "Summary" and item.filters == "since 2019-01-01"
+    page = Path(as_html.value["path"]).read_text(encoding="utf-8")
+    assert page.count('<li id="fn') == len({
+        (p.chunk_id, *s.evidence.get(n, (0, 0))) for s in item.result.sentences if s.supported
+        for n in s.citations for p in item.result.passages if p.n == n})
+    assert "Summary: attacks on US forces in Iraq" in page and "since 2019-01-01" in page
+    assert Path(as_md.value["path"]).read_text(encoding="utf-8").startswith("# Summary: ")

@@ -53,7 +53,9 @@ KATYUSHA_Q = "How many Katyusha rockets were aimed at the US embassy?"
 
 ALLOWED_TAGS = {"div", "span", "a", "mark", "del", "ul", "li", "strong", "code", "section",
                 "details", "summary", "p"}
-ALLOWED_ATTRS = {"class", "id", "href", "title"}
+ALLOWED_ATTRS = {"class", "id", "href", "title", "download"}
+# The page's own links: citation markers, actions, the permalink, the exports it serves.
+OUR_HREFS = ("#src-", "#pin-", "?q=", "gradio_api/file=")
 
 
 class _Markup(HTMLParser):
@@ -79,13 +81,13 @@ def parse(markup: str) -> _Markup:
 
 
 def assert_only_our_markup(markup: str) -> _Markup:
-    """Only the UI's own tags and attributes; links only to sources on the page."""
+    """Only the UI's own tags and attributes; links only to the page's own targets."""
     parsed = parse(markup)
     for tag, attrs in parsed.tags:
         assert tag in ALLOWED_TAGS, (tag, markup)
         assert set(attrs) <= ALLOWED_ATTRS, (tag, attrs)
         if tag == "a":
-            assert (attrs.get("href") or "").startswith("#src-"), attrs
+            assert (attrs.get("href") or "").startswith(OUR_HREFS), attrs
     for raw in ("<script", "<img", "<a href", "![", "](", "${", "{{", "$$"):
         assert raw not in markup, raw
     return parsed

@@ -38,6 +38,14 @@ NEW_Q = "Who did the Quillmere Lighthouse Trust appoint as keeper?"
 SLOW_Q = "Tell me everything about the embassy attacks, slowly."
 HOSTILE_Q = "How much does the Zorblatt heron weigh?"
 FAILING_Q = "What did officials say about the Green Zone?"
+FERRY_Q = "When did the Port Ellery ferry return to service?"
+FERRY_URL = "https://courier.example/2024/harbour-ferry"
+FERRY = (
+    "---\ntitle: Port Ellery ferry returns after repairs\nsource: Coastal Courier\n"
+    f"date: 2024-05-02\nurl: {FERRY_URL}\n---\n\n"
+    "The Port Ellery ferry returned to service on Monday after six weeks of hull repairs. "
+    "The harbour board said crossings run every forty minutes again.\n"
+)
 HOSTILE_TITLE = 'Zorblatt <img src=x onerror="alert(1)"> heron ${alert(2)}'
 HOSTILE = (
     f"{HOSTILE_TITLE}\n\n"
@@ -62,6 +70,9 @@ def reply(prompt: str) -> str:
     if "Quillmere" in question:
         n = passage_number(prompt, "Ottoline Varga")
         return f"The Quillmere Lighthouse Trust appointed Ottoline Varga as keeper [{n}]."
+    if "ferry" in question:
+        n = passage_number(prompt, "returned to service on Monday")
+        return f"The Port Ellery ferry returned to service on Monday after repairs [{n}]."
     if "slowly" in question:
         return " ".join(["The embassy was attacked."] * 80)
     if "Zorblatt" in question:
@@ -78,6 +89,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Any) -> Ite
     root = tmp_path_factory.mktemp("ui_browser")
     shutil.copytree(SEEDS, root / "seeds")
     (root / "seeds" / "zorblatt.txt").write_text(HOSTILE, encoding="utf-8")
+    (root / "seeds" / "ferry.md").write_text(FERRY, encoding="utf-8")
     services = build_services(make_settings(root / "index"), embedder=onnx_embedder,
                               llm=ScriptedLLM([reply], delay=0.06))
     with serving(services, root / "seeds") as url:
@@ -231,7 +243,7 @@ def test_upload_an_article_then_get_it_cited(page: Any, tmp_path: Path) -> None:
     expect(page.locator("#rag-corpus-log textarea")).to_have_value(
         re.compile("1 added"), timeout=60_000)
     expect(page.locator("#rag-docs")).to_contain_text("Quillmere lighthouse gets its first keeper")
-    expect(page.locator("#rag-status")).to_contain_text("7 articles")
+    expect(page.locator("#rag-status")).to_contain_text("8 articles")
     shot(page, "4-corpus-uploaded")
 
     page.get_by_role("tab", name="Chat").click()
@@ -241,3 +253,111 @@ def test_upload_an_article_then_get_it_cited(page: Any, tmp_path: Path) -> None:
     click_marker_and_check_source(page, 1, "Ottoline Varga", "5-uploaded-article-cited")
     expect(page.locator("#rag-sources .rag-src-cited").first).to_contain_text(
         "Quillmere lighthouse gets its first keeper")
+
+
+# -- exports, permalinks, the brief ------------------------------------------------------
+
+
+def ask_and_wait(page: Any, question: str, answers: int = 1) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, question)
+    expect(page.locator("#rag-chat .rag-answer .rag-actions")).to_have_count(answers,
+                                                                          timeout=60_000)
+
+
+def open_export(browser: Any, download: Any, name: str) -> Any:
+    """Save a downloaded export to the artifacts and open it in a page of its own."""
+    exports = SHOTS.parent / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    path = exports / name
+    download.save_as(str(path))
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    opened = context.new_page()
+    opened.goto(path.as_uri())
+    return opened
+
+
+def test_download_an_answer_and_open_it(page: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask_and_wait(page, FERRY_Q)
+    links = page.locator("#rag-chat a.rag-dl")
+    assert links.count() == 2
+    with page.expect_download() as info:
+        links.first.click()
+    assert info.value.suggested_filename == "answer-1.html"
+    opened = open_export(browser, info.value, "answer-1.html")
+    try:
+        expect(opened.locator("h1")).to_have_text(FERRY_Q)
+        quote = opened.locator("#fn1 blockquote")
+        expect(quote).to_contain_text(
+            "The Port Ellery ferry returned to service on Monday after six weeks of hull repairs.")
+        expect(opened.locator("#fn1 .url")).to_have_text(FERRY_URL)  # the article's link
+        assert opened.locator("#fn1 a, script, img").count() == 0  # shown as text
+        opened.locator('sup a[href="#fn1"]').first.click()  # the footnote marker leads to it
+        assert opened.url.endswith("#fn1")
+        expect(opened.locator("table.facts").last).to_contain_text("fingerprint")
+        opened.screenshot(path=str(SHOTS / "export-answer.png"), full_page=True)
+    finally:
+        opened.context.close()
+
+
+def test_a_permalink_asks_its_question_on_load(page: Any, browser: Any, app_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#rag-filters").click()
+    page.fill("#rag-since textarea, #rag-since input", "2024-01-01")
+    ask_and_wait(page, FERRY_Q)
+    page.locator("#rag-chat a.rag-link").click()
+    expect(page.locator("#rag-chat a.rag-link")).to_contain_text("Link copied")
+    link = page.url
+    assert "q=When+did+the+Port+Ellery+ferry" in link and "since=2024-01-01" in link
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    other = context.new_page()
+    try:
+        other.goto(link)
+        expect(other.locator("#rag-chat .rag-question")).to_have_text(FERRY_Q, timeout=60_000)
+        expect(other.locator("#rag-chat .rag-answer-text")).to_contain_text(
+            "returned to service on Monday", timeout=60_000)
+        other.locator("#rag-filters").click()
+        expect(other.locator("#rag-since textarea, #rag-since input")).to_have_value(
+            "2024-01-01")
+        shot(other, "permalink")
+    finally:
+        context.close()
+
+
+def test_pin_reorder_and_export_a_brief(page: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask_and_wait(page, KATYUSHA_Q)
+    page.locator("#rag-chat a.rag-act", has_text="Pin to brief").click()
+    expect(page.get_by_text("Pinned to the brief (1 item).")).to_be_visible()
+    page.get_by_role("tab", name="Summaries").click()
+    page.fill("#rag-sum-topic textarea, #rag-sum-topic input", "rocket attacks on the embassy")
+    page.locator("#rag-sum-mode label", has_text="extractive").click()
+    page.click("#rag-summarize")
+    pins = page.locator("#rag-summary a.rag-pin-s")
+    expect(pins.first).to_be_visible(timeout=60_000)
+    pins.first.click()
+    page.get_by_role("tab", name="Brief").click()
+    items = page.locator("#rag-brief .rag-brief-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("Answer: " + KATYUSHA_Q)
+    page.locator('#rag-brief a[href="#up-2"]').click()
+    expect(items.nth(0)).to_contain_text("Summary sentence: rocket attacks on the embassy")
+    shot(page, "brief")
+    with page.expect_download() as info:
+        page.click("#rag-brief-html")
+    opened = open_export(browser, info.value, "brief.html")
+    try:
+        expect(opened.locator("h2")).to_have_count(2)
+        expect(opened.locator("h2").first).to_contain_text("Summary sentence")
+        sources = opened.locator("ol.notes > li")
+        # one note per distinct cited passage sentence, never more than the markers
+        assert 1 <= sources.count() <= opened.locator("sup a").count()
+        expect(sources.first.locator("blockquote")).not_to_be_empty()
+        opened.screenshot(path=str(SHOTS / "export-brief.png"), full_page=True)
+    finally:
+        opened.context.close()

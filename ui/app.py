@@ -33,16 +33,21 @@ import gradio as gr
 
 from index import formats
 from index.dates import parse_day
-from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved, Token
+from rag.answer import MAX_QUESTION_CHARS, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
+from rag.export import ExportItem, filters_label
 from rag.ingestion import safe_filename as safe_filename  # (re-exported)
 from rag.llms.select import BackendChoice
 from rag.passages import Passage
 from rag.retrieval import Filters
 from rag.settings import Settings
 from ui import render
+from ui.brief import build_tab as build_brief_tab
+from ui.brief import download
+from ui.downloads import ExportFiles
 from ui.errors import api_error
+from ui.links import Link, read_link
 from ui.summaries import build_tab as build_summaries_tab
 
 log = logging.getLogger(__name__)
@@ -106,6 +111,15 @@ mark.rag-hl { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius
 .rag-other summary { cursor: pointer; font-size: 0.85em; margin-bottom: 6px; }
 .rag-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .rag-summary-timeline .rag-sent { display: block; margin-bottom: 4px; }
+.rag-actions { margin-top: 6px; font-size: 0.85em; }
+.rag-actions a, a.rag-pin-s, .rag-brief-tools a { text-decoration: none; color: #1d4ed8;
+  border: 1px solid var(--block-border-color); border-radius: 4px; padding: 1px 6px;
+  margin-right: 6px; white-space: nowrap; }
+a.rag-pin-s { font-size: 0.75em; padding: 0 4px; margin-left: 2px; }
+.rag-brief-item { margin-bottom: 12px; }
+.rag-brief-head { font-weight: 600; margin-bottom: 4px; }
+.rag-brief-tools { font-weight: 400; font-size: 0.8em; margin-left: 8px; }
+.rag-brief-notes { font-size: 0.88em; margin-top: 12px; }
 """
 
 # Bring a cited source into view when its marker is clicked, even inside the
@@ -127,16 +141,41 @@ JS = """
     el.classList.add('rag-focus');
     history.replaceState(null, '', '#' + id);
   }, true);
+  // An action link (pin, move, remove): its action goes to the hidden box, then the
+  // hidden button sends it to the server (ui.brief.BriefUI.act).
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a.rag-act');
+    if (!a) return;
+    ev.preventDefault();
+    const box = document.querySelector('#rag-action textarea, #rag-action input');
+    const go = document.querySelector('#rag-action-go');
+    if (!box || !go) return;
+    box.value = (a.getAttribute('href') || '').slice(1) + ' ' + Date.now();
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    setTimeout(() => go.click(), 0);
+  }, true);
+  // "Link to this question": the permalink goes to the address bar and the clipboard.
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a.rag-link');
+    if (!a) return;
+    ev.preventDefault();
+    const url = new URL(a.getAttribute('href') || '', window.location.href);
+    history.replaceState(null, '', url.href);
+    if (navigator.clipboard) navigator.clipboard.writeText(url.href).catch(() => {});
+    a.textContent = 'Link copied (it is in the address bar too)';
+  }, true);
 }
 """
 
 
 def new_state() -> dict[str, Any]:
-    """A conversation: answered turns, the history for follow-ups, the sources sections."""
-    return {"turn": 0, "history": [], "sections": []}
+    """A conversation: answered turns, the history for follow-ups, the sources sections,
+    and each turn's checked answer (for its exports and the brief)."""
+    return {"turn": 0, "history": [], "sections": [], "answers": {}}
 
 
-def _message_text(message: Mapping[str, Any]) -> str:
+def message_text(message: Mapping[str, Any]) -> str:
+    """The text of a chat message."""
     content = message.get("content")
     if isinstance(content, str):
         return content
@@ -145,22 +184,29 @@ def _message_text(message: Mapping[str, Any]) -> str:
     return ""
 
 
-def _copy(chat: list[dict[str, str]]) -> list[dict[str, str]]:
+Message = dict[str, str]
+
+
+def _copy(chat: list[Message]) -> list[Message]:
     return [dict(m) for m in chat]
 
 
-def _plain(messages: list[Any] | None) -> list[dict[str, str]]:
+def _plain(messages: list[Any] | None) -> list[Message]:
     """Chat messages as ``{"role", "content"}`` with string content."""
-    return [{"role": m["role"], "content": _message_text(m)} for m in (messages or [])]
+    return [{"role": m["role"], "content": message_text(m)} for m in (messages or [])]
 
 
 class ChatUI:
     """The event handlers of the page, bound to one :class:`Services`."""
 
-    def __init__(self, services: Services) -> None:
+    CONVERSATION_HTML = "Download the conversation (.html)"
+    CONVERSATION_MD = "Download the conversation (.md)"
+
+    def __init__(self, services: Services, files: ExportFiles | None = None) -> None:
         self.services = services
         self.settings = services.settings
         self.backend = services.backend
+        self.files = files or ExportFiles(services.store.catalog)
 
     # -- chat -----------------------------------------------------------------
 
@@ -172,71 +218,99 @@ class ChatUI:
         self, question: str, messages: list[Any] | None, state: dict[str, Any] | None,
         since: str, until: str, outlet: str | None, k: float, mode: str, as_of: str = "",
     ) -> Iterator[tuple[Any, ...]]:
-        """Answer one question, streaming: yields (question box, chat, sources, state)."""
+        """Answer one question, streaming: yields (question box, chat, sources, state,
+        conversation HTML download, conversation Markdown download)."""
+        skip = gr.skip()
         state = state or new_state()
         question = (question or "").strip()[:MAX_QUESTION_CHARS]
         chat = _plain(messages)
         if not question:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield (skip,) * 6
             return
         turn = state["turn"] + 1
         chat += [{"role": "user", "content": render.user_html(question)},
                  {"role": "assistant", "content": render.pending_html(searching=True)}]
-        yield "", _copy(chat), gr.skip(), gr.skip()
+        yield "", _copy(chat), skip, skip, skip, skip
 
         passages: list[Passage] = []
         draft = ""
         try:
             filters = self.filters(since, until, outlet)
+            day = parse_day(as_of)
             for event in self.services.answerer.stream(
                 question, mode="extractive" if mode == "extractive" else "generative",
                 filters=filters, k=int(k) if k else None, history=list(state["history"]),
-                as_of=parse_day(as_of),
+                as_of=day,
             ):
                 if isinstance(event, Retrieved):
                     passages = event.passages
                     preview = render.sources_section(turn, question, passages, checking=True)
                     chat[-1]["content"] = render.pending_html()
-                    yield gr.skip(), _copy(chat), render.sources_panel(
-                        [preview, *state["sections"]]), gr.skip()
+                    yield skip, _copy(chat), render.sources_panel(
+                        [preview, *state["sections"]]), skip, skip, skip
                 elif isinstance(event, Token):
                     draft += event.text
                     chat[-1]["content"] = render.pending_html(draft)
-                    yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+                    yield skip, _copy(chat), skip, skip, skip, skip
                 elif isinstance(event, Done):
-                    yield from self._finish(event.result, turn, chat, state)
+                    link = Link(event.result.standalone or question, since, until,
+                                outlet if outlet and outlet != ALL_OUTLETS else "", as_of)
+                    item = ExportItem(event.result, filters_label(
+                        since, until, filters.sources), day.isoformat() if day else None)
+                    yield self._finish(item, turn, chat, state, link)
                     return
         except UserError as exc:
             chat[-1]["content"] = render.error_html(str(exc))
-            yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+            yield skip, _copy(chat), skip, skip, skip, skip
         except Exception as exc:  # noqa: BLE001 - the chat must go on search-only
             if not isinstance(exc, RagError):
                 log.exception("answering failed")
             reason = str(exc) or type(exc).__name__
             if not passages:
                 chat[-1]["content"] = render.error_html(f"Search failed: {reason}")
-                yield gr.skip(), _copy(chat), gr.skip(), gr.skip()
+                yield skip, _copy(chat), skip, skip, skip, skip
                 return
             state = {**state, "turn": turn,
                      "sections": [render.sources_section(turn, question, passages),
                                   *state["sections"]]}
             chat[-1]["content"] = render.search_only_html(passages, reason, turn, self.backend)
-            yield gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state
+            yield skip, _copy(chat), render.sources_panel(state["sections"]), state, skip, skip
 
-    def _finish(self, result: AnswerResult, turn: int, chat: list[dict[str, str]],
-                state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    def _finish(self, item: ExportItem, turn: int, chat: list[Message],
+                state: dict[str, Any], link: Link) -> tuple[Any, ...]:
+        """The checked answer in the chat, with its exports under it, the conversation's
+        exports refreshed."""
+        result = item.result
         section = render.sources_section(turn, result.question, result.passages,
                                          result.sentences)
+        answers = {**state.get("answers", {}), turn: item}
         state = {
             "turn": turn,
             "history": [*state["history"], (result.standalone, result.answer)],
             "sections": [section, *state["sections"]],
+            "answers": answers,
         }
-        chat[-1]["content"] = render.answer_html(result, turn, self.backend)
-        yield gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state
+        html_path, md_path = self.files.write([item], f"answer-{turn}")
+        whole_html, whole_md = self.files.write([answers[t] for t in sorted(answers)],
+                                                "conversation", title="Conversation")
+        chat[-1]["content"] = render.answer_html(
+            result, turn, self.backend,
+            render.answer_actions(turn, link.query(), [html_path, md_path]))
+        return (gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state,
+                download(whole_html, self.CONVERSATION_HTML),
+                download(whole_md, self.CONVERSATION_MD))
+
+    def from_link(self, request: gr.Request) -> tuple[Any, ...]:
+        """The question, filters and as-of day of a permalink (``?q=...``) into the
+        chat's inputs (nothing changes without ``q``)."""
+        link = read_link(dict(request.query_params) if request else {})
+        if not link.q:
+            return (gr.skip(),) * 5
+        outlet = link.outlet if link.outlet in self.outlets() else ALL_OUTLETS
+        return link.q, link.since, link.until, outlet, link.as_of
 
     def stopped(self, messages: list[Any] | None,
-                state: dict[str, Any] | None) -> tuple[list[dict[str, str]], str]:
+                state: dict[str, Any] | None) -> tuple[list[Message], str]:
         """Mark the answer being produced as stopped (its sources preview goes away)."""
         chat = _plain(messages)
         if chat and chat[-1]["role"] == "assistant" and "rag-draft" in chat[-1]["content"]:
@@ -343,11 +417,14 @@ def answer_concurrency(backend: BackendChoice, settings: Settings) -> int:
 
 
 def build_app(services: Services) -> gr.Blocks:
-    """The web UI over ``services`` (Chat, Summaries and Corpus tabs)."""
-    ui = ChatUI(services)
+    """The web UI over ``services`` (Chat, Summaries, Brief and Corpus tabs)."""
+    files = ExportFiles(services.store.catalog)
+    ui = ChatUI(services, files)
     k_default = services.settings.retrieval.k
     mode_default = services.answer_mode()
-    with gr.Blocks(title="News RAG", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
+    # Served files (uploads, the exports under each answer) are kept a day, checked hourly.
+    with gr.Blocks(title="News RAG", analytics_enabled=False,
+                   delete_cache=(3600, 86400)) as app:
         status = gr.HTML(ui.status(), elem_id="rag-status")
         state = gr.State(new_state())
         with gr.Tabs():
@@ -371,6 +448,11 @@ def build_app(services: Services) -> gr.Blocks:
                         send = gr.Button("Ask", variant="primary", elem_id="rag-ask")
                         stop = gr.Button("Stop", variant="stop", elem_id="rag-stop")
                         clear = gr.Button("New conversation", elem_id="rag-clear")
+                    with gr.Row():
+                        conv_html = gr.DownloadButton(ChatUI.CONVERSATION_HTML,
+                                                      interactive=False, elem_id="rag-conv-html")
+                        conv_md = gr.DownloadButton(ChatUI.CONVERSATION_MD, interactive=False,
+                                                    elem_id="rag-conv-md")
                     with gr.Accordion("Filters", open=False, elem_id="rag-filters"), gr.Row():
                         since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD",
                                            elem_id="rag-since", max_length=10)
@@ -393,7 +475,9 @@ def build_app(services: Services) -> gr.Blocks:
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources",
                                       label="Sources", js_on_load=None)
             summaries = build_summaries_tab(
-                services, ui.outlets(), {"concurrency_id": "backend", "concurrency_limit": 1})
+                services, ui.outlets(), {"concurrency_id": "backend", "concurrency_limit": 1},
+                files)
+            brief = build_brief_tab(files)
             with gr.Tab("Corpus", id="corpus"):
                 docs = gr.Dataframe(
                     value=render.document_rows(services.store.catalog.documents().values()),
@@ -420,7 +504,7 @@ def build_app(services: Services) -> gr.Blocks:
                                         elem_id="rag-corpus-log")
 
         chat_inputs = [question, chatbot, state, since, until, outlet, k, mode, as_of]
-        chat_outputs = [question, chatbot, sources, state]
+        chat_outputs = [question, chatbot, sources, state, conv_html, conv_md]
         backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
         answer_group: dict[str, Any] = {"concurrency_id": "answer",
                                         "concurrency_limit": answer_concurrency(ui.backend,
@@ -437,11 +521,28 @@ def build_app(services: Services) -> gr.Blocks:
             ui.stopped, [chatbot, state], [chatbot, sources], concurrency_limit=None,
             api_visibility="private", show_progress="hidden")
         clear.click(None, None, None, cancels=asked, queue=False, api_visibility="private").then(
-            lambda: ([], render.EMPTY_SOURCES, new_state(), ""), None,
-            [chatbot, sources, state, question], concurrency_limit=None,
+            lambda: ([], render.EMPTY_SOURCES, new_state(), "",
+                     download(None, ChatUI.CONVERSATION_HTML),
+                     download(None, ChatUI.CONVERSATION_MD)), None,
+            [chatbot, sources, state, question, conv_html, conv_md], concurrency_limit=None,
             api_visibility="private", show_progress="hidden")
         chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
                       cancels=asked, queue=False, api_visibility="private")
+
+        # The page's action links (pin, move, remove; see JS) reach the brief through these.
+        action = gr.Textbox(visible="hidden", elem_id="rag-action", max_length=80)
+        action_go = gr.Button(visible="hidden", elem_id="rag-action-go")
+        # (Queued, so that its notice shows; its own lane, never behind an answer.)
+        action_go.click(brief.act, [action, state, summaries.state, brief.state], brief.outputs,
+                        concurrency_limit=None, api_visibility="private",
+                        show_progress="hidden")
+        # A permalink (?q=...&since=...) fills the chat's inputs, then asks.
+        # (Through a State, not the question box: what the reader types meanwhile is theirs.)
+        linked = gr.State("")
+        app.load(ui.from_link, None, [linked, since, until, outlet, as_of], queue=False,
+                 api_visibility="private").then(
+            ui.chat, [linked, *chat_inputs[1:]], chat_outputs, api_visibility="private",
+            show_progress="hidden", **answer_group)
 
         corpus_outputs = [corpus_log, docs, outlet, status]
         index_btn.click(ui.index_files, [upload], [*corpus_outputs, upload],

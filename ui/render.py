@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from urllib.parse import quote
 
 from index.catalog import DocumentRow
 from index.web.subscriptions import Subscription
@@ -85,15 +87,53 @@ def stopped_html(previous: str) -> str:
     return f'<div class="rag-stopped">{previous}<div class="rag-notice">Stopped.</div></div>'
 
 
-def _sentence(s: CheckedSentence, turn: int, by_n: dict[int, Passage]) -> str:
+def _sentence(s: CheckedSentence, turn: int, by_n: dict[int, Passage],
+              pin: int | None = None) -> str:
     text = esc(s.text)
     if s.supported is None:
         return f'<span class="rag-sent rag-neutral">{text}</span>'
     kind = {"quoted": "rag-quoted", "composed": "rag-composed"}.get(s.origin, "rag-generated")
     stop = "." if s.origin == "composed" and s.citations and not s.text.endswith(
         (".", "!", "?")) else ""
+    pin_link = ("" if pin is None else f' <a class="rag-act rag-pin-s" href="#pin-sentence-{pin}"'
+                ' title="Pin this sentence to the brief">+ brief</a>')
     return (f'<span class="rag-sent rag-supported {kind}">{text}'
-            f'{" " if s.citations else ""}{_markers(turn, s.citations, by_n)}{stop}</span>')
+            f'{" " if s.citations else ""}{_markers(turn, s.citations, by_n)}{stop}'
+            f"{pin_link}</span>")
+
+
+def actions_html(links: Sequence[tuple[str, str, str]]) -> str:
+    """A row of action links under an answer: ``(class, href, label)`` each (the page's
+    script turns a click on ``rag-act`` into its action, on ``rag-link`` into a copy)."""
+    shown = " ".join(f'<a class="{cls}" href="{esc(href)}">{esc(label)}</a>'
+                     for cls, href, label in links)
+    return f'<div class="rag-actions">{shown}</div>'
+
+
+def file_url(path: str) -> str:
+    """The page-relative URL at which Gradio serves a file of its upload folder."""
+    return "gradio_api/file=" + quote(path)
+
+
+def downloads_html(paths: Sequence[str]) -> str:
+    """Download links for export files (as attachments: Gradio serves HTML that way)."""
+    links = []
+    for path in paths:
+        name = PurePath(path).name
+        links.append(f'<a class="rag-dl" href="{esc(file_url(path))}" download="{esc(name)}">'
+                     f"⤓ {esc(PurePath(path).suffix.lstrip('.').upper() or name)}</a>")
+    return " ".join(links)
+
+
+def answer_actions(turn: int, link: str, exports: Sequence[str] = ()) -> str:
+    """Under a chat answer: its exports (``exports``: file paths), pin it to the brief,
+    and its permalink (``link``: ``?q=...``)."""
+    pins = actions_html([("rag-act", f"#pin-answer-{turn}", "Pin to brief"),
+                         ("rag-link", link, "Link to this question")])
+    if not exports:
+        return pins
+    return pins.replace('<div class="rag-actions">',
+                        f'<div class="rag-actions">{downloads_html(exports)} ', 1)
 
 
 def _unsupported_block(sentences: Sequence[CheckedSentence]) -> str:
@@ -134,9 +174,12 @@ def llm_failure_notice(reason: str, backend: BackendChoice | None = None) -> str
     )
 
 
-def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None = None) -> str:
+def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None = None,
+                actions: str = "", pin_sentences: bool = False) -> str:
     """A checked answer as a chat message: supported sentences with their markers,
-    an abstention box, the sentences that were left out, and any LLM failure."""
+    an abstention box, the sentences that were left out, and any LLM failure; then
+    ``actions`` (see :func:`answer_actions`). With ``pin_sentences`` each sentence has
+    a link that pins it to the brief."""
     by_n = {p.n: p for p in result.passages}
     parts = ['<div class="rag-answer">']
     if result.llm_error:
@@ -153,11 +196,12 @@ def answer_html(result: AnswerResult, turn: int, backend: BackendChoice | None =
             f"</div>{reason}{closest_html}</div>"
         )
     else:
-        shown = [s for s in result.sentences if s.supported is not False]
-        body = " ".join(_sentence(s, turn, by_n) for s in shown)
+        body = " ".join(_sentence(s, turn, by_n, i if pin_sentences else None)
+                        for i, s in enumerate(result.sentences) if s.supported is not False)
         parts.append(f'<div class="rag-answer-text">{body}</div>')
     parts.append(_unsupported_block(result.sentences))
     parts.append(plan_html(result))
+    parts.append(actions)
     meta = [result.mode]
     if result.mode != "extractive":
         meta.append(f"{result.backend} {result.model}")
@@ -176,9 +220,10 @@ def summary_html(result: SummaryResult, backend: BackendChoice | None = None) ->
     for a timeline), what was left out, and the not-covered box, as answers show them."""
     kind = "rag-summary rag-summary-timeline" if result.timeline else "rag-summary"
     notes = "".join(f'<div class="rag-notice">{esc(n)}.</div>' for n in result.notes)
+    pin_actions = actions_html([("rag-act", "#pin-summary", "Pin the summary to brief")])
     return (f'<div class="{kind}"><div class="rag-turn-head">Summary of '
             f"{esc(result.scope.describe())}</div>{notes}"
-            f"{answer_html(result.as_answer(), SUMMARY_TURN, backend)}</div>")
+            f"{answer_html(result.as_answer(), SUMMARY_TURN, backend, pin_actions, True)}</div>")
 
 
 def summary_sources(result: SummaryResult) -> str:

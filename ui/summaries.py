@@ -12,10 +12,14 @@ from index.dates import parse_day
 from rag.answer import Token
 from rag.container import Services
 from rag.errors import RagError
+from rag.export import ExportItem, filters_label
 from rag.summary.mode import summary_mode
+from rag.summary.result import SummaryResult
 from rag.summary.scope import MAX_TOPIC_CHARS, Scope
 from rag.summary.service import Mode, Progress, SummaryDone
 from ui import render
+from ui.brief import download
+from ui.downloads import ExportFiles
 from ui.errors import api_error, error_message
 
 ALL_OUTLETS = "All outlets"
@@ -27,8 +31,13 @@ EMPTY = ('<div class="rag-sources"><p class="rag-empty">Give a topic (or an arti
 class SummariesUI:
     """The handlers of the Summaries tab, bound to one :class:`Services`."""
 
-    def __init__(self, services: Services) -> None:
+    HTML_LABEL = "Download the summary (.html)"
+    MD_LABEL = "Download the summary (.md)"
+
+    def __init__(self, services: Services, files: ExportFiles | None = None) -> None:
         self.services = services
+        self.files = files or ExportFiles(services.store.catalog)
+        self.state: gr.State  # the last summary, as the brief pins it (set by build_tab)
 
     def scope(self, topic: str, doc: str, since: str, until: str, outlet: str | None) -> Scope:
         """The scope from the tab's inputs (bad dates are a :class:`UserError`)."""
@@ -43,27 +52,37 @@ class SummariesUI:
         return "generative" if resolved == "generative" else "extractive"
 
     def run(self, topic: str, doc: str, since: str, until: str, outlet: str | None,
-            timeline: bool, mode: str) -> Iterator[tuple[str, str]]:
-        """Summarise, streaming: yields (summary, sources) as progress is made."""
+            timeline: bool, mode: str) -> Iterator[tuple[Any, ...]]:
+        """Summarise, streaming: yields (summary, sources, last summary, HTML download,
+        Markdown download) as progress is made."""
         draft = ""
+        rest = (gr.skip(),) * 4
         try:
             scope = self.scope(topic, doc, since, until, outlet)
-            yield render.pending_html(searching=True), gr.skip()
+            yield render.pending_html(searching=True), *rest
             for event in self.services.summarizer.stream(scope, mode=self.mode(mode),
                                                          timeline=bool(timeline)):
                 if isinstance(event, Progress) and event.stage == "map":
                     label = f"Reading batch {event.done + 1} of {event.total}…"
-                    yield _progress_html(label, draft), gr.skip()
+                    yield _progress_html(label, draft), *rest
                 elif isinstance(event, Token):
                     draft += event.text
                     yield _progress_html("Draft — the citations are being checked…", draft), \
-                        gr.skip()
+                        *rest
                 elif isinstance(event, SummaryDone):
-                    result = event.result
-                    yield (render.summary_html(result, self.services.backend),
-                           render.summary_sources(result))
+                    yield self._done(event.result, since, until, outlet)
         except Exception as exc:  # noqa: BLE001 - the page must stay usable
-            yield render.error_html(error_message(exc, "Summarizing")), gr.skip()
+            yield render.error_html(error_message(exc, "Summarizing")), *rest
+
+    def _done(self, result: SummaryResult, since: str, until: str,
+              outlet: str | None) -> tuple[Any, ...]:
+        item = ExportItem(result.as_answer(), filters_label(
+            since, until, [outlet] if outlet and outlet != ALL_OUTLETS else [],
+            result.scope.doc_id), kind="Summary")
+        html_path, md_path = self.files.write([item], "summary")
+        return (render.summary_html(result, self.services.backend),
+                render.summary_sources(result), item, download(html_path, self.HTML_LABEL),
+                download(md_path, self.MD_LABEL))
 
     def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
                   outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
@@ -87,12 +106,13 @@ def _progress_html(label: str, draft: str) -> str:
             f"{body}</div>")
 
 
-def build_tab(services: Services, outlets: list[str],
-              backend_group: dict[str, Any]) -> SummariesUI:
+def build_tab(services: Services, outlets: list[str], backend_group: dict[str, Any],
+              files: ExportFiles) -> SummariesUI:
     """The Summaries tab (call inside ``gr.Tabs()`` of the app's Blocks); register
     ``SummariesUI.summarize`` as the ``/summarize`` API outside the tabs."""
-    ui = SummariesUI(services)
+    ui = SummariesUI(services, files)
     with gr.Tab("Summaries", id="summaries"), gr.Row():
+        ui.state = gr.State(None)
         with gr.Column(scale=3):
             topic = gr.Textbox(label="Topic", elem_id="rag-sum-topic", lines=1,
                                max_length=MAX_TOPIC_CHARS,
@@ -116,10 +136,16 @@ def build_tab(services: Services, outlets: list[str],
                                      "embedded model")
                 go = gr.Button("Summarize", variant="primary", elem_id="rag-summarize")
             summary = gr.HTML("", elem_id="rag-summary")
+            with gr.Row():
+                as_html = gr.DownloadButton(SummariesUI.HTML_LABEL, interactive=False,
+                                            elem_id="rag-sum-html")
+                as_md = gr.DownloadButton(SummariesUI.MD_LABEL, interactive=False,
+                                          elem_id="rag-sum-md")
         with gr.Column(scale=2):
             sources = gr.HTML(EMPTY, elem_id="rag-sum-sources", label="Sources")
     inputs = [topic, doc, since, until, outlet, timeline, mode]
     for trigger in (go.click, topic.submit):
-        trigger(ui.run, inputs, [summary, sources], api_visibility="private",
+        trigger(ui.run, inputs, [summary, sources, ui.state, as_html, as_md],
+                api_visibility="private",
                 show_progress="hidden", **backend_group)
     return ui

@@ -195,7 +195,14 @@ def ask_cmd(
     export_path: Path | None,
 ) -> None:
     """Answer QUESTION from the indexed articles, citing the passages."""
-    from rag.export import context_for, export_format, filters_label, write_export
+    from rag.export import (
+        ExportItem,
+        context_for,
+        day_label,
+        export_format,
+        filters_label,
+        write_export,
+    )
     from rag.retrieval import Filters
 
     if not question and not questions_file:
@@ -215,9 +222,9 @@ def ask_cmd(
     result = _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain,
                       as_of=parse_day(as_of))
     if export_path is not None:
-        ctx = context_for(obj.services().store.catalog, filters_label(since, until, sources),
-                          parse_day(as_of))
-        write_export(result, ctx, export_path)
+        export = ExportItem(result, filters_label(since, until, sources),
+                            day_label(parse_day(as_of)))
+        write_export([export], context_for(obj.services().store.catalog), export_path)
         click.echo(f"Exported to {export_path}", err=as_json)
 
 

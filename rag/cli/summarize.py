@@ -39,7 +39,7 @@ def summarize_cmd(
 ) -> None:
     """Summarise what the articles say about TOPIC (or about the whole scope without one),
     every sentence citing the passages it comes from."""
-    from rag.export import context_for, export_format, filters_label, write_export
+    from rag.export import ExportItem, context_for, export_format, filters_label, write_export
     from rag.summary.render import print_summary
     from rag.summary.scope import Scope
     from rag.summary.service import SummaryDone
@@ -62,9 +62,7 @@ def summarize_cmd(
     else:
         print_summary(result, streamed)
     if export_path is not None:
-        limits = filters_label(since, until, outlets)
-        if doc_id:
-            limits = f"article {doc_id}" + ("" if limits == "none" else f"; {limits}")
-        write_export(result.as_answer(), context_for(services.store.catalog, limits, None),
-                     export_path)
+        item = ExportItem(result.as_answer(), filters_label(since, until, outlets, doc_id),
+                          kind="Summary")
+        write_export([item], context_for(services.store.catalog), export_path)
         click.echo(f"Exported to {export_path}", err=as_json)
