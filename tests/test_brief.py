@@ -174,3 +174,15 @@ def test_a_permalink_fills_the_chat(seeded: Services) -> None:  # noqa: F811 - f
     assert ui.from_link(request) == (KATYUSHA_Q, "2020-01-01", "", "All outlets", "")  # type: ignore[arg-type]
     assert all(isinstance(v, dict) for v in ui.from_link(
         SimpleNamespace(query_params={})))  # type: ignore[arg-type]
+
+
+def test_exports_that_cannot_be_written_cost_the_downloads_not_the_answer(
+        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")  # a file where the exports folder should be
+    ui = ChatUI(seeded, ExportFiles(seeded.store.catalog, blocked))
+    steps = run_chat(ui, KATYUSHA_Q)
+    message = last(steps, 1)[-1]["content"]
+    assert "Katyusha" in message and "rag-answer-text" in message
+    assert "rag-dl" not in message and "Pin to brief" in message
+    assert last(steps, 4).interactive is False

@@ -174,8 +174,7 @@ def new_state() -> dict[str, Any]:
     return {"turn": 0, "history": [], "sections": [], "answers": {}}
 
 
-def message_text(message: Mapping[str, Any]) -> str:
-    """The text of a chat message."""
+def _message_text(message: Mapping[str, Any]) -> str:
     content = message.get("content")
     if isinstance(content, str):
         return content
@@ -193,7 +192,7 @@ def _copy(chat: list[Message]) -> list[Message]:
 
 def _plain(messages: list[Any] | None) -> list[Message]:
     """Chat messages as ``{"role", "content"}`` with string content."""
-    return [{"role": m["role"], "content": message_text(m)} for m in (messages or [])]
+    return [{"role": m["role"], "content": _message_text(m)} for m in (messages or [])]
 
 
 class ChatUI:
@@ -290,15 +289,14 @@ class ChatUI:
             "sections": [section, *state["sections"]],
             "answers": answers,
         }
-        html_path, md_path = self.files.write([item], f"answer-{turn}")
-        whole_html, whole_md = self.files.write([answers[t] for t in sorted(answers)],
-                                                "conversation", title="Conversation")
+        exports = self.files.write([item], f"answer-{turn}")
+        whole = self.files.write([answers[t] for t in sorted(answers)], "conversation",
+                                 title="Conversation")
         chat[-1]["content"] = render.answer_html(
-            result, turn, self.backend,
-            render.answer_actions(turn, link.query(), [html_path, md_path]))
+            result, turn, self.backend, render.answer_actions(turn, link.query(), exports or ()))
         return (gr.skip(), _copy(chat), render.sources_panel(state["sections"]), state,
-                download(whole_html, self.CONVERSATION_HTML),
-                download(whole_md, self.CONVERSATION_MD))
+                download(whole and whole[0], self.CONVERSATION_HTML),
+                download(whole and whole[1], self.CONVERSATION_MD))
 
     def from_link(self, request: gr.Request) -> tuple[Any, ...]:
         """The question, filters and as-of day of a permalink (``?q=...``) into the

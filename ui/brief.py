@@ -163,11 +163,9 @@ class BriefUI:
 
     def shown(self, brief: list[ExportItem]) -> tuple[Any, ...]:
         """(state, view, HTML download, Markdown download) for ``brief``."""
-        html_path = md_path = None
-        if brief:
-            html_path, md_path = self.files.write(brief, "brief", title="Brief")
-        return (brief, brief_html(brief), download(html_path, self.HTML_LABEL),
-                download(md_path, self.MD_LABEL))
+        paths = self.files.write(brief, "brief", title="Brief") if brief else None
+        return (brief, brief_html(brief), download(paths and paths[0], self.HTML_LABEL),
+                download(paths and paths[1], self.MD_LABEL))
 
 
 def build_tab(files: ExportFiles) -> BriefUI:

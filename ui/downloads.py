@@ -6,6 +6,7 @@ unguessable name. Files older than a day are removed as new ones are written.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import time
@@ -18,6 +19,7 @@ from gradio.utils import get_upload_folder
 from index.catalog import Catalog
 from rag.export import ExportItem, context_for, render
 
+log = logging.getLogger(__name__)
 KEEP_S = 86400
 
 
@@ -30,18 +32,23 @@ class ExportFiles:
         self.directory = directory or Path(get_upload_folder()) / "newsrag-exports"
 
     def write(self, items: Sequence[ExportItem], stem: str,
-              title: str | None = None) -> tuple[str, str]:
-        """The items exported as ``STEM.html`` and ``STEM.md``; returns both paths."""
-        self._prune()
-        folder = self.directory / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        ctx = context_for(self.catalog)
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "export"
-        paths = []
-        for kind, suffix in (("html", ".html"), ("markdown", ".md")):
-            path = folder / f"{stem}{suffix}"
-            path.write_text(render(kind, items, ctx, title), encoding="utf-8")
-            paths.append(str(path))
+              title: str | None = None) -> tuple[str, str] | None:
+        """The items exported as ``STEM.html`` and ``STEM.md``; returns both paths (None
+        when they could not be written: a full disk costs the downloads, not the answer)."""
+        try:
+            self._prune()
+            folder = self.directory / uuid.uuid4().hex
+            folder.mkdir(parents=True)
+            ctx = context_for(self.catalog)
+            stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "export"
+            paths = []
+            for kind, suffix in (("html", ".html"), ("markdown", ".md")):
+                path = folder / f"{stem}{suffix}"
+                path.write_text(render(kind, items, ctx, title), encoding="utf-8")
+                paths.append(str(path))
+        except OSError:
+            log.exception("writing the exports failed")
+            return None
         return paths[0], paths[1]
 
     def _prune(self) -> None:

@@ -79,10 +79,11 @@ class SummariesUI:
         item = ExportItem(result.as_answer(), filters_label(
             since, until, [outlet] if outlet and outlet != ALL_OUTLETS else [],
             result.scope.doc_id), kind="Summary")
-        html_path, md_path = self.files.write([item], "summary")
+        paths = self.files.write([item], "summary")
         return (render.summary_html(result, self.services.backend),
-                render.summary_sources(result), item, download(html_path, self.HTML_LABEL),
-                download(md_path, self.MD_LABEL))
+                render.summary_sources(result), item,
+                download(paths and paths[0], self.HTML_LABEL),
+                download(paths and paths[1], self.MD_LABEL))
 
     def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
                   outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
