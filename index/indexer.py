@@ -190,7 +190,7 @@ class Indexer:
         total = len(batch)
         for done, rec in enumerate(batch, 1):
             old = known.get(rec.doc_id)
-            if old and same_pipeline and old.content_hash == rec.content_hash:
+            if _unchanged(old, rec, same_pipeline):
                 report.unchanged += 1
             else:
                 try:
@@ -288,12 +288,8 @@ class Indexer:
     ) -> list[SourceRecord]:
         """Fetch the pages of changed feed items that carry only a summary; an unchanged
         item is skipped later without a fetch."""
-
-        def changed(r: SourceRecord) -> bool:
-            old = known.get(r.doc_id)
-            return not (old and same_pipeline and old.content_hash == r.content_hash)
-
-        todo = [r for r in records if r.fields.get("needs_page") and changed(r)]
+        todo = [r for r in records if r.fields.get("needs_page")
+                and not _unchanged(known.get(r.doc_id), r, same_pipeline)]
         if not todo or fetcher is None:
             return records
         asked = {r.doc_id for r in todo}
@@ -444,3 +440,8 @@ def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | floa
     if article.source:
         meta["source_key"] = normalize_source(article.source)
     return meta
+
+
+def _unchanged(old: DocumentRow | None, rec: SourceRecord, same_pipeline: bool) -> bool:
+    """Whether ``rec`` is indexed already as it is (same content, same pipeline)."""
+    return old is not None and same_pipeline and old.content_hash == rec.content_hash

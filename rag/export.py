@@ -298,17 +298,21 @@ def filters_label(since: str | None, until: str | None, sources: Iterable[str],
     return "; ".join(parts) or "none"
 
 
-_FINGERPRINTS: dict[tuple[str, int], dict[str, Any]] = {}
+# Per catalog file: the generation its fingerprint was computed at, and the fingerprint.
+_FINGERPRINTS: dict[str, tuple[int, dict[str, Any]]] = {}
 
 
 def context_for(catalog: Catalog) -> ExportContext:
     """The footer's facts for an export made now from this catalog (its fingerprint is
     computed once per catalog generation: the chat exports every answer)."""
-    key = (str(catalog.path), catalog.generation())
-    corpus = _FINGERPRINTS.get(key)
-    if corpus is None:
-        corpus = _FINGERPRINTS[key] = corpus_fingerprint(
+    generation = catalog.generation()
+    cached = _FINGERPRINTS.get(str(catalog.path))
+    if cached is not None and cached[0] == generation:
+        corpus = cached[1]
+    else:
+        corpus = corpus_fingerprint(
             (d.doc_id, d.content_hash) for d in catalog.documents().values())
+        _FINGERPRINTS[str(catalog.path)] = (generation, corpus)
     return ExportContext(
         made_at=datetime.now(UTC).isoformat(timespec="seconds"),
         corpus_documents=int(corpus["documents"]),

@@ -36,7 +36,7 @@ from index.dates import parse_day
 from rag.answer import MAX_QUESTION_CHARS, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
-from rag.export import ExportItem, filters_label
+from rag.export import ExportItem, day_label, filters_label
 from rag.ingestion import safe_filename as safe_filename  # (re-exported)
 from rag.llms.select import BackendChoice
 from rag.passages import Passage
@@ -255,7 +255,7 @@ class ChatUI:
                     link = Link(event.result.standalone or question, since, until,
                                 outlet if outlet and outlet != ALL_OUTLETS else "", as_of)
                     item = ExportItem(event.result, filters_label(
-                        since, until, filters.sources), day.isoformat() if day else None)
+                        since, until, filters.sources), day_label(day))
                     yield self._finish(item, turn, chat, state, link)
                     return
         except UserError as exc:

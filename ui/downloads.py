@@ -21,6 +21,7 @@ from rag.export import ExportItem, context_for, render
 
 log = logging.getLogger(__name__)
 KEEP_S = 86400
+PRUNE_EVERY_S = 600
 
 
 class ExportFiles:
@@ -28,6 +29,7 @@ class ExportFiles:
 
     def __init__(self, catalog: Catalog, directory: Path | None = None) -> None:
         self.catalog = catalog
+        self._pruned = 0.0
         # In Gradio's upload folder, which it serves (each write in an unguessable folder).
         self.directory = directory or Path(get_upload_folder()) / "newsrag-exports"
 
@@ -52,7 +54,13 @@ class ExportFiles:
         return paths[0], paths[1]
 
     def _prune(self) -> None:
-        cutoff = time.time() - KEEP_S
+        # At most every PRUNE_EVERY_S: each answer writes exports, a listing per answer
+        # would grow with the day's folders.
+        now = time.time()
+        if now - self._pruned < PRUNE_EVERY_S:
+            return
+        self._pruned = now
+        cutoff = now - KEEP_S
         for folder in self.directory.glob("*"):
             try:
                 if folder.stat().st_mtime < cutoff:

@@ -102,12 +102,13 @@ def _sentence(s: CheckedSentence, turn: int, by_n: dict[int, Passage],
             f"{pin_link}</span>")
 
 
-def actions_html(links: Sequence[tuple[str, str, str]]) -> str:
-    """A row of action links under an answer: ``(class, href, label)`` each (the page's
-    script turns a click on ``rag-act`` into its action, on ``rag-link`` into a copy)."""
-    shown = " ".join(f'<a class="{cls}" href="{esc(href)}">{esc(label)}</a>'
-                     for cls, href, label in links)
-    return f'<div class="rag-actions">{shown}</div>'
+def actions_html(links: Sequence[tuple[str, str, str]], before: str = "") -> str:
+    """A row of action links under an answer: ``before`` (markup of ours), then
+    ``(class, href, label)`` each (the page's script turns a click on ``rag-act`` into
+    its action, on ``rag-link`` into a copy)."""
+    parts = [before] if before else []
+    parts += [f'<a class="{cls}" href="{esc(href)}">{esc(label)}</a>' for cls, href, label in links]
+    return f'<div class="rag-actions">{" ".join(parts)}</div>'
 
 
 def file_url(path: str) -> str:
@@ -128,12 +129,8 @@ def downloads_html(paths: Sequence[str]) -> str:
 def answer_actions(turn: int, link: str, exports: Sequence[str] = ()) -> str:
     """Under a chat answer: its exports (``exports``: file paths), pin it to the brief,
     and its permalink (``link``: ``?q=...``)."""
-    pins = actions_html([("rag-act", f"#pin-answer-{turn}", "Pin to brief"),
-                         ("rag-link", link, "Link to this question")])
-    if not exports:
-        return pins
-    return pins.replace('<div class="rag-actions">',
-                        f'<div class="rag-actions">{downloads_html(exports)} ', 1)
+    return actions_html([("rag-act", f"#pin-answer-{turn}", "Pin to brief"),
+                         ("rag-link", link, "Link to this question")], downloads_html(exports))
 
 
 def _unsupported_block(sentences: Sequence[CheckedSentence]) -> str:
