@@ -253,3 +253,41 @@ def lexical_support(claim: str, evidence: str) -> float:
 def missing_numbers(claim: str, evidence: str) -> set[str]:
     """Numbers the claim states that the evidence does not (a wrong figure is unsupported)."""
     return numbers(claim) - numbers(evidence)
+
+
+# Irregular past forms, so that "spoke with" and "has spoken with" match "speak with".
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "speak": "spoke spoken", "tell": "told", "say": "said", "sell": "sold",
+        "win": "won", "lead": "led", "meet": "met", "make": "made", "take": "took taken",
+        "give": "gave given", "write": "wrote written", "buy": "bought", "bring": "brought",
+        "think": "thought", "find": "found", "leave": "left", "hold": "held", "pay": "paid",
+        "run": "ran", "begin": "began begun", "become": "became", "choose": "chose chosen",
+        "drive": "drove driven", "fall": "fell fallen", "fly": "flew flown",
+        "forget": "forgot forgotten", "grow": "grew grown", "keep": "kept",
+        "know": "knew known", "lose": "lost", "mean": "meant", "rise": "rose risen",
+        "see": "saw seen", "send": "sent", "shoot": "shot", "sing": "sang sung",
+        "sit": "sat", "stand": "stood", "steal": "stole stolen", "strike": "struck",
+        "throw": "threw thrown", "wear": "wore worn", "go": "went gone", "eat": "ate eaten",
+        "break": "broke broken", "build": "built", "catch": "caught", "deal": "dealt",
+        "draw": "drew drawn", "fight": "fought", "feel": "felt", "feed": "fed",
+        "hide": "hid hidden", "lay": "laid", "lend": "lent", "ride": "rode ridden",
+        "ring": "rang rung", "shake": "shook shaken", "sleep": "slept", "spend": "spent",
+        "teach": "taught", "tear": "tore torn", "wake": "woke woken",
+        "withdraw": "withdrew withdrawn", "overtake": "overtook overtaken",
+        "beat": "beaten", "bear": "bore born", "bind": "bound", "flee": "fled",
+        "freeze": "froze frozen", "hang": "hung", "hear": "heard", "seek": "sought",
+        "sink": "sank sunk", "swim": "swam swum", "sweep": "swept", "uphold": "upheld",
+        "forecast": "forecasted", "launch": "launched", "oversee": "oversaw overseen",
+        "undergo": "underwent undergone", "withhold": "withheld", "mislead": "misled",
+    }.items()
+    for form in forms.split()
+}
+
+
+def lemma_terms(text: str) -> list[str]:
+    """:func:`content_terms` with irregular verb forms read as their base ("spoke",
+    "spoken" -> "speak"), for matching a question's predicate in a sentence."""
+    words = [_IRREGULAR.get(w.lower(), w) for w in _WORD.findall(text)]
+    return content_terms(" ".join(words))

@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer.check import bare_name, echoes, why_not_an_answer
 from rag.answer.question import AnswerType, read_question
-from rag.answer.values import values_of
+from rag.answer.types import values_of
 
 S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell near the "
      "Green Zone and wounded 14 others.")

@@ -207,23 +207,24 @@ def test_chat_reports_a_runtime_failure_and_answers_the_next_question(
     answering); the chat reports it in one line and answers the next question."""
     from click.testing import CliRunner
 
+    from rag.answer import Request
     from rag.answer.answerer import Answerer
     from rag.cli import cli
     from rag.errors import BackendUnavailable
 
     question = "How many Katyusha rockets were aimed at the US embassy?"
-    original = Answerer.stream
+    original = Answerer.run
     asked: list[str] = []
 
-    def stream(self: Answerer, q: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        asked.append(q)
+    def run(self: Answerer, request: Request):  # type: ignore[no-untyped-def]
+        asked.append(request.question)
         if len(asked) == 1:
             raise BackendUnavailable("the embedding server stopped answering")
-        yield from original(self, q, *args, **kwargs)  # type: ignore[arg-type]
+        yield from original(self, request)
 
     monkeypatch.setenv("RAG_CONFIG", "/dev/null")
     monkeypatch.setenv("RAG_INDEX_DIR", str(seeded))
-    monkeypatch.setattr(Answerer, "stream", stream)
+    monkeypatch.setattr(Answerer, "run", run)
     result = CliRunner().invoke(
         cli, ["chat", "--mode", "extractive"], input=f"{question}\n{question}\n\n"
     )

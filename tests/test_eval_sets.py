@@ -83,7 +83,7 @@ def test_multihop_set_and_title_resolution(tmp_path: Path) -> None:
         ("cases: [{question: q}]", ".yaml", "needs an 'id'"),
         ("cases: [{id: a}]", ".yaml", "needs a 'question'"),
         ("cases: [{id: a, question: q, facts: [[1]]}]", ".yaml", "list of strings"),
-        ("cases: [{id: a, question: q, answer: x}]", ".yaml", "unknown keys"),
+        ("cases: [{id: a, question: q, answr: x}]", ".yaml", "unknown keys"),
         ("cases: [{id: a, question: q}, {id: a, question: r}]", ".yaml", "duplicate case id"),
         ("cases: []", ".yaml", "no cases"),
         ("just text", ".yaml", "'cases' list"),

@@ -3,8 +3,9 @@
 answers (:mod:`.check`, besides the citation check) → render (:mod:`.render`).
 :class:`Answerer` is the short driver that strings them."""
 
-from rag.answer.answerer import ABSTAIN_TEXT, MAX_QUESTION_CHARS, Answerer, Mode
+from rag.answer.answerer import ABSTAIN_TEXT, MAX_QUESTION_CHARS, Answerer
 from rag.answer.render import render, strip_live_markup
+from rag.answer.request import Mode, Request
 from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Event",
     "Mode",
     "PartReport",
+    "Request",
     "Retrieved",
     "Token",
     "render",

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -19,6 +19,7 @@ from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
+from rag.answer.request import Mode, Request
 from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
 from rag.citations import CheckedSentence, check_sentences, parse_cited_sentences
 from rag.directives import drop_directives, mask_directives
@@ -32,7 +33,6 @@ from rag.relative_dates import read_time_frame
 from rag.retrieval import Filters, HybridRetriever
 from rag.similarity import CachedSimilarity, VectorCache
 
-Mode = Literal["generative", "extractive"]
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
 MAX_QUESTION_CHARS = 2000
 _MODEL_ABSTAINS = re.compile(r"\b(articles|passages) do not (say|answer|mention)\b", re.I)
@@ -98,9 +98,11 @@ class Answerer:
         self.max_tokens = max_tokens
         self.k = k
 
-    def answer(self, question: str, **kwargs: Any) -> AnswerResult:
-        """The checked answer (no streaming)."""
-        for event in self.stream(question, **kwargs):
+    def answer(self, question: str | Request, **kwargs: Any) -> AnswerResult:
+        """The checked answer (no streaming) to a request, or to a question and the
+        options of :meth:`Request.of`."""
+        request = question if isinstance(question, Request) else Request.of(question, **kwargs)
+        for event in self.run(request):
             if isinstance(event, Done):
                 return event.result
         raise AssertionError("stream ended without a result")  # pragma: no cover
@@ -154,12 +156,18 @@ class Answerer:
         k: int | None = None,
         history: Sequence[tuple[str, str]] = (),
         as_of: date | None = None,
+        per_doc: int | None = None,
     ) -> Iterator[Event]:
+        """:meth:`run` for a question and loose options."""
+        return self.run(Request.of(question, mode, filters, k, per_doc, history, as_of))
+
+    def run(self, request: Request) -> Iterator[Event]:
         """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``.
 
         Relative dates in the question ("last week", "since Monday") are read as of
-        ``as_of`` (else the answerer's date, else today) and narrow the filters."""
-        question = " ".join(normalize_text(question).split())
+        ``request.as_of`` (else the answerer's date, else today) and narrow the filters."""
+        mode, history = request.mode, request.history
+        question = " ".join(normalize_text(request.question).split())
         if not question:
             raise UserError("the question is empty")
         question = question[:MAX_QUESTION_CHARS]
@@ -167,8 +175,9 @@ class Answerer:
         timings: dict[str, float] = {}
         standalone = standalone_question(question, history)
         plan = self.plan(standalone)
-        filters, frame = self._time_frame(standalone, filters or Filters(), as_of)
-        gathered = gather(plan, standalone, self.retriever, filters, k or self.k)
+        filters, frame = self._time_frame(standalone, request.filters, request.as_of)
+        gathered = gather(plan, standalone, self.retriever, filters, request.k or self.k,
+                          request.per_doc)
         passages = gathered.passages
         timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
         yield Retrieved(passages)
@@ -184,7 +193,7 @@ class Answerer:
             question=question, standalone=standalone, passages=passages, mode=mode,
             backend=backend, model=model, timings=timings, plan=plan,
             parts=part_reports(gathered), verdict=composition.verdict,
-            time_frame=frame,
+            time_frame=frame, lead_note=composition.lead_note,
         )
         if composition.abstained:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000
@@ -212,11 +221,14 @@ class Answerer:
                 )
                 # The composed quotes a model sentence rests on give way to it (assemble);
                 # only the composed lead can make it a repeat.
-                lead = [s.text for s in composition.sentences if s.origin == "composed"]
-                generated, dropped = keep_answers(checked, plan, earlier=lead)
+                composed = [s.text for s in composition.sentences if s.origin == "composed"]
+                generated, dropped = keep_answers(checked, plan, earlier=composed)
             timings["check_ms"] = (time.perf_counter() - t0) * 1000
         final = assemble(composition, generated)
         abstained = not any(s.supported for s in final)
+        stated = composition.lead
+        if stated is None and final and final[0].origin == "generated":
+            stated = final[0].text  # the model's first checked sentence is what one reads
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
         yield Done(
             AnswerResult(
@@ -227,6 +239,7 @@ class Answerer:
                 sentences=final + dropped,
                 draft=draft,
                 llm_error=llm_error,
+                lead=None if abstained else stated,
                 **base,
             )
         )

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.answer.question import AnswerType, QuestionPlan, names_in
-from rag.answer.values import values_of
+from rag.answer.plan import QuestionPlan
+from rag.answer.types import spec_of, values_of
 from rag.citations import CheckedSentence
+from rag.query_hints import names_in
 from rag.text import content_terms
 
 ECHO_SHARE = 0.8  # a sentence whose words are this much the question's adds nothing
 MIN_WORDS = 4
-TYPED = (AnswerType.NUMBER, AnswerType.DATE, AnswerType.PLACE, AnswerType.ENTITY)
 
 
 def echoes(sentence: str, question: str) -> bool:
@@ -54,7 +54,8 @@ def why_not_an_answer(
     for prior in earlier:
         if terms <= set(content_terms(prior)):
             return "repeats an earlier sentence"
-    if plan.answer_type in TYPED and not values_of(plan.answer_type, sentence, plan.question):
+    if spec_of(plan.answer_type).values is not None and not values_of(
+            plan.answer_type, sentence, plan.question):
         return f"holds no {plan.answer_type.value} the question does not already name"
     return None
 

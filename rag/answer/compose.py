@@ -14,14 +14,27 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.keyword import normalize_source
 from rag.answer.evidence import Gathered, PartEvidence
-from rag.answer.question import AnswerType, QuestionPlan, Relation, order_of
-from rag.answer.values import CLOSE, value_candidates, values_of
+from rag.answer.lead import (
+    AGREE_COVERAGE,
+    BEAR_COVERAGE,
+    LEAD_THRESHOLD,
+    bearing,
+    choose_lead,
+    clause_lead,
+    conjuncts,
+    score_candidates,
+    value_key,
+    value_per_name,
+)
+from rag.answer.plan import AnswerType, QuestionPlan, Relation
+from rag.answer.question import order_of
+from rag.answer.types import spec_of
+from rag.answer.values import new_to
 from rag.citations import CheckedSentence, Similarity
 from rag.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
 from rag.extractive import Candidate, coverage, question_terms
@@ -30,12 +43,8 @@ from rag.passages import human_date
 from rag.text import content_terms
 
 LEAD_FLOOR = 0.85  # sentences within this share of the best may give the short answer
-FAR_FLOOR = 0.5  # ... and when none of those holds a value, within this share
-ENTITY_FLOOR = 0.6  # sentences within this share of a part's best may name the entity
-ENTITY_DEPTH = 8  # sentences per part read for names
-CLOSE_BONUS = 0.1  # a value next to the question's own words is likelier its answer
-HEAD_BONUS = 1.3  # a name next to the word for what is asked ("Prime Minister Mahdi")
-HEAD_WINDOW = 2  # words before a name read for that word
+FAR_FLOOR = 0.6  # a sentence naming a likely value is quoted within this share of the best
+MAX_QUOTES = 3  # sentences quoted when no short answer is stated
 MAX_NAMES = 3
 COMPARE_DEPTH = 3  # best sentences of each part compared for agreement
 PLURAL_FLOOR = 0.6
@@ -44,7 +53,9 @@ _HEAD = re.compile(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)(?
                    r"(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|that|"
                    r"who|which|in|of|from|to|recently|mentioned|featured|discussed)\b|\s*,)",
                    re.I)
-_GENERIC_HEADS = frozenset(content_terms("type kind name one entity individual person"))
+_AUX_WORDS = (r"does|did|do|is|was|are|were|has|have|had|can|could|will|would|should|"
+              r"might|may|must")
+_GENERIC_HEADS = frozenset(content_terms("type kind name one entity individual person title"))
 _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "ceo",
                  "founder", "executive", "author", "actor", "singer", "artist", "coach")
 
@@ -58,6 +69,8 @@ class Composition:
     reason: str = ""
     verdict: str | None = None
     missing: list[str] = field(default_factory=list)  # parts no passage bears out
+    lead: str | None = None  # the short answer or verdict stated first (None: a quote leads)
+    lead_note: str = ""  # why that lead was stated or withheld (``--explain``)
 
 
 def short_answer(value: str, support: Sequence[Candidate]) -> CheckedSentence:
@@ -112,86 +125,92 @@ def best_quotes(ranked: Sequence[Candidate], n: int, question: str) -> list[Chec
     return out
 
 
-def compose_factual(plan: QuestionPlan, gathered: Gathered) -> Composition:
-    """Number, date or place: the value first, then the sentence it comes from."""
-    ranked = _merged_ranking(gathered)
-    if not ranked:
-        return Composition(abstained=True, reason="no passage sentence to answer from")
-    options: list[tuple[float, str, Candidate]] = []
-    # The closest sentences first; only when none holds a value, somewhat farther ones.
-    for floor, depth in ((LEAD_FLOOR, 5), (FAR_FLOOR, 10)):
-        for c in ranked[:depth]:
-            if c.score < floor * ranked[0].score:
-                break
-            for value, distance in value_candidates(plan.answer_type, c.text, plan.question)[:1]:
-                options.append((c.score + (CLOSE_BONUS if distance <= CLOSE else 0.0), value, c))
-        if options:
-            break
-    if options:
-        _, value, c = max(options, key=lambda o: o[0])
-        return Composition([short_answer(value, [c]), attributed(c)])
-    return Composition(best_quotes(ranked, 2, plan.question))
-
-
-def _entity_key(name: str) -> str:
-    return name.split()[-1].lower().strip(".,'’")
-
-
-def rank_entities(
-    plan: QuestionPlan, gathered: Gathered
-) -> list[tuple[str, float, list[Candidate], bool]]:
-    """Names in the parts' best sentences, scored by the best sentence naming them in each
-    part, summed over parts: the name every part's evidence shares comes first. Outlets
-    and what the question already names do not count. Each comes with its supporting
-    sentences and whether it stood next to the word for what is asked."""
+def _typed_candidates(plan: QuestionPlan, gathered: Gathered) -> list[
+    tuple[str, float, list[Candidate]]
+]:
+    """Candidate short answers with their confidence. A question of several parts takes
+    the names its parts' evidence shares: each part's confidence, averaged over parts."""
     outlets = {normalize_source(p.source) for p in gathered.passages if p.source}
     person = any(w in plan.question.lower() for w in _PERSON_WORDS)
     head = head_terms(plan.question)
-    score: dict[str, float] = defaultdict(float)
-    headed: set[str] = set()
-    forms: dict[str, list[str]] = defaultdict(list)
-    support: dict[str, dict[int, Candidate]] = defaultdict(dict)
-    for i, pe in enumerate(gathered.parts):
-        best_here: dict[str, tuple[float, Candidate]] = {}
-        top = pe.ranked[0].score if pe.ranked else 0.0
-        for c in pe.ranked[:ENTITY_DEPTH]:
-            if c.score < ENTITY_FLOOR * top:
-                break
-            for name in values_of(AnswerType.ENTITY, c.text, plan.question):
-                if normalize_source(name) in outlets or not set(content_terms(name)) - head:
-                    continue
-                key = _entity_key(name)
-                forms[key].append(name)
-                at = c.text.find(name)
-                # The words that modify the name, not those of a list before it
-                # ("sites that host Iraqi, American ... forces").
-                lead = re.split(r"[,;:()“”\"]", c.text[: max(at, 0)])[-1]
-                before = " ".join(lead.split()[-HEAD_WINDOW:])
-                near = set(content_terms(f"{before} {name}"))
-                weight = c.score * (HEAD_BONUS if head & near else 1.0)
-                if head & near:
-                    headed.add(key)
-                if key not in best_here or best_here[key][0] < weight:
-                    best_here[key] = (weight, c)
-        for key, (weight, c) in best_here.items():
-            score[key] += weight
-            support[key][i] = c
-    out = []
-    for key, total in score.items():
-        names = forms[key]
-        # The fullest short form: "Sam Bankman-Fried" over "Bankman-Fried".
-        full = [n for n in names if 1 < len(n.split()) <= 3] or names
-        display = max(set(full), key=lambda n: (full.count(n), len(n)))
-        if person and len(display.split()) > 1:
-            total *= 1.1
-        out.append((display, total, list(support[key].values()), key in headed))
-    out.sort(key=lambda item: -item[1])
-    return out
+
+    def of(text: str, ranked: Sequence[Candidate]) -> list[tuple[str, float, list[Candidate]]]:
+        found = score_candidates(plan.answer_type, text, ranked, plan.names, head, person,
+                                 outlets)
+        return [f for f in found if new_to(f[0], plan.question)]
+
+    parts = [pe for pe in gathered.parts if pe.ranked]
+    if len(parts) <= 1:
+        return of(plan.question, _merged_ranking(gathered))
+    merged: dict[str, tuple[float, str, list[Candidate]]] = {}
+    for pe in parts:
+        for value, conf, support in of(pe.part.text, pe.ranked):
+            key = value_key(value)
+            total, shown, sup = merged.get(key, (0.0, value, []))
+            shown = value if len(value) > len(shown) else shown
+            merged[key] = (total + conf / len(parts), shown, sup + support[:1])
+    out = [(shown, total, sup) for total, shown, sup in merged.values()]
+    return sorted(out, key=lambda item: -item[1])
+
+
+def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
+    """Number, date, place or name: the short answer first when it is confident, then the
+    sentences it comes from; otherwise the answering sentence quoted, and no short
+    answer (see :mod:`rag.answer.lead`)."""
+    ranked = _merged_ranking(gathered)
+    if not ranked:
+        return Composition(abstained=True, reason="no passage sentence to answer from")
+    missing = [pe for pe in gathered.parts if not pe.supported]
+    notes = [_verdict(_not_borne_out(pe)) for pe in missing if len(gathered.parts) > 1]
+    joined = conjuncts(plan.question) if plan.answer_type is AnswerType.NUMBER else ()
+    each = value_per_name(plan.answer_type, plan.question, ranked, joined) if joined else None
+    if each:
+        # "How many troops are in Iraq and Syria?": a figure for each, each cited.
+        value = " and ".join(f"{v} in {name}" for name, v, _ in each)
+        support = list(dict.fromkeys(c for _, _, c in each))
+        return Composition([short_answer(value, support)] + [attributed(c) for c in support]
+                           + notes, lead=value, lead_note="a figure for each of "
+                           + " and ".join(joined), missing=[pe.part.text for pe in missing])
+    candidates = _typed_candidates(plan, gathered)
+    choice = choose_lead(candidates)
+    if choice.value is None:
+        # No short answer: the sentences that hold the likeliest values answer the
+        # predicate, so they are quoted first (each part's, for a question of several),
+        # then the best sentence when they are not it. A reader sees the candidates
+        # with their context, and no guess stated as the answer.
+        first = list(dict.fromkeys(c for _, _, sup in candidates[:2] for c in sup[:2]
+                                   if c.score >= FAR_FLOOR * ranked[0].score))
+        quotes = [attributed(c) for c in first[:MAX_QUOTES]]
+        rest = [q for q in best_quotes(ranked, 1, plan.question)
+                if all(q.evidence != f.evidence for f in quotes)]
+        return Composition(quotes + rest + notes, lead_note=choice.note,
+                           missing=[pe.part.text for pe in missing])
+    value = choice.value
+    if plural_head(plan.question) and len(candidates) > 1:
+        # Several asked for: the others that are nearly as confident join the lead.
+        more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence
+                and c[1] >= LEAD_THRESHOLD]
+        value = " and ".join([value, *(c[0] for c in more)])
+        support = list(dict.fromkeys([*choice.support[:2], *(c[2][0] for c in more)]))
+    else:
+        support = list(dict.fromkeys(choice.support[:2]))
+    sentences = [short_answer(value, support)] + [attributed(c) for c in support[:3]]
+    return Composition(sentences + notes, lead=value, lead_note=choice.note,
+                       missing=[pe.part.text for pe in missing])
+
+
+_WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
+                     r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?:\s+(?:who|that|of|at|for|in|quoted|"
+                     r"named|mentioned)\b|\s*[,?]|$)", re.I)
 
 
 def head_terms(question: str) -> set[str]:
-    """The words of what a "which / what X" question asks for ("Iraqi prime ministers")."""
-    m = _HEAD.match(question)
+    """The words of what a "which / what X" or "who is the X" question asks for
+    ("Iraqi prime ministers", "State Department spokesperson")."""
+    m = (_HEAD.match(question) or _WHO_IS.match(question)
+         or re.match(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:did|does|do|"
+                     r"is|was|are|were|has|have|had|will|might|could|can)\s", question, re.I)
+         or re.match(r"^\s*which\s+([\w'’-]+)", question, re.I))
     return set(content_terms(m.group(1))) - _GENERIC_HEADS if m else set()
 
 
@@ -200,25 +219,6 @@ def plural_head(question: str) -> bool:
     m = _HEAD.match(question)
     last = m.group(1).split()[-1].lower() if m else ""
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
-
-
-def compose_entity(plan: QuestionPlan, gathered: Gathered) -> Composition:
-    """The name the parts' evidence has in common, then each part's sentence naming it
-    (the names, when the question asks for several)."""
-    ranked = rank_entities(plan, gathered)
-    if not ranked:
-        return Composition(best_quotes(_merged_ranking(gathered), 2, plan.question))
-    chosen = [ranked[0]]
-    headed = [r for r in ranked if r[3]]
-    if plural_head(plan.question) and headed:
-        # Several names asked for: those that stand next to the word for what is asked.
-        chosen = [r for r in headed[:MAX_NAMES] if r[1] >= PLURAL_FLOOR * headed[0][1]]
-    name = " and ".join(c[0] for c in chosen)
-    support = list(dict.fromkeys(s for c in chosen for s in c[2]))
-    missing = [pe for pe in gathered.parts if not pe.supported]
-    sentences = [short_answer(name, support)] + [attributed(c) for c in support[:3]]
-    sentences += [_verdict(_not_borne_out(pe)) for pe in missing if len(gathered.parts) > 1]
-    return Composition(sentences, missing=[pe.part.text for pe in missing])
 
 
 def compare_reports(parts: Sequence[PartEvidence], similarity: Similarity) -> tuple[bool, bool]:
@@ -243,41 +243,60 @@ def compare_reports(parts: Sequence[PartEvidence], similarity: Similarity) -> tu
 
 
 def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
-    """Yes or no from the parts, then each part's evidence (or what is missing)."""
+    """Yes or no only when each part's evidence sentence bears its claim (and, for
+    "before", "consistent" and "changed", the comparison can be made); otherwise what
+    each side reports, and that the articles do not settle it."""
     parts = gathered.parts
     supported = [pe for pe in parts if pe.supported and pe.best is not None]
     missing = [pe for pe in parts if pe not in supported]
     evidence = [attributed(pe.best) for pe in supported if pe.best is not None]
     evidence = list({s.text: s for s in evidence}.values())
     notes = [_verdict(_not_borne_out(pe)) for pe in missing]
-    explain = ""
-    if missing:
-        verdict = "No"
-    elif plan.relation is Relation.BEFORE and len(supported) >= 2:
+    readings = [bearing(pe) for pe in supported]
+    bar = AGREE_COVERAGE if plan.relation is Relation.CONSISTENT else BEAR_COVERAGE
+    borne = not missing and all(r.coverage >= bar for r in readings)
+    detail = "; ".join(f"part {i + 1}: {r.describe()}" for i, r in enumerate(readings))
+    verdict, explain = None, ""
+    if borne and plan.relation is Relation.BEFORE and len(supported) >= 2:
         first, second = order_of(plan.question, [pe.part for pe in supported])
         a, b = supported[first].best, supported[second].best
         assert a is not None and b is not None
         da, db = a.passage.published_at, b.passage.published_at
-        if da and db:
+        if da and db and da != db:
             verdict = "Yes" if da < db else "No"
             explain = (f"The first report is dated {human_date(da)}, the second "
                        f"{human_date(db)}.")
-        else:
-            verdict, explain = "No", "The articles' dates cannot be compared."
-    elif plan.relation in (Relation.CONSISTENT, Relation.CHANGED) and len(supported) >= 2:
+    elif borne and plan.relation in (Relation.CONSISTENT, Relation.CHANGED) \
+            and len(supported) >= 2:
         same, differ = compare_reports(supported, similarity)
-        # "Was the portrayal of X consistent": the question names one subject for both
-        # reports, so borne-out parts are consistent unless they contradict each other.
-        # "Does A take a different approach than B": yes unless they agree on one point.
-        holds = not differ if plan.relation is Relation.CONSISTENT else differ or not same
-        verdict = "Yes" if holds else "No"
-        explain = ("The reports contradict each other." if differ
-                   else "The reports agree." if same else "The reports speak to different points.")
-    else:
-        verdict = "Yes"
+        if same:  # only reports on one point can agree or differ
+            holds = not differ if plan.relation is Relation.CONSISTENT else differ
+            verdict = "Yes" if holds else "No"
+            explain = ("The reports contradict each other." if differ
+                       else "The reports agree.")
+    elif borne and plan.relation is Relation.ALL:
+        flipped = [r for r in readings if r.flipped]
+        verdict = "No" if flipped else "Yes"
+        if flipped:
+            explain = "The article says otherwise."
+    if verdict is None:
+        unsettled = _verdict("The articles do not settle whether "
+                             f"{_claim(plan.question)}; here is what they report.")
+        return Composition([unsettled] + evidence + notes,
+                           lead_note=f"no verdict: {detail or 'no part is borne out'}",
+                           missing=[pe.part.text for pe in missing])
     head = [_verdict(f"{verdict}.")] + ([_verdict(explain)] if explain else [])
-    return Composition(head + evidence + notes, verdict=verdict,
+    return Composition(head + evidence + notes, verdict=verdict, lead=verdict,
+                       lead_note=f"verdict {verdict}: {detail}",
                        missing=[pe.part.text for pe in missing])
+
+
+def _claim(question: str) -> str:
+    """A yes/no question as the claim it asks about, lower-cased at the start
+    ("Did the US respond ...?" -> "the US responded ..." is beyond a rule; the question's
+    words after its auxiliary are kept: "the US respond ...")."""
+    q = re.sub(rf"^\s*(?:{_AUX_WORDS})\s+", "", question.strip().rstrip("?"), flags=re.I)
+    return q[:1].lower() + q[1:] if q[:2] != q[:2].upper() else q
 
 
 def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
@@ -289,7 +308,13 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
         missing = [pe for pe in gathered.parts if not pe.supported]
         sentences += [_verdict(_not_borne_out(pe)) for pe in missing]
         return Composition(sentences, missing=[pe.part.text for pe in missing])
-    return Composition(best_quotes(_merged_ranking(gathered), 2, plan.question))
+    ranked = _merged_ranking(gathered)
+    clause = clause_lead(plan.question, ranked)
+    if clause is None:
+        return Composition(best_quotes(ranked, 2, plan.question))
+    lead = short_answer(clause.text, [clause.support])
+    return Composition([lead, attributed(clause.support)], lead=clause.text,
+                       lead_note=clause.note)
 
 
 def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
@@ -299,11 +324,9 @@ def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> C
         reasons = [pe.verdict.reason for pe in gathered.parts if pe.verdict and pe.verdict.reason]
         return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",
                            missing=[pe.part.text for pe in gathered.parts])
-    kind = plan.answer_type
-    if kind in (AnswerType.YES_NO, AnswerType.ORDER):
+    shape = spec_of(plan.answer_type).shape
+    if shape == "verdict":
         return compose_verdict(plan, gathered, similarity)
-    if kind is AnswerType.ENTITY:
-        return compose_entity(plan, gathered)
-    if kind in (AnswerType.NUMBER, AnswerType.DATE, AnswerType.PLACE):
-        return compose_factual(plan, gathered)
+    if shape == "value":
+        return compose_typed(plan, gathered)
     return compose_description(plan, gathered)

@@ -13,7 +13,8 @@ from llama_index.core.schema import NodeWithScore
 
 from index.keyword import normalize_source
 from rag.abstain import Evidence, judge_evidence, missing_specifics
-from rag.answer.question import Part, QuestionPlan, claim_terms
+from rag.answer.plan import Part, QuestionPlan
+from rag.answer.question import claim_terms
 from rag.citations import Similarity
 from rag.extractive import Candidate, rank_sentences
 from rag.passages import Passage, number_passages
@@ -27,7 +28,8 @@ class Searcher(Protocol):
     """What evidence gathering needs of :class:`rag.retrieval.HybridRetriever`."""
 
     def search(
-        self, query: str, k: int | None = ..., filters: Filters | None = ...
+        self, query: str, k: int | None = ..., filters: Filters | None = ...,
+        max_per_doc: int | None = ...,
     ) -> list[NodeWithScore]: ...
 
 
@@ -81,19 +83,21 @@ def gather(
     retriever: Searcher,
     filters: Filters,
     k: int,
+    per_doc: int | None = None,
 ) -> Gathered:
-    """Retrieve for the whole question and for each part; pool the passages."""
+    """Retrieve for the whole question and for each part; pool the passages (at most
+    ``per_doc`` of one article in each search; None: the retriever's setting)."""
     pooled: dict[str, NodeWithScore] = {}
-    for node in retriever.search(query, k=k, filters=filters):
+    for node in retriever.search(query, k=k, filters=filters, max_per_doc=per_doc):
         pooled.setdefault(node.node.node_id, node)
     per_part: list[list[str]] = []
     if _constrained(plan):
         for part in plan.parts:
             f = part_filters(filters, part)
-            nodes = retriever.search(part.text, k=PER_PART, filters=f)
+            nodes = retriever.search(part.text, k=PER_PART, filters=f, max_per_doc=per_doc)
             if not nodes and (f.since, f.until) != (filters.since, filters.until):
                 nodes = retriever.search(part.text, k=PER_PART, filters=replace(
-                    f, since=filters.since, until=filters.until))
+                    f, since=filters.since, until=filters.until), max_per_doc=per_doc)
             per_part.append([n.node.node_id for n in nodes])
             for n in nodes:
                 if len(pooled) < MAX_POOL + PER_PART:

@@ -10,75 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from enum import StrEnum
 
+from rag.answer.plan import AnswerType, Part, QuestionPlan, Relation, day_range
+from rag.answer.types import TYPES
 from rag.query_hints import find_date_ranges, find_sources, names_in
 from rag.text import QUESTION_WORDS, content_terms
 
-
-class AnswerType(StrEnum):
-    """The kind of answer a question asks for."""
-
-    ENTITY = "person or organisation"
-    NUMBER = "number"
-    DATE = "date"
-    PLACE = "place"
-    YES_NO = "yes/no"
-    ORDER = "order in time"
-    DESCRIPTION = "explanation or description"
-
-
-class Relation(StrEnum):
-    """How a yes/no question joins its parts."""
-
-    ALL = "every part holds"
-    BEFORE = "the first part happened before the second"
-    CONSISTENT = "the parts agree"
-    CHANGED = "the parts differ"
-
-
-@dataclass(frozen=True)
-class Part:
-    """One claim of a question, with the constraints that belong to it."""
-
-    text: str
-    sources: tuple[str, ...] = ()  # normalised outlet names the part names
-    date_ranges: tuple[tuple[int, int], ...] = ()  # day numbers, inclusive
-    names: tuple[str, ...] = ()  # proper names and quoted phrases
-
-
-@dataclass(frozen=True)
-class QuestionPlan:
-    """What the question asks for and how it is answered: the query plan."""
-
-    question: str
-    answer_type: AnswerType
-    relation: Relation
-    parts: tuple[Part, ...]
-    names: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=())
-
-    def describe(self) -> list[str]:
-        """The plan as lines a reader can follow (``rag ask --explain``)."""
-        lines = [f"answer type: {self.answer_type.value}"]
-        if self.answer_type in (AnswerType.YES_NO, AnswerType.ORDER):
-            lines.append(f"verdict: yes when {self.relation.value}")
-        for i, part in enumerate(self.parts, 1):
-            limits = []
-            if part.sources:
-                limits.append("outlet " + " or ".join(part.sources))
-            if part.date_ranges:
-                limits.append("dates " + ", ".join(day_range(a, b) for a, b in part.date_ranges))
-            tail = f" [{'; '.join(limits)}]" if limits else ""
-            lines.append(f"part {i}: {part.text}{tail}")
-        return lines
-
-
-def day_range(a: int, b: int) -> str:
-    """Day numbers as ``2023-10-03..2023-10-05``."""
-    return f"{date.fromordinal(a).isoformat()}..{date.fromordinal(b).isoformat()}"
+__all__ = [
+    "AnswerType", "Part", "QuestionPlan", "Relation", "answer_type", "claim_terms",
+    "day_range", "names_in", "order_of", "read_question", "relation", "split_parts",
+]
 
 
 _AUX = (
@@ -92,26 +33,6 @@ _YES_NO_CLAUSE = re.compile(rf",\s*(?:{_AUX})\s+(?:the|a|an|there|it|this|that|[
 _WH_CLAUSE = re.compile(r"(?:^|,\s*)(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _EITHER_OR = re.compile(
     r"\b(consistent|inconsistent|true|false) or (consistent|inconsistent|true|false)\b", re.I
-)
-_NUMBER_Q = re.compile(
-    r"^\s*(?:how\s+(?:many|much|long|far|old|big|large|high|often)|"
-    r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number|percentage|share|amount|"
-    r"total|price|cost|figure|rate|count|sum)\b)",
-    re.I,
-)
-_DATE_Q = re.compile(
-    r"^\s*(?:when\b|(?:on|in)?\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
-)
-_PLACE_Q = re.compile(
-    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|country|state|place|"
-    r"region|town|location|province|venue)\b)",
-    re.I,
-)
-_ENTITY_Q = re.compile(
-    r"^\s*(?:who|whom|whose|which|what\s+(?:is|was)\s+the\s+name\b|name\s+the\b|"
-    r"what\s+(?:company|organi[sz]ation|firm|person|group|team|agency|individual|"
-    r"country|platform|brand|product|player)\b)",
-    re.I,
 )
 _ORDER = re.compile(r"\b(before|after|prior to|earlier than|later than)\b", re.I)
 _CHANGED = re.compile(
@@ -132,9 +53,15 @@ _AND_SPLIT = re.compile(
 )
 
 
+_AND_HOW = re.compile(r",?\s+and\s+(?:how|why)\W*$", re.I)
+
+
 def answer_type(question: str) -> AnswerType:
-    """The kind of answer ``question`` wants."""
+    """The kind of answer ``question`` wants. "Did X happen, and how?" wants the how:
+    its yes is in the answer to it."""
     q = question.strip()
+    if _AND_HOW.search(q):
+        return AnswerType.DESCRIPTION
     wh = _WH_CLAUSE.search(q)
     if _YES_NO_START.match(q) or _EITHER_OR.search(q) or re.search(r"\bor not\b", q, re.I):
         yes_no = True
@@ -146,14 +73,9 @@ def answer_type(question: str) -> AnswerType:
         if _ORDER.search(q) and not (_CHANGED.search(q) or _CONSISTENT.search(q)):
             return AnswerType.ORDER
         return AnswerType.YES_NO
-    if _NUMBER_Q.match(q):
-        return AnswerType.NUMBER
-    if _DATE_Q.match(q):
-        return AnswerType.DATE
-    if _PLACE_Q.match(q):
-        return AnswerType.PLACE
-    if _ENTITY_Q.match(q):
-        return AnswerType.ENTITY
+    for spec in TYPES:
+        if any(p.match(q) for p in spec.asks):
+            return spec.kind
     return AnswerType.DESCRIPTION
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rag.answer.question import QuestionPlan
+from rag.answer.plan import QuestionPlan
 from rag.citations import CheckedSentence
 from rag.passages import Passage
 
@@ -47,6 +47,13 @@ class AnswerResult:
     parts: list[PartReport] = field(default_factory=list)
     verdict: str | None = None
     time_frame: str | None = None  # relative dates read ("last week = ... (as of ...)")
+    lead: str | None = None  # the short answer or verdict stated first (None: a quote leads)
+    lead_note: str = ""  # why the lead was stated or withheld
+
+    @property
+    def answer_type(self) -> str | None:
+        """The kind of answer the question was read as wanting."""
+        return self.plan.answer_type.value if self.plan else None
 
     def cited_numbers(self) -> list[int]:
         """Passage numbers cited by supported sentences, in order of first citation."""
@@ -98,6 +105,9 @@ class AnswerResult:
             lines.append(f"answer type: {self.plan.answer_type.value}")
             if self.verdict:
                 lines.append(f"verdict: {self.verdict} ({self.plan.relation.value})")
+            if self.lead_note:
+                stated = "stated" if self.lead is not None else "withheld"
+                lines.append(f"lead {stated}: {self.lead_note}")
         for i, part in enumerate(self.parts, 1):
             limits = [f"outlet {' or '.join(part.sources)}"] if part.sources else []
             limits += [f"dates {d}" for d in part.dates]
@@ -118,7 +128,8 @@ class AnswerResult:
             "answer": self.answer,
             "abstained": self.abstained,
             "reason": self.reason,
-            "answer_type": self.plan.answer_type.value if self.plan else None,
+            "answer_type": self.answer_type,
+            "lead": self.lead,
             "verdict": self.verdict,
             "time_frame": self.time_frame,
             "parts": [p.to_json() for p in self.parts],

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from index.dates import _MONTH_RE
-from rag.answer.question import AnswerType, names_in
+from rag.query_hints import names_in
 from rag.text import STOPWORDS, content_terms
 
 _SMALL = (
@@ -15,7 +15,8 @@ _SMALL = (
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|a dozen|dozens|hundreds|thousands|millions|billions"
 )
-_SCALE = (r"(?:[\s-](?:million|billion|trillion|thousand|hundred|bn|m)\b)?"
+_SCALE = (r"(?:(?:[\s-](?:million|billion|trillion|thousand|hundred|bn|m)"
+          r"|(?<=\d)(?:billion|million|trillion|bn|m|k))\b)?"
           r"(?:\s(?:dollars|pounds|euros|yen|us dollars)\b)?")
 NUMBER = re.compile(
     rf"(?:[$€£¥₱]\s?|\bP(?=\d)|(?<![\w.,]))\d(?:[\d,]*\d)?(?:\.\d+)?{_SCALE}"
@@ -41,7 +42,8 @@ _MONTHS_DAYS = re.compile(
 _NOT_NAMES = frozenset(
     "however meanwhile also but and the a an this that these those it its he she they we "
     "i you his her their our in on at for of to by with as from after before when while "
-    "if so yet still now then there here read related advertisement photo image".split()
+    "if so yet still now then there here read related advertisement photo image though "
+    "although like unlike despite according whether".split()
 )
 
 
@@ -86,6 +88,9 @@ def entities_in(sentence: str) -> list[str]:
               for piece in re.split(r"[’']s\s+", n) if piece]
     for name in pieces:
         words = name.split()
+        while len(words) > 1 and words[0].lower() in _NOT_NAMES:
+            words = words[1:]  # "Though India", "Like Solskjaer": the name is what follows
+        name = " ".join(words)
         if all(_MONTHS_DAYS.match(w) for w in words):
             continue
         opening = opening_text.startswith(name)
@@ -110,53 +115,56 @@ def places_in(sentence: str) -> list[str]:
 _CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
                          r"raise|raised|fund|funding|earn|charge|fine|budget)", re.I)
 _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|pounds?|euros?|yen|usd|eur|gbp)\b", re.I)
-CLOSE = 30  # characters: a value this near one of the question's words is about it
 
 
-def _distances(spans: Iterable[tuple[int, int]], sentence: str, question: str) -> list[
-    tuple[str, int]
+def nearest_first(spans: Iterable[tuple[int, int]], sentence: str, question: str) -> list[
+    tuple[int, int]
 ]:
-    """Span texts with their distance (characters) to the nearest of the question's own
-    words in the sentence, nearest first."""
+    """``spans`` ordered by their distance (characters) to the nearest of the question's
+    own words in the sentence, nearest first."""
     wanted = _terms(question)
     anchors = [
         (m.start(), m.end())
         for m in re.finditer(r"\S+", sentence)
         if set(content_terms(m.group(0))) & wanted
     ]
-    out = []
-    for a, b in spans:
+
+    def distance(span: tuple[int, int]) -> int:
+        a, b = span
         gaps = [max(x - b, a - y, 0) for x, y in anchors if not (x >= a and y <= b)]
-        out.append((sentence[a:b].strip(), min(gaps) if gaps else 10**6))
-    return sorted(out, key=lambda item: item[1])
+        return min(gaps) if gaps else 10**6
+
+    return sorted(spans, key=distance)
 
 
-def value_candidates(kind: AnswerType, sentence: str, question: str) -> list[tuple[str, int]]:
-    """Values of the kind ``kind`` in ``sentence`` that the question does not contain,
-    each with its distance to the question's words, the likeliest first."""
-    if kind is AnswerType.NUMBER:
-        spans = numbers_in(sentence)
-        if _CURRENCY_Q.match(question):
-            spans = [(a, b) for a, b in spans
-                     if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
-        found = _distances(spans, sentence, question)
-    elif kind is AnswerType.DATE:
-        found = _distances(dates_in(sentence), sentence, question)
-    elif kind is AnswerType.PLACE:
-        found = [(v, 0) for v in places_in(sentence)]
-    elif kind is AnswerType.ENTITY:
-        found = [(v, 0) for v in entities_in(sentence)]
-    else:
-        return []
-    seen: dict[str, int] = {}
-    for v, d in found:
-        if v not in seen and (new_to(v, question) or kind is AnswerType.NUMBER
-                              and v not in question):
-            seen[v] = d
-    return list(seen.items())
+def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Figures the question does not state; for "how much ... cost / pay / raise", only
+    sums of money."""
+    spans = numbers_in(sentence)
+    if _CURRENCY_Q.match(question):
+        spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
+    return [(a, b) for a, b in spans if sentence[a:b].strip() not in question]
 
 
-def values_of(kind: AnswerType, sentence: str, question: str) -> list[str]:
-    """Values of the kind ``kind`` in ``sentence`` that the question does not contain,
-    the likeliest first."""
-    return [v for v, _ in value_candidates(kind, sentence, question)]
+def date_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Dates that say something the question does not."""
+    return [(a, b) for a, b in dates_in(sentence) if new_to(sentence[a:b], question)]
+
+
+def _name_spans(names: Iterable[str], sentence: str, question: str) -> list[tuple[int, int]]:
+    found = []
+    for name in dict.fromkeys(names):
+        at = sentence.find(name)
+        if at >= 0 and new_to(name, question):
+            found.append((at, at + len(name)))
+    return sorted(found)
+
+
+def place_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Places (names after "in", "at", "near" ...) the question does not name."""
+    return _name_spans(places_in(sentence), sentence, question)
+
+
+def entity_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Names the question does not name."""
+    return _name_spans(entities_in(sentence), sentence, question)

@@ -126,14 +126,15 @@ def _ask_one(
     color: bool = True,
     explain: bool = False,
     as_of: date | None = None,
+    per_doc: int | None = None,
 ) -> AnswerResult:
-    from rag.answer import Done
+    from rag.answer import Done, Request
     from rag.render import print_answer, print_plan
 
     answerer = obj.services().answerer
+    request = Request.of(question, mode, filters, k, per_doc, history, as_of)
     result, streamed = drain(
-        answerer.stream(question, mode=mode, filters=filters, k=k, history=history,
-                        as_of=as_of),
+        answerer.run(request),
         lambda e: e.result if isinstance(e, Done) else None,
         show_tokens=not as_json,
     )
@@ -216,11 +217,11 @@ def ask_cmd(
     if questions_file:
         for item in read_queries(questions_file):
             _ask_one(obj, item["query"], chosen, filters, k, [], as_json=True,
-                     as_of=parse_day(as_of))
+                     as_of=parse_day(as_of), per_doc=per_doc)
         return
     assert question is not None
     result = _ask_one(obj, question, chosen, filters, k, [], as_json, explain=explain,
-                      as_of=parse_day(as_of))
+                      as_of=parse_day(as_of), per_doc=per_doc)
     if export_path is not None:
         export = ExportItem(result, filters_label(since, until, sources),
                             day_label(parse_day(as_of)))

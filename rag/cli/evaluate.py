@@ -209,6 +209,8 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
                  "cases": len(eval_set.cases)},
         totals=totals(results, options.hit_ks, options.depth),
         by_type=by_type(results, options.hit_ks, options.depth),
+        by_answer_type=by_type(results, options.hit_ks, options.depth,
+                               key=lambda r: r.answer_type),
         cases=results,
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from rag.errors import UserError
 from rag.evaluation.history import RunRecord
-from rag.evaluation.results import UNGATED
+from rag.evaluation.results import LOWER_BETTER, UNGATED
 
 DEFAULT_TOLERANCE = 0.02
 _EPSILON = 1e-9  # a drop of exactly the tolerance passes despite float rounding
@@ -68,8 +68,7 @@ def compare(current: RunRecord, baseline: RunRecord, tolerance: float) -> Compar
         now = current.totals.get(name)
         change = MetricChange(name, float(base), float(now) if now is not None else None)
         out.changes.append(change)
-        # A metric that disappeared counts as a drop to zero.
-        if (change.delta if change.delta is not None else -change.baseline) < -tolerance - _EPSILON:
+        if _worse(change) > tolerance + _EPSILON:
             out.regressions.append(change)
     before = {c.id: c.checks() for c in baseline.cases}
     after = {c.id: c.checks() for c in current.cases}
@@ -86,6 +85,16 @@ def compare(current: RunRecord, baseline: RunRecord, tolerance: float) -> Compar
         if better:
             out.flipped_better[case_id] = better
     return out
+
+
+def _worse(change: MetricChange) -> float:
+    """How much worse a metric got: its drop, or its rise for a lower-is-better metric
+    (wrong leads). A metric that disappeared counts as fallen to zero, or, when lower is
+    better, risen to one."""
+    if change.name in LOWER_BETTER:
+        now = 1.0 if change.current is None else change.current
+        return now - change.baseline
+    return -(change.delta if change.delta is not None else -change.baseline)
 
 
 def describe(comparison: Comparison) -> list[str]:

@@ -28,6 +28,7 @@ class RunRecord:
     totals: dict[str, Any]
     cases: list[CaseResult]
     by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_answer_type: dict[str, dict[str, Any]] = field(default_factory=dict)
     started_at: str = ""
     git: dict[str, Any] | None = None  # {"commit": sha, "dirty": bool}; None outside git
     settings: dict[str, Any] = field(default_factory=dict)

@@ -6,6 +6,8 @@ import math
 import re
 from collections.abc import Sequence
 
+from rag.numbers import number_values, states_number
+
 _WS = re.compile(r"\s+")
 
 
@@ -163,3 +165,20 @@ def gold_correct(answer: str, gold: str) -> bool:
 def forbidden_found(answer: str, forbidden: Sequence[str]) -> list[str]:
     """The forbidden strings the answer contains (case-insensitive)."""
     return [f for f in forbidden if contains(answer, f)]
+
+
+def holds_wording(text: str, wording: str) -> bool:
+    """``text`` states ``wording``: as whole words, or as the same quantity when the
+    wording is a figure ("2.5 thousand" holds "2,500"; "Three" holds "3")."""
+    if contains(text, wording.strip().rstrip("."), whole_words=True):
+        return True
+    wanted = number_values(wording)
+    return len(wanted) == 1 and states_number(text, wanted[0])
+
+
+def lead_right(lead: str, verdict: str | None, groups: Sequence[Sequence[str]]) -> bool:
+    """Whether a stated lead is the expected answer: the expected verdict for a yes/no
+    question, else one wording of every group."""
+    if verdict is not None:
+        return answer_verdict(lead) == verdict
+    return bool(groups) and all(any(holds_wording(lead, w) for w in g) for g in groups)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.evaluation.history import RunRecord
-from rag.evaluation.table import case_rows, fmt, fmt_metric, type_metrics
+from rag.evaluation.table import case_rows, fmt_metric, grouped_tables
 
 MAX_CHART_RUNS = 50
 
@@ -104,12 +104,8 @@ def markdown_report(
     lines += _md_table(rows)
     if comparison_lines:
         lines += ["", "## Against the baseline", "", *(f"- {line}" for line in comparison_lines)]
-    if record.by_type:
-        metrics = type_metrics(record.by_type)
-        type_rows = [["type", *metrics]] + [
-            [t, *(fmt(row.get(m)) for m in metrics)] for t, row in record.by_type.items()
-        ]
-        lines += ["", "## Per question type", "", *_md_table(type_rows)]
+    for title, table in grouped_tables(record):
+        lines += ["", f"## {title[:1].upper()}{title[1:]}", "", *_md_table(table)]
     if charts:
         lines += ["", "## Over past runs", ""]
         lines += [f"![{c.stem}]({c.name})" for c in charts]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,6 +10,8 @@ from rag.evaluation import metrics
 
 # Metrics where lower is better, or that depend on the machine: never gated.
 UNGATED = ("latency_p50_ms", "latency_p95_ms")
+# Metrics where lower is better and that are gated: a rise beyond the tolerance fails.
+LOWER_BETTER = ("wrong_leads",)
 
 
 @dataclass
@@ -39,6 +41,18 @@ class CaseResult:
     forbidden: list[str] = field(default_factory=list)  # forbidden strings it must not say
     forbidden_found: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
+    answer_type: str | None = None  # the kind of answer the question was read as wanting
+    lead: str | None = None  # the short answer or verdict the answer states first, if any
+    lead_correct: bool | None = None  # None: no lead stated, or nothing to grade it by
+    lead_expected: bool = False  # answerable, with an expected lead to grade it by
+    gold_verdict: str | None = None  # "yes" / "no" when the expected answer is a verdict
+    stages: dict[str, bool] = field(default_factory=dict)  # expected answer still there
+
+    @property
+    def wrong_lead(self) -> bool:
+        """A lead was stated and it is not the expected answer (on an unanswerable
+        question, any lead)."""
+        return self.lead is not None and self.lead_correct is False
 
     def checks(self) -> dict[str, bool]:
         """Pass/fail per aspect, for naming the cases that flipped between runs."""
@@ -47,6 +61,8 @@ class CaseResult:
             out["correct"] = self.correct
         if self.forbidden and self.answer is not None:
             out["canary"] = not self.forbidden_found
+        if self.lead is not None and self.lead_correct is not None:
+            out["lead"] = self.lead_correct
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +78,30 @@ class CaseResult:
 
 def _mean_of(values: Sequence[float | bool | None]) -> float | None:
     return metrics.mean([float(v) for v in values if v is not None])
+
+
+def lead_totals(results: Sequence[CaseResult]) -> dict[str, float | None]:
+    """What a reader takes as the answer, graded: lead accuracy (the expected answer is
+    the stated lead, over the answerable cases that have one), coverage (a lead is
+    stated), precision (stated leads that are right; any lead on an unanswerable question
+    is wrong) and wrong leads (share of the graded cases whose stated lead is wrong); then
+    verdict precision and coverage for gold-yes and gold-no questions apart."""
+    expected = [r for r in results if r.lead_expected]
+    graded = expected + [r for r in results if not r.answerable and r.answer is not None]
+    stated = [r for r in graded if r.lead is not None]
+    out: dict[str, float | None] = {
+        "lead_accuracy": _mean_of([r.lead_correct is True for r in expected]),
+        "lead_coverage": _mean_of([r.lead is not None for r in expected]),
+        "lead_precision": _mean_of([r.lead_correct is True for r in stated]),
+        "wrong_leads": _mean_of([r.wrong_lead for r in graded]),
+    }
+    for gold in ("yes", "no"):
+        group = [r for r in expected if r.gold_verdict == gold]
+        if group:
+            said = [r for r in group if r.lead is not None]
+            out[f"verdict_precision_{gold}"] = _mean_of([r.lead_correct is True for r in said])
+            out[f"verdict_coverage_{gold}"] = _mean_of([r.lead is not None for r in group])
+    return out
 
 
 def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> dict[str, Any]:
@@ -107,6 +147,10 @@ def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> 
         canaries = [r for r in answered if r.forbidden]
         if canaries:
             out["canary_pass_rate"] = _mean_of([not r.forbidden_found for r in canaries])
+        out.update({k: v for k, v in lead_totals(answered).items() if v is not None})
+        staged = [r.stages for r in answered if r.stages]
+        for stage in dict.fromkeys(k for st in staged for k in st):
+            out[f"in {stage}"] = _mean_of([st.get(stage) for st in staged])
     latencies = [r.latency_ms for r in results]
     out["latency_p50_ms"] = metrics.percentile(latencies, 50)
     out["latency_p95_ms"] = metrics.percentile(latencies, 95)
@@ -114,13 +158,18 @@ def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> 
 
 
 def by_type(
-    results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int
+    results: Sequence[CaseResult],
+    hit_ks: Sequence[int],
+    depth: int,
+    key: Callable[[CaseResult], str | None] = lambda r: r.question_type,
 ) -> dict[str, dict[str, Any]]:
-    """Per question type: hit rates (and answer accuracy when the run answered)."""
+    """Per question type (or another ``key``, such as the answer type the question was
+    read as): hit rates, and answer and lead figures when the run answered."""
     groups: dict[str, list[CaseResult]] = {}
     for r in results:
-        if r.question_type:
-            groups.setdefault(r.question_type, []).append(r)
+        label = key(r)
+        if label:
+            groups.setdefault(label, []).append(r)
     out: dict[str, dict[str, Any]] = {}
     for qtype, group in sorted(groups.items()):
         row: dict[str, Any] = {"cases": len(group)}
@@ -132,7 +181,9 @@ def by_type(
                 row[f"fact_hit@{k}"] = _mean_of(
                     [r.fact_hits.get(f"hit@{k}") for r in group if r.fact_rr is not None]
                 )
-        if any(r.answer is not None for r in group):
-            row["accuracy"] = _mean_of([r.correct for r in group if r.answer is not None])
+        answered = [r for r in group if r.answer is not None]
+        if answered:
+            row["accuracy"] = _mean_of([r.correct for r in answered])
+            row.update({k: v for k, v in lead_totals(answered).items() if v is not None})
         out[qtype] = row
     return out

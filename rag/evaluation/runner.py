@@ -97,7 +97,74 @@ def is_correct(case: Case, answer: str, abstained: bool) -> bool | None:
         return metrics.gold_correct(answer, case.gold_answer)
     if case.facts:
         return all(metrics.holds_fact(answer, alts) for alts in case.facts)
+    expected = expected_lead(case)
+    if expected is not None:
+        # Anywhere in the answer, as the benchmark rule grades (the lead is graded apart).
+        return metrics.lead_right(answer, *expected)
     return None
+
+
+Expected = tuple[str | None, tuple[tuple[str, ...], ...]]
+
+
+def expected_lead(case: Case) -> Expected | None:
+    """What a right lead states: (the verdict, for a yes/no question; else None, and the
+    groups of wordings it must hold one of each). The case's short answer, else its key
+    words (why/how), else the benchmark's gold answer, else its facts; None when the case
+    gives nothing to grade a lead by."""
+    if not case.answerable:
+        return None
+    gold = list(case.answers) or ([case.gold_answer] if case.gold_answer else [])
+    verdicts = {metrics.gold_verdict(g) for g in gold}
+    if gold and len(verdicts) == 1 and None not in verdicts:
+        return verdicts.pop(), ()
+    if case.keywords:
+        return None, case.keywords
+    if gold:
+        return None, (tuple(gold),)
+    return (None, case.facts) if case.facts else None
+
+
+def score_lead(result: CaseResult, case: Case, lead: str | None) -> None:
+    """Grade the lead an answer stated (None: it stated none) against the case."""
+    result.lead = lead
+    expected = expected_lead(case)
+    result.lead_expected = expected is not None  # an abstention states no lead
+    if expected is not None:
+        result.gold_verdict = expected[0]
+    if lead is None:
+        result.lead_correct = None
+    elif not case.answerable:
+        result.lead_correct = False
+    elif expected is not None:
+        result.lead_correct = metrics.lead_right(lead, *expected)
+
+
+STAGES = ("first passage", "first 5 passages", "answer's passages", "answer", "lead")
+
+
+def answer_stages(
+    case: Case, retrieved: Sequence[str], kept: Sequence[str], answer: str, lead: str | None
+) -> dict[str, bool]:
+    """Where the expected short answer still stands, stage by stage: the first retrieved
+    passage, the first five, the passages the answer was built from, the answer, its
+    lead. Empty for a case without one (unanswerable, yes/no, no key), so that every
+    loss has a stage and a number."""
+    expected = expected_lead(case)
+    if expected is None or expected[0] is not None:
+        return {}
+    groups = expected[1]
+
+    def holds(text: str) -> bool:
+        return metrics.lead_right(text, None, groups)
+
+    return dict(zip(STAGES, (
+        bool(retrieved) and holds(retrieved[0]),
+        holds(" ".join(retrieved[:5])),
+        holds(" ".join(kept)),
+        holds(answer),
+        lead is not None and holds(lead),
+    ), strict=True))
 
 
 def score_answer(
@@ -106,11 +173,15 @@ def score_answer(
     answer: str,
     abstained: bool,
     citations: Sequence[dict[str, Any]],
+    lead: str | None = None,
+    answer_type: str | None = None,
 ) -> None:
     """Add the answer metrics to ``result``. ``citations`` as ``AnswerResult.citations()``
-    gives them: dicts with ``doc_id`` and ``supported``."""
+    gives them: dicts with ``doc_id`` and ``supported``; ``lead``: the short answer or
+    verdict the answer states first (None: none)."""
     result.answer = answer
     result.abstained = abstained
+    result.answer_type = answer_type
     if case.answerable and case.facts:
         result.fact_recall = 0.0 if abstained else metrics.fact_recall(answer, case.facts)
     result.correct = is_correct(case, answer, abstained)
@@ -123,6 +194,7 @@ def score_answer(
             metrics.source_matches(str(c["doc_id"]), case.sources) for c in supported
         )
     result.forbidden_found = metrics.forbidden_found(answer, case.forbidden)
+    score_lead(result, case, None if abstained else lead)
 
 
 def run_case(
@@ -138,9 +210,12 @@ def run_case(
     result.latency_ms = retrieval_ms
     if options.mode != RETRIEVAL_ONLY and answerer is not None:
         t0 = time.perf_counter()
-        answered = answerer.answer(case.question, mode=options.mode)
+        answered = answerer.answer(case.question, mode=options.mode, per_doc=options.per_doc)
         result.latency_ms = (time.perf_counter() - t0) * 1000
-        score_answer(result, case, answered.answer, answered.abstained, answered.citations())
+        score_answer(result, case, answered.answer, answered.abstained, answered.citations(),
+                     lead=answered.lead, answer_type=answered.answer_type)
+        result.stages = answer_stages(case, texts, [p.text for p in answered.passages],
+                                      answered.answer, result.lead)
         if case.evidence_facts:
             result.pooled_evidence_share = metrics.evidence_share(
                 [p.text for p in answered.passages], case.evidence_facts

@@ -12,6 +12,9 @@ YAML::
         all_sources: false               # true: every source must be retrieved
         answerable: true
         forbidden: ["ACCESS GRANTED"]    # the answer must contain none of these
+        answer: ["Three", "3"]           # the short answer: what its first sentence states
+        keywords: [["rocket", "rockets"]] # why/how: key words every right lead holds
+        titles: ["An article's title"]   # sources by title (resolved against the index)
 
 MultiHop-RAG JSON: a list of ``{id, query, answer, question_type, evidence_list}``;
 evidence titles name the source documents (see :func:`resolve_titles`).
@@ -54,6 +57,8 @@ class Case:
     gold_answer: str | None = None  # MultiHop: the short answer, graded by containment
     evidence_titles: tuple[str, ...] = ()
     evidence_facts: tuple[str, ...] = ()  # a chunk holding one of these is relevant
+    answers: tuple[str, ...] = ()  # accepted wordings of the short answer (the lead)
+    keywords: tuple[tuple[str, ...], ...] = ()  # why/how: groups a right lead holds each of
 
 
 @dataclass(frozen=True)
@@ -106,20 +111,14 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
         raise InputError(str(path), f"{where} needs a 'question' string")
     unknown = set(raw) - {
         "id", "question", "facts", "sources", "all_sources", "answerable", "forbidden", "type",
+        "answer", "keywords", "titles",
     }
     if unknown:
         raise InputError(str(path), f"{where}: unknown keys {sorted(unknown)}")
-    facts_raw = raw.get("facts") or []
-    if not isinstance(facts_raw, list):
-        raise InputError(str(path), f"{where}: facts must be a list of lists of strings")
-    facts = []
-    for fact in facts_raw:
-        # A bare string is one fact with one accepted wording.
-        alternatives = [fact] if isinstance(fact, str) else fact
-        alts = _strings(path, f"{where}: each fact", alternatives)
-        if not alts or not all(a.strip() for a in alts):
-            raise InputError(str(path), f"{where}: a fact needs at least one non-empty string")
-        facts.append(alts)
+    facts = _groups(path, f"{where}: facts", raw.get("facts"))
+    keywords = _groups(path, f"{where}: keywords", raw.get("keywords"))
+    answer = raw.get("answer")
+    answers = _strings(path, f"{where}: answer", [answer] if isinstance(answer, str) else answer)
     answerable = raw.get("answerable", True)
     if not isinstance(answerable, bool) or not isinstance(raw.get("all_sources", False), bool):
         raise InputError(str(path), f"{where}: answerable and all_sources must be true or false")
@@ -133,7 +132,25 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
         answerable=answerable,
         forbidden=_strings(path, f"{where}: forbidden", raw.get("forbidden")),
         question_type=str(question_type) if question_type is not None else None,
+        answers=tuple(a.strip() for a in answers if a.strip()),
+        keywords=keywords,
+        evidence_titles=_strings(path, f"{where}: titles", raw.get("titles")),
     )
+
+
+def _groups(path: Path, where: str, raw: Any) -> tuple[tuple[str, ...], ...]:
+    """A list of groups of accepted wordings (``facts``, ``keywords``); a bare string is a
+    group of one."""
+    raw = raw or []
+    if not isinstance(raw, list):
+        raise InputError(str(path), f"{where} must be a list of lists of strings")
+    out = []
+    for group in raw:
+        alts = _strings(path, where, [group] if isinstance(group, str) else group)
+        if not alts or not all(a.strip() for a in alts):
+            raise InputError(str(path), f"{where}: each needs at least one non-empty string")
+        out.append(alts)
+    return tuple(out)
 
 
 def stratified_sample(cases: Sequence[Case], per_type: int, seed: int = 0) -> tuple[Case, ...]:

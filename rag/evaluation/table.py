@@ -51,7 +51,7 @@ def case_rows(record: RunRecord) -> list[list[str]]:
     answered = any(c.answer is not None for c in record.cases)
     header = ["case", *hit_keys, "rank"]
     if answered:
-        header += ["facts", "correct", "cites ok", "canary", "answer"]
+        header += ["facts", "correct", "lead", "cites ok", "canary", "answer"]
     header.append("ms")
     rows = [header]
     for c in record.cases:
@@ -63,6 +63,7 @@ def case_rows(record: RunRecord) -> list[list[str]]:
             row += [
                 fmt(c.fact_recall) if c.fact_recall is not None else "–",
                 _mark(c.correct),
+                "·" if c.lead is None else _mark(c.lead_correct),
                 f"{c.supported_citations}/{c.citations}" if c.citations else "–",
                 _mark(not c.forbidden_found) if c.forbidden else "–",
                 answer[:MAX_ANSWER] + ("…" if len(answer) > MAX_ANSWER else ""),
@@ -82,12 +83,23 @@ def align(rows: list[list[str]]) -> list[str]:
 def totals_lines(record: RunRecord) -> list[str]:
     """The totals, one metric per line, then the per-type table if there is one."""
     lines = [f"{name:26} {fmt_metric(name, value)}" for name, value in record.totals.items()]
-    if record.by_type:
-        metrics = type_metrics(record.by_type)
-        rows = [["type", *metrics]]
-        rows += [[t, *(fmt(row.get(m)) for m in metrics)] for t, row in record.by_type.items()]
-        lines += ["", "per question type:", *("  " + line for line in align(rows))]
+    for title, table in grouped_tables(record):
+        lines += ["", f"{title}:", *("  " + line for line in align(table))]
     return lines
+
+
+def grouped_tables(record: RunRecord) -> list[tuple[str, list[list[str]]]]:
+    """The per-question-type and per-answer-type tables (header row first), where the
+    run has them."""
+    out = []
+    for title, groups in (("per question type", record.by_type),
+                          ("per answer type", record.by_answer_type)):
+        if groups:
+            metrics = type_metrics(groups)
+            rows = [["type", *metrics]]
+            rows += [[t, *(fmt(row.get(m)) for m in metrics)] for t, row in groups.items()]
+            out.append((title, rows))
+    return out
 
 
 def render_run(record: RunRecord, per_case: bool = True) -> str:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -20,6 +20,7 @@ from rag.citations import CheckedSentence, Similarity, check_sentences
 from rag.errors import RagError
 from rag.extractive import rank_sentences
 from rag.llms.generate import stream_text
+from rag.llms.registry import Mode
 from rag.passages import Passage
 from rag.retrieval import HybridRetriever
 from rag.settings import SummarySettings
@@ -38,7 +39,6 @@ from rag.summary.result import (
 )
 from rag.summary.scope import Scope, select
 
-Mode = Literal["generative", "extractive"]
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 

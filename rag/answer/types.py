@@ -1,0 +1,110 @@
+"""The answer types as one table: how a question of each type is recognised, where its
+value comes from, and how its lead is composed and checked. Adding a type is one entry.
+
+- ``asks``: patterns of a question's main clause ("How many ...", "When ...").
+  Yes/no and order-in-time questions are read apart (an auxiliary opens them); a
+  question no pattern matches asks for a description.
+- ``values``: the spans of its values in a sentence that the question does not already
+  state; ``None`` for types whose answer is a verdict or sentences.
+- ``shape``: how the lead is composed (:mod:`rag.answer.compose`) — ``value``: a short
+  answer of the type when confident (:mod:`rag.answer.lead`), checked to hold a value of
+  the type; ``verdict``: Yes / No only when the evidence bears each part; ``description``:
+  the cause or method clause for why / how, else the best sentences quoted.
+- ``nearest_first``: values nearer the question's own words are likelier (figures, dates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.answer.plan import AnswerType
+from rag.answer.values import (
+    date_spans,
+    entity_spans,
+    nearest_first,
+    number_spans,
+    place_spans,
+)
+
+SpanFinder = Callable[[str, str], list[tuple[int, int]]]
+Shape = Literal["value", "verdict", "description"]
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """One answer type: its recognition, its values and the shape of its lead."""
+
+    kind: AnswerType
+    asks: tuple[re.Pattern[str], ...]
+    values: SpanFinder | None
+    shape: Shape
+    nearest_first: bool = False
+
+
+_NUMBER_Q = re.compile(
+    r"^\s*(?:how\s+(?:many|much|long|far|old|big|large|high|often)|"
+    r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number|percentage|share|amount|"
+    r"total|price|cost|figure|rate|count|sum)\b)",
+    re.I,
+)
+_DATE_Q = re.compile(
+    r"^\s*(?:when\b|(?:on|in)?\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
+)
+_PLACE_Q = re.compile(
+    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|country|state|place|"
+    r"region|town|location|province|venue)\b)",
+    re.I,
+)
+_ENTITY_Q = re.compile(
+    r"^\s*(?:who|whom|whose|which|what\s+(?:is|was)\s+the\s+name\b|name\s+the\b|"
+    r"what\s+(?:company|organi[sz]ation|firm|person|group|team|agency|individual|"
+    r"country|platform|brand|product|player)\b)",
+    re.I,
+)
+# "What cat toy does ...", "What gene did ...", "What is the title of ...": a named thing.
+_WHAT_THING = re.compile(
+    r"^\s*what\s+(?:(?:is|was)\s+the\s+(?:name|title|brand name)\s+of\b|"
+    r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|happened|"
+    r"happens|caused|causes|made|makes|led|kind|type|sort|role|impact|effect|reason)\b)"
+    r"[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}\s+(?:did|does|do|is|was|are|were|has|have|had|"
+    r"will|might|could|can)\s)",
+    re.I,
+)
+
+# In the order a question's main clause is tried against them.
+TYPES: tuple[TypeSpec, ...] = (
+    TypeSpec(AnswerType.NUMBER, (_NUMBER_Q,), number_spans, "value", nearest_first=True),
+    TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True),
+    TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value"),
+    TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING), entity_spans, "value"),
+    TypeSpec(AnswerType.YES_NO, (), None, "verdict"),
+    TypeSpec(AnswerType.ORDER, (), None, "verdict"),
+    TypeSpec(AnswerType.DESCRIPTION, (), None, "description"),
+)
+_BY_KIND = {spec.kind: spec for spec in TYPES}
+
+
+def spec_of(kind: AnswerType) -> TypeSpec:
+    """The table entry of an answer type."""
+    return _BY_KIND[kind]
+
+
+def value_spans(kind: AnswerType, sentence: str, question: str) -> list[tuple[int, int]]:
+    """Spans of the values of type ``kind`` in ``sentence`` that say something the question
+    does not, the likeliest first for figures and dates, else in order (none for a type
+    without values)."""
+    spec = spec_of(kind)
+    if spec.values is None:
+        return []
+    spans = spec.values(sentence, question)
+    return nearest_first(spans, sentence, question) if spec.nearest_first else spans
+
+
+def values_of(kind: AnswerType, sentence: str, question: str) -> list[str]:
+    """The values of type ``kind`` in ``sentence`` the question does not state, the
+    likeliest first, each once."""
+    return list(dict.fromkeys(sentence[a:b].strip() for a, b in
+                              value_spans(kind, sentence, question)))
