@@ -22,6 +22,7 @@ from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.lead import (
     AGREE_COVERAGE,
     BEAR_COVERAGE,
+    FAR_FLOOR,
     LEAD_THRESHOLD,
     bearing,
     choose_lead,
@@ -43,7 +44,6 @@ from rag.passages import human_date
 from rag.text import content_terms
 
 LEAD_FLOOR = 0.85  # sentences within this share of the best may give the short answer
-FAR_FLOOR = 0.6  # a sentence naming a likely value is quoted within this share of the best
 MAX_QUOTES = 3  # sentences quoted when no short answer is stated
 MAX_NAMES = 3
 COMPARE_DEPTH = 3  # best sentences of each part compared for agreement
@@ -57,7 +57,10 @@ _AUX_WORDS = (r"does|did|do|is|was|are|were|has|have|had|can|could|will|would|sh
               r"might|may|must")
 _GENERIC_HEADS = frozenset(content_terms("type kind name one entity individual person title"))
 _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "ceo",
-                 "founder", "executive", "author", "actor", "singer", "artist", "coach")
+                 "founder", "executive", "author", "actor", "singer", "artist", "coach",
+                 "minister", "president", "spokes", "secretary", "senator", "governor",
+                 "chairman", "editor", "reporter", "prosecutor", "judge", "scientist",
+                 "researcher", "director", "manager", "captain", "ambassador", "leader")
 
 
 @dataclass
@@ -163,7 +166,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     missing = [pe for pe in gathered.parts if not pe.supported]
     notes = [_verdict(_not_borne_out(pe)) for pe in missing if len(gathered.parts) > 1]
     joined = conjuncts(plan.question) if plan.answer_type is AnswerType.NUMBER else ()
-    each = value_per_name(plan.answer_type, plan.question, ranked, joined) if joined else None
+    each = value_per_name(plan.answer_type, plan.question, ranked, joined,
+                          head_terms(plan.question)) if joined else None
     if each:
         # "How many troops are in Iraq and Syria?": a figure for each, each cited.
         value = " and ".join(f"{v} in {name}" for name, v, _ in each)
@@ -204,10 +208,15 @@ _WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
                      r"named|mentioned)\b|\s*[,?]|$)", re.I)
 
 
+_COUNTED = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|was|are|is|"
+                      r"did|does|do|had|have|has|will|would|could|can|should|might|on|in|of|"
+                      r"at|for|from|with)\b", re.I)
+
+
 def head_terms(question: str) -> set[str]:
-    """The words of what a "which / what X" or "who is the X" question asks for
-    ("Iraqi prime ministers", "State Department spokesperson")."""
-    m = (_HEAD.match(question) or _WHO_IS.match(question)
+    """The words of what a "which / what X", "who is the X" or "how many X" question asks
+    for ("Iraqi prime ministers", "State Department spokesperson", "service members")."""
+    m = (_HEAD.match(question) or _WHO_IS.match(question) or _COUNTED.match(question)
          or re.match(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:did|does|do|"
                      r"is|was|are|were|has|have|had|will|might|could|can)\s", question, re.I)
          or re.match(r"^\s*which\s+([\w'’-]+)", question, re.I))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,8 +40,10 @@ RIVAL_MARGIN = 0.1  # a rival this close makes the best candidate a guess
 CLEAR_MARGIN = 0.25  # ... and this far clear of any rival, a lead even below the threshold
 DEPTH = 8  # best sentences read for candidates
 FLOOR = 0.6  # ... down to this share of the best sentence's score
+FAR_DEPTH, FAR_FLOOR = 10, 0.5  # ... and when none of those holds a value, these
 WINDOW = 80  # characters of passage text around a value read for what it counts
 LOCAL_TERMS = 4
+UNHEADED = 0.5  # weight of a value away from the word for what is asked
 CLAUSE = 10  # words either side of a value read for the question's predicate
 NEAR = 4  # words: a value this near the predicate or the head word is its argument
 _PLATFORMS = frozenset(
@@ -85,7 +88,7 @@ def _word_spans(text: str) -> list[tuple[int, int, set[str]]]:
             for m in re.finditer(r"[\w'’.-]+", text)]
 
 
-def _distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: set[str],
+def _distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: AbstractSet[str],
               after: bool | None) -> int | None:
     """Words between the value (characters ``a``..``b``) and the nearest word of
     ``terms``; with ``after`` the value must follow that word (True) or precede it
@@ -146,6 +149,8 @@ def _kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> 
             return 0.0  # a title alone ("Secretary") is no name
         if person and len(words) == 1:
             return 0.7
+        if person and re.search(r"\s(?:of|for|and)\s", value):
+            return 0.5  # "Government of Iraq": a body, not a person
     return 1.0
 
 
@@ -177,9 +182,11 @@ def score_candidates(
     pred = predicate_terms(question, names, head)
     role = _fit_role(question)
     scored: dict[str, tuple[float, str, list[Candidate]]] = {}
-    for c in ranked[:DEPTH]:
-        if c.score < FLOOR * top:
-            break
+    # The best sentences first; only when none holds a value, somewhat farther ones.
+    reach = [c for c in ranked[:DEPTH] if c.score >= FLOOR * top]
+    if not any(value_spans(kind, c.text, question) for c in reach):
+        reach = [c for c in ranked[:FAR_DEPTH] if c.score >= FAR_FLOOR * top]
+    for c in reach:
         rel = c.score / top if top > 0 else 0.0
         words = _word_spans(c.text)
         for a, b in value_spans(kind, c.text, question):
@@ -227,7 +234,7 @@ def _placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set
     if head:
         d_head = _distance(words, a, b, head, None)
         titled = any(words[i][2] & head for i in range(lo, hi + 1))  # "Prime Minister X"
-        placed *= 1.0 if titled or d_head is not None and d_head <= 2 else 0.6
+        placed *= 1.0 if titled or d_head is not None and d_head <= 1 else UNHEADED
     return placed
 
 
@@ -335,9 +342,18 @@ def conjuncts(question: str) -> tuple[str, ...]:
 
 
 def value_per_name(kind: AnswerType, question: str, ranked: Sequence[Candidate],
-                   names: Sequence[str]) -> list[tuple[str, str, Candidate]] | None:
+                   names: Sequence[str], counted: AbstractSet[str] = frozenset()
+                   ) -> list[tuple[str, str, Candidate]] | None:
     """For each name, the value of the asked kind nearest it in the best sentences:
-    (name, value, sentence); None unless every name has one within :data:`NEAR` words."""
+    (name, value, sentence); None unless every name has one within :data:`NEAR` words, and
+    None when a best sentence gives one figure of what is counted for all the names
+    together ("78 attacks on its forces in Iraq and Syria")."""
+    for c in ranked[:DEPTH]:
+        if counted and all(n in c.text for n in names):
+            words = _word_spans(c.text)
+            if any((d := _distance(words, a, b, counted, None)) is not None and d <= 1
+                   for a, b in value_spans(kind, c.text, question)):
+                return None
     pred = predicate_terms(question, names, set())
     out = []
     for name in names:
