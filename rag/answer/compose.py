@@ -53,8 +53,6 @@ _HEAD = re.compile(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)(?
                    r"(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|that|"
                    r"who|which|in|of|from|to|recently|mentioned|featured|discussed)\b|\s*,)",
                    re.I)
-_AUX_WORDS = (r"does|did|do|is|was|are|were|has|have|had|can|could|will|would|should|"
-              r"might|may|must")
 _GENERIC_HEADS = frozenset(content_terms("type kind name one entity individual person title"))
 _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "ceo",
                  "founder", "executive", "author", "actor", "singer", "artist", "coach",
@@ -289,8 +287,8 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
         if flipped:
             explain = "The article says otherwise."
     if verdict is None:
-        unsettled = _verdict("The articles do not settle whether "
-                             f"{_claim(plan.question)}; here is what they report.")
+        unsettled = _verdict("The articles do not settle this question; here is what "
+                             "they report.")
         return Composition([unsettled] + evidence + notes,
                            lead_note=f"no verdict: {detail or 'no part is borne out'}",
                            missing=[pe.part.text for pe in missing])
@@ -298,14 +296,6 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
     return Composition(head + evidence + notes, verdict=verdict, lead=verdict,
                        lead_note=f"verdict {verdict}: {detail}",
                        missing=[pe.part.text for pe in missing])
-
-
-def _claim(question: str) -> str:
-    """A yes/no question as the claim it asks about, lower-cased at the start
-    ("Did the US respond ...?" -> "the US responded ..." is beyond a rule; the question's
-    words after its auxiliary are kept: "the US respond ...")."""
-    q = re.sub(rf"^\s*(?:{_AUX_WORDS})\s+", "", question.strip().rstrip("?"), flags=re.I)
-    return q[:1].lower() + q[1:] if q[:2] != q[:2].upper() else q
 
 
 def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
