@@ -14,8 +14,11 @@ the best passage sentences. It is scored for what a reader would check:
   code); and other good sentences name it too.
 
 The answer states the best candidate only when its confidence reaches
-:data:`LEAD_THRESHOLD` and no rival comes close; otherwise it opens with the best
-answering sentence, quoted and cited, and states no short answer.
+:data:`LEAD_THRESHOLD` and no rival comes within :data:`RIVAL_MARGIN`, or when it stands
+:data:`CLEAR_MARGIN` clear of any rival; otherwise it opens with the answering sentences,
+quoted and cited, and states no short answer. The same module reads why / how clauses
+(:func:`clause_lead`), a figure per name (:func:`value_per_name`) and whether a part's
+sentence bears its claim, for verdicts (:func:`bearing`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ DEPTH = 8  # best sentences read for candidates
 FLOOR = 0.6  # ... down to this share of the best sentence's score
 FAR_DEPTH, FAR_FLOOR = 10, 0.5  # ... and when none of those holds a value, these
 WINDOW = 80  # characters of passage text around a value read for what it counts
-LOCAL_TERMS = 4
+LOCAL_TERMS = 4  # a clause holds at most this many of a long question's predicate words
 UNHEADED = 0.5  # weight of a value away from the word for what is asked
 CLAUSE = 10  # words either side of a value read for the question's predicate
 NEAR = 4  # words: a value this near the predicate or the head word is its argument
@@ -110,8 +113,8 @@ def _distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: Abs
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
-    """Country and region names (babel's, offline) and common demonyms: what "who" does
-    not mean when it asks for a person."""
+    """Country and region names (babel's, offline, and a few more): what "who" does not
+    mean when it asks for a person."""
     from babel import Locale
 
     names = {n.lower() for n in Locale("en").territories.values()}
