@@ -126,10 +126,12 @@ def best_quotes(ranked: Sequence[Candidate], n: int, question: str) -> list[Chec
     return out
 
 
-def _typed_candidates(plan: QuestionPlan, gathered: Gathered) -> list[
+def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
+                      ranked: Sequence[Candidate]) -> list[
     tuple[str, float, list[Candidate]]
 ]:
-    """Candidate short answers with their confidence. A question of several parts takes
+    """Candidate short answers with their confidence, from ``ranked`` (the merged ranking)
+    for a question of one part. A question of several parts takes
     the names its parts' evidence shares: each part's confidence, averaged over parts."""
     outlets = {normalize_source(p.source) for p in gathered.passages if p.source}
     person = any(w in plan.question.lower() for w in _PERSON_WORDS)
@@ -142,7 +144,7 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered) -> list[
 
     parts = [pe for pe in gathered.parts if pe.ranked]
     if len(parts) <= 1:
-        return of(plan.question, _merged_ranking(gathered))
+        return of(plan.question, ranked)
     merged: dict[str, tuple[float, str, list[Candidate]]] = {}
     for pe in parts:
         for value, conf, support in of(pe.part.text, pe.ranked):
@@ -173,7 +175,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         return Composition([short_answer(value, support)] + [attributed(c) for c in support]
                            + notes, lead=value, lead_note="a figure for each of "
                            + " and ".join(joined), missing=[pe.part.text for pe in missing])
-    candidates = _typed_candidates(plan, gathered)
+    candidates = _typed_candidates(plan, gathered, ranked)
     choice = choose_lead(candidates)
     if choice.value is None:
         # No short answer: the sentences that hold the likeliest values answer the
