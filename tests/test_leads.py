@@ -9,7 +9,6 @@ import pytest
 from index.keyword import normalize_source
 from rag.answer.evidence import PartEvidence
 from rag.answer.lead import (
-    CLEAR_MARGIN,
     LEAD_THRESHOLD,
     bearing,
     choose_lead,
@@ -186,12 +185,52 @@ def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
     ranked = _candidates("q", ["s"])
     low = LEAD_THRESHOLD - 0.05
     assert choose_lead([("A", low, ranked), ("B", low - 0.15, ranked)]).value is None
-    assert choose_lead([("A", CLEAR_MARGIN - 0.01, ranked)]).value is None
     close = choose_lead([("A", 0.9, ranked), ("B", 0.85, ranked)])
     assert close.value is None and "too close" in close.note
     assert choose_lead([("A", 0.9, ranked), ("B", 0.5, ranked)]).value == "A"
-    # Far clear of any rival: stated even below the threshold.
-    assert choose_lead([("A", low, ranked), ("B", low - CLEAR_MARGIN - 0.01, ranked)]).value == "A"
+    assert choose_lead([("A", 0.9, ranked)]).value == "A"
+    # However far clear of its rivals, a candidate below the threshold is not stated.
+    assert choose_lead([("A", low, ranked), ("B", 0.01, ranked)]).value is None
+
+
+def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
+    from rag.answer.compose import head_terms
+    from rag.answer.lead import candidate_features
+
+    found = candidate_features(answer_type(question), question,
+                               _candidates(question, [sentence]), [], head_terms(question),
+                               "who" in question.lower(), set())
+    return {f.value: f.features for f in found}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "value", "feature", "expected"),
+    [
+        # A line that does not end as a sentence is a heading or a caption.
+        ("Who coaches the team?", "Team news: the side is coached by Erik ten Hag",
+         "Erik ten Hag", "heading", 1.0),
+        ("Who coaches the team?", "The team is coached by Erik ten Hag.",
+         "Erik ten Hag", "heading", 0.0),
+        # A value made of the question's own words only echoes it.
+        ("Who built Mar-a-Lago?", "Addison Mizner designed the Mar-a-Lago Club in 1927.",
+         "Mar-a-Lago Club", "echo", 0.5),
+        ("Who built Mar-a-Lago?", "Addison Mizner designed the Mar-a-Lago Club in 1927.",
+         "Addison Mizner", "echo", 0.0),
+    ],
+)
+def test_candidate_features(question: str, sentence: str, value: str, feature: str,
+                            expected: float) -> None:
+    assert _features(question, sentence)[value][feature] == expected
+
+
+def test_the_confidence_is_a_probability_that_rises_with_a_feature_of_positive_weight() -> None:
+    from rag.answer.lead_weights import WEIGHTS, confidence
+
+    features = _features("Who coaches the team?", "The team is coached by Erik ten Hag.")
+    base = features["Erik ten Hag"]
+    assert 0.0 < confidence(base) < 1.0
+    up = max(WEIGHTS, key=lambda n: WEIGHTS[n])
+    assert confidence({**base, up: base.get(up, 0.0) + 1.0}) > confidence(base)
 
 
 def test_a_platform_or_a_country_code_is_never_who_was_meant() -> None:
@@ -290,3 +329,20 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
     assert result.lead is not None
     assert states_number(result.lead, 2500) and states_number(result.lead, 900), result.lead
     assert result.sentences[0].citations
+
+
+@pytest.mark.parametrize(
+    ("claim", "word"),
+    [
+        ("Did Harry Kane score in Bayern Munich's win at Old Trafford?", "score"),
+        ("Is Billie Jean King part of the ownership group of the Dodgers?", "part"),
+        ("Has India's population officially overtaken China's?", "popul"),
+        # A claim framed as a report: its predicate is not the next word.
+        ("Does the TechCrunch article suggest that revenue rose?", None),
+        ("Who scored the goal?", None),
+    ],
+)
+def test_predicate_word(claim: str, word: str | None) -> None:
+    from rag.answer.lead import predicate_word
+
+    assert predicate_word(claim) == word

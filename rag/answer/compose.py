@@ -263,7 +263,7 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
     notes = [_verdict(_not_borne_out(pe)) for pe in missing]
     readings = [bearing(pe) for pe in supported]
     bar = AGREE_COVERAGE if plan.relation is Relation.CONSISTENT else BEAR_COVERAGE
-    borne = not missing and all(r.coverage >= bar for r in readings)
+    borne = not missing and all(r.coverage >= bar and r.whole for r in readings)
     detail = "; ".join(f"part {i + 1}: {r.describe()}" for i, r in enumerate(readings))
     verdict, explain = None, ""
     if borne and plan.relation is Relation.BEFORE and len(supported) >= 2:

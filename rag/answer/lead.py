@@ -13,34 +13,39 @@ the best passage sentences. It is scored for what a reader would check:
 - the value is of the right kind (a person's name for "who", not a platform or a country
   code); and other good sentences name it too.
 
-The answer states the best candidate only when its confidence reaches
-:data:`LEAD_THRESHOLD` and no rival comes within :data:`RIVAL_MARGIN`, or when it stands
-:data:`CLEAR_MARGIN` clear of any rival; otherwise it opens with the answering sentences,
-quoted and cited, and states no short answer. The same module reads why / how clauses
+Its confidence is a logistic model over these features (:mod:`rag.answer.lead_weights`,
+fitted on the development questions by ``benchmarks/lead_fit.py``). The answer states the
+best candidate only when its confidence reaches :data:`LEAD_THRESHOLD` and no rival comes
+within :data:`RIVAL_MARGIN`; otherwise it opens with the answering sentences, quoted and
+cited, and states no short answer. The same module reads why / how clauses
 (:func:`clause_lead`), a figure per name (:func:`value_per_name`) and whether a part's
 sentence bears its claim, for verdicts (:func:`bearing`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from rag.answer.evidence import PartEvidence
+from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.plan import AnswerType
 from rag.answer.question import claim_terms
 from rag.answer.types import value_spans
+from rag.answer.values import unqualified
 from rag.extractive import Candidate
 from rag.text import QUESTION_WORDS, content_terms, lemma_terms
 
-# Chosen on the development questions (eval/natural/*.yaml, not the held-out files) for
-# lead precision of at least 0.9; see README "Answers a person can trust".
-LEAD_THRESHOLD = 0.55
+# Chosen with the weights on the development questions (eval/natural/*.yaml, not the
+# held-out files), cross-validated, for lead precision of at least 0.9; see README
+# "Answers a person can trust".
+LEAD_THRESHOLD = THRESHOLD
 RIVAL_MARGIN = 0.1  # a rival this close makes the best candidate a guess
-CLEAR_MARGIN = 0.25  # ... and this far clear of any rival, a lead even below the threshold
 DEPTH = 8  # best sentences read for candidates
 FLOOR = 0.6  # ... down to this share of the best sentence's score
 FAR_DEPTH, FAR_FLOOR = 10, 0.5  # ... and when none of those holds a value, these
@@ -167,6 +172,109 @@ def _fit_role(question: str) -> bool | None:
     return None
 
 
+class Found(NamedTuple):
+    """One candidate value: what a reader checks about it (:data:`FEATURES`), and the
+    sentences naming it, best first."""
+
+    value: str
+    features: dict[str, float]
+    support: list[Candidate]
+
+
+def candidate_features(
+    kind: AnswerType,
+    question: str,
+    ranked: Sequence[Candidate],
+    names: Sequence[str],
+    head: set[str],
+    person: bool,
+    outlets: set[str],
+) -> list[Found]:
+    """Every candidate value with its features, best first by the hand-weighted score
+    (``hand``). One value is one entry, whatever sentences name it ("Ortagus" and "Morgan
+    Ortagus" are one)."""
+    if not ranked:
+        return []
+    top = ranked[0].score
+    pred = predicate_terms(question, names, head)
+    role = _fit_role(question)
+    first = ranked[0].passage.chunk_id
+    asked = set(content_terms(question))
+    found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
+    # The best sentences first; only when none holds a value, somewhat farther ones.
+    reach = [c for c in ranked[:DEPTH] if c.score >= FLOOR * top]
+    far = not any(value_spans(kind, c.text, question) for c in reach)
+    if far:
+        reach = [c for c in ranked[:FAR_DEPTH] if c.score >= FAR_FLOOR * top]
+    for rank, c in enumerate(reach):
+        rel = c.score / top if top > 0 else 0.0
+        words = _word_spans(c.text)
+        for a, b in value_spans(kind, c.text, question):
+            value = c.text[a:b].strip()
+            if len(value) >= 0.9 * len(c.text.strip()):
+                continue  # the whole line is the value: a heading ("Manchester United Team News")
+            fit = _kind_fit(kind, value, person, outlets)
+            opener = kind is AnswerType.ENTITY and " " not in value and not c.text[:a].strip(
+                " “\"'‘(")
+            if opener:
+                fit *= 0.5  # one capitalised word opening a sentence may be any word
+            if fit == 0.0:
+                continue
+            local, side, headed = _placement(words, a, b, pred, head, role)
+            near = _distance(words, a, b, pred, None)
+            to_head = _distance(words, a, b, head, None) if head else None
+            own = set(content_terms(value))
+            placed = (0.3 + 0.6 * local + 0.1 * side) * (1.0 if headed or not head
+                                                         else UNHEADED)
+            f = {"rel": rel, "rank": 1.0 / (1 + rank), "local": local, "side": side,
+                 "head": float(bool(head)), "headed": float(headed and bool(head)),
+                 "fit": fit, "opener": float(opener), "far": float(far),
+                 "first": float(c.passage.chunk_id == first),
+                 "near": 1.0 / (1 + near) if near is not None else 0.0,
+                 "heading": float(not _SENTENCE_END.search(c.text)),
+                 "head_near": 1.0 / (1 + to_head) if to_head is not None else 0.0,
+                 # "Mar-a-Lago Club" for "Who built Mar-a-Lago?": the question's own words
+                 "echo": len(own & asked) / len(own) if own else 0.0,
+                 "crowd": math.log1p(len(value_spans(kind, c.text, question)) - 1),
+                 "hand": rel * fit * placed}
+            key = value_key(value)
+            prior = found.get(key)
+            if prior is None:
+                found[key] = (f, value, [c])
+                continue
+            best, shown, support = prior
+            support.append(c)
+            full = value if len(value) > len(shown) else shown
+            # Another good sentence naming it raises the hand score a little.
+            hand = max(best["hand"], f["hand"]) + 0.05 * min(best["hand"], f["hand"])
+            kept = f if f["hand"] > best["hand"] else best
+            found[key] = ({**kept, "hand": hand}, full, support)
+    out = [Found(shown, f, support) for f, shown, support in found.values()]
+    out.sort(key=lambda item: -item.features["hand"])
+    for i, item in enumerate(out):
+        rivals = [o.features["hand"] for j, o in enumerate(out) if j != i]
+        item.features.update(
+            margin=item.features["hand"] - max(rivals, default=0.0),
+            support=math.log1p(len(item.support) - 1),
+            passages=math.log1p(len({c.passage.chunk_id for c in item.support}) - 1),
+            rivals=math.log1p(len(rivals)),
+            words=min(len(item.value.split()), 4) / 4,
+            **{f"is_{k}": float(k == _kind_name(kind, person)) for k in KINDS})
+    return out
+
+
+# A sentence that does not end as one is a heading or a caption ("Manchester United Team
+# News"), whose names answer nothing.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+KINDS = ("person", "entity", "number", "date", "place")
+
+
+def _kind_name(kind: AnswerType, person: bool) -> str:
+    if kind is AnswerType.ENTITY:
+        return "person" if person else "entity"
+    return {AnswerType.NUMBER: "number", AnswerType.DATE: "date"}.get(kind, "place")
+
+
 def score_candidates(
     kind: AnswerType,
     question: str,
@@ -176,55 +284,23 @@ def score_candidates(
     person: bool,
     outlets: set[str],
 ) -> list[tuple[str, float, list[Candidate]]]:
-    """Every candidate value with its confidence and the sentences naming it, best
-    first. One value is one entry, whatever sentences name it ("Ortagus" and "Morgan
-    Ortagus" are one)."""
-    if not ranked:
-        return []
-    top = ranked[0].score
-    pred = predicate_terms(question, names, head)
-    role = _fit_role(question)
-    scored: dict[str, tuple[float, str, list[Candidate]]] = {}
-    # The best sentences first; only when none holds a value, somewhat farther ones.
-    reach = [c for c in ranked[:DEPTH] if c.score >= FLOOR * top]
-    if not any(value_spans(kind, c.text, question) for c in reach):
-        reach = [c for c in ranked[:FAR_DEPTH] if c.score >= FAR_FLOOR * top]
-    for c in reach:
-        rel = c.score / top if top > 0 else 0.0
-        words = _word_spans(c.text)
-        for a, b in value_spans(kind, c.text, question):
-            value = c.text[a:b].strip()
-            fit = _kind_fit(kind, value, person, outlets)
-            if kind is AnswerType.ENTITY and " " not in value and not c.text[:a].strip(
-                    " “\"'‘("):
-                fit *= 0.5  # one capitalised word opening a sentence may be any word
-            if fit == 0.0:
-                continue
-            conf = rel * fit * _placement(words, a, b, pred, head, role)
-            key = value_key(value)
-            prior = scored.get(key)
-            if prior is None:
-                scored[key] = (conf, value, [c])
-            else:
-                best, shown, support = prior
-                support.append(c)
-                # Another good sentence naming it raises confidence a little.
-                full = value if len(value) > len(shown) else shown
-                scored[key] = (max(best, conf) + 0.05 * min(conf, best), full, support)
-    out = [(shown, min(conf, 1.0), support) for conf, shown, support in scored.values()]
+    """Every candidate value with its confidence (the fitted probability that it is the
+    answer, :func:`confidence`) and the sentences naming it, best first."""
+    found = candidate_features(kind, question, ranked, names, head, person, outlets)
+    out = [(f.value, confidence(f.features), f.support) for f in found]
     out.sort(key=lambda item: -item[1])
     return out
 
 
 def _placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[str],
-               head: set[str], role: bool | None) -> float:
-    """How well a value stands where the answer stands (0..1): in the clause that states
-    the question's predicate (the share of its words within :data:`CLAUSE` words of the
-    value), on the side the question asks for, and next to the word for what is asked
-    when the question names one ("Which team", "the spokesperson")."""
+               head: set[str], role: bool | None) -> tuple[float, float, bool]:
+    """Where a value stands against the question: (the share of the question's predicate
+    words within :data:`CLAUSE` words of it, whether it stands within :data:`NEAR` words
+    on the side the question asks for, whether it stands next to the word for what is
+    asked, "Which team", "the spokesperson")."""
     inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
     if not inside:
-        return 0.0
+        return 0.0, 0.0, False
     lo, hi = inside[0], inside[-1]
     near: set[str] = set()
     for i in range(max(0, lo - CLAUSE), min(len(words), hi + CLAUSE + 1)):
@@ -233,26 +309,26 @@ def _placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set
     # A clause holds only so much of a long question: at most LOCAL_TERMS of its words.
     local = min(1.0, len(pred & near) / min(len(pred), LOCAL_TERMS)) if pred else 0.5
     side = _distance(words, a, b, pred, role)
-    placed = 0.3 + 0.6 * local + (0.1 if side is not None and side <= NEAR else 0.0)
+    headed = False
     if head:
         d_head = _distance(words, a, b, head, None)
         titled = any(words[i][2] & head for i in range(lo, hi + 1))  # "Prime Minister X"
-        placed *= 1.0 if titled or d_head is not None and d_head <= 1 else UNHEADED
-    return placed
+        headed = titled or d_head is not None and d_head <= 1
+    return local, float(side is not None and side <= NEAR), headed
 
 
 def value_key(value: str) -> str:
     """Values that are one answer: a name by its last word ("Ortagus", "Morgan Ortagus"),
     a figure or a date by its whole text ("$32 billion" is not "$300 billion")."""
     if any(ch.isdigit() for ch in value):
-        return " ".join(value.lower().split())
+        return " ".join(unqualified(value).lower().split())
     words = re.findall(r"[\w'’-]+", value.lower())
     return words[-1] if words else value.lower()
 
 
 def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> LeadChoice:
-    """The best candidate, when it is confident and clear of its rivals, or so far clear of
-    any rival that no other value of the asked kind stands near the question's words."""
+    """The best candidate, when its confidence reaches :data:`LEAD_THRESHOLD` and no rival
+    comes within :data:`RIVAL_MARGIN` of it."""
     listed = tuple((v, round(c, 3)) for v, c, _ in candidates[:4])
     if not candidates:
         return LeadChoice(None, note="no value of the asked kind in the answering sentences")
@@ -261,7 +337,7 @@ def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> Lea
     clear = conf - (rival[1] if rival else 0.0)
     after = f", next “{rival[0]}” at {rival[1]:.2f}" if rival else ", no rival"
     said = f"“{value}” at {conf:.2f}{after}"
-    if conf >= LEAD_THRESHOLD and clear >= RIVAL_MARGIN or clear >= CLEAR_MARGIN:
+    if conf >= LEAD_THRESHOLD and clear >= RIVAL_MARGIN:
         return LeadChoice(value, tuple(support), conf, rival[0] if rival else None, said, listed)
     why = "too close to tell" if conf >= LEAD_THRESHOLD else f"below {LEAD_THRESHOLD}"
     return LeadChoice(None, tuple(support), conf, rival[0] if rival else None,
@@ -401,12 +477,14 @@ class Bearing:
     coverage: float
     bears: bool
     flipped: bool  # the sentence negates what the part asserts, or asserts what it negates
+    whole: bool = True  # a sentence (not a heading) stating what the claim says of its subject
 
     def describe(self) -> str:
         """For --explain: how much of the claim its sentence states."""
         state = "bears it" if self.bears else "does not bear it"
         flip = ", says the opposite" if self.flipped else ""
-        return f"{self.coverage:.0%} of the claim's words, {state}{flip}"
+        lacks = "" if self.whole else ", a heading or without the claim's predicate"
+        return f"{self.coverage:.0%} of the claim's words{lacks}, {state}{flip}"
 
 
 def _negated(text: str, terms: set[str]) -> bool:
@@ -421,10 +499,35 @@ def _negated(text: str, terms: set[str]) -> bool:
     return False
 
 
+_AUXILIARY = re.compile(r"^\W*(?:did|does|do|has|have|had|is|was|are|were|will|would|can|"
+                        r"could)\s+", re.I)
+# Words that frame a claim as somebody's report ("Does the TechCrunch article suggest ..."),
+# after which the claim's own predicate is not the next word.
+_FRAMING = frozenset(lemma_terms("article articles report reports reported suggest suggests "
+                                 "indicate indicates portrayal coverage news story stories"))
+
+
+def predicate_word(claim: str) -> str | None:
+    """The first word a yes/no claim says of its subject: "Did Harry Kane *score* ...",
+    "Is Coinbase the *world's* biggest ...", "Has India's *population* ...". None when
+    the claim is framed as a report or has no such word."""
+    m = _AUXILIARY.match(claim)
+    if not m:
+        return None
+    for token in re.findall(r"[\w'’-]+", claim[m.end():]):
+        if token[0].isupper() or token[0].isdigit():
+            continue  # the subject's name
+        terms = lemma_terms(token)
+        if terms:
+            return None if terms[0] in _FRAMING else terms[0]
+    return None
+
+
 def bearing(part_evidence: PartEvidence) -> Bearing:
     """How a part's best sentence bears the part's claim: the share of the claim's words
     it states (irregular verbs read as their base), and whether its polarity is the
-    claim's."""
+    claim's. A sentence that leaves out what the claim says of its subject ("Did Kane
+    *score*": a caption of the win), or a heading, does not bear it."""
     best = part_evidence.best
     if best is None:
         return Bearing(0.0, False, False)
@@ -435,4 +538,6 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
     stated = claim & have
     flipped = bool(stated) and (_negated(best.text, stated)
                                 != _negated(part_evidence.part.text, claim))
-    return Bearing(coverage, coverage >= BEAR_COVERAGE, flipped)
+    said = predicate_word(part_evidence.part.text)
+    whole = bool(_SENTENCE_END.search(best.text)) and (said is None or said in have)
+    return Bearing(coverage, coverage >= BEAR_COVERAGE and whole, flipped, whole)

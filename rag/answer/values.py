@@ -137,13 +137,36 @@ def nearest_first(spans: Iterable[tuple[int, int]], sentence: str, question: str
     return sorted(spans, key=distance)
 
 
+_TALLY_Q = re.compile(r"\b(?:score|scoreline|record|tally)\b", re.I)
+_TALLY = re.compile(r"(?<![\w.,-])\d{1,3}(?:\s?[-–]\s?\d{1,3}){1,2}(?![\w%-])")
+# "more than 9,000", "about 2,500": the qualifier is part of what the article states.
+QUALIFIER = (r"\b(?:(?:more|fewer|less) than|about|around|roughly|nearly|almost|approximately|"
+             r"over|under|at least|at most|up to|some)\s+")
+_QUALIFIER_BEFORE = re.compile(QUALIFIER + "$", re.I)
+_QUALIFIER_OPENS = re.compile("^" + QUALIFIER, re.I)
+
+
+def unqualified(value: str) -> str:
+    """A figure without its qualifier: "more than 9,000" → "9,000"."""
+    return _QUALIFIER_OPENS.sub("", value)
+
+
 def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
-    """Figures the question does not state; for "how much ... cost / pay / raise", only
-    sums of money."""
+    """Figures the question does not state, each with its qualifier ("more than 9,000");
+    for "how much ... cost / pay / raise", only sums of money; for a score or a record,
+    its tallies ("40-6", "5-10-4") when the sentence has any."""
+    if _TALLY_Q.search(question) and (tallies := [m.span() for m in _TALLY.finditer(sentence)]):
+        return [(a, b) for a, b in tallies if sentence[a:b] not in question]
     spans = numbers_in(sentence)
     if _CURRENCY_Q.match(question):
         spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
-    return [(a, b) for a, b in spans if sentence[a:b].strip() not in question]
+    out = []
+    for a, b in spans:
+        if sentence[a:b].strip() in question:
+            continue
+        q = _QUALIFIER_BEFORE.search(sentence[max(0, a - 20) : a])
+        out.append((a - len(q.group(0)) if q else a, b))
+    return out
 
 
 def date_spans(sentence: str, question: str) -> list[tuple[int, int]]:
