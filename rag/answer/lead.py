@@ -35,7 +35,7 @@ from typing import NamedTuple
 from rag.answer.evidence import PartEvidence
 from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.plan import AnswerType
-from rag.answer.question import claim_terms
+from rag.answer.question import FRAME_TERMS, claim_terms
 from rag.answer.types import value_spans
 from rag.answer.values import unqualified
 from rag.extractive import Candidate
@@ -172,9 +172,15 @@ def _fit_role(question: str) -> bool | None:
     return None
 
 
+# A sentence that does not end as one is a heading or a caption ("Manchester United Team
+# News"), whose names answer nothing.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+KINDS = ("person", "entity", "number", "date", "place")
+
+
 class Found(NamedTuple):
-    """One candidate value: what a reader checks about it (:data:`FEATURES`), and the
-    sentences naming it, best first."""
+    """One candidate value: what a reader checks about it (its features, by name), and
+    the sentences naming it, best first."""
 
     value: str
     features: dict[str, float]
@@ -209,7 +215,8 @@ def candidate_features(
     for rank, c in enumerate(reach):
         rel = c.score / top if top > 0 else 0.0
         words = _word_spans(c.text)
-        for a, b in value_spans(kind, c.text, question):
+        spans = value_spans(kind, c.text, question)
+        for a, b in spans:
             value = c.text[a:b].strip()
             if len(value) >= 0.9 * len(c.text.strip()):
                 continue  # the whole line is the value: a heading ("Manchester United Team News")
@@ -235,7 +242,7 @@ def candidate_features(
                  "head_near": 1.0 / (1 + to_head) if to_head is not None else 0.0,
                  # "Mar-a-Lago Club" for "Who built Mar-a-Lago?": the question's own words
                  "echo": len(own & asked) / len(own) if own else 0.0,
-                 "crowd": math.log1p(len(value_spans(kind, c.text, question)) - 1),
+                 "crowd": math.log1p(len(spans) - 1),
                  "hand": rel * fit * placed}
             key = value_key(value)
             prior = found.get(key)
@@ -261,12 +268,6 @@ def candidate_features(
             words=min(len(item.value.split()), 4) / 4,
             **{f"is_{k}": float(k == _kind_name(kind, person)) for k in KINDS})
     return out
-
-
-# A sentence that does not end as one is a heading or a caption ("Manchester United Team
-# News"), whose names answer nothing.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
-KINDS = ("person", "entity", "number", "date", "place")
 
 
 def _kind_name(kind: AnswerType, person: bool) -> str:
@@ -501,11 +502,6 @@ def _negated(text: str, terms: set[str]) -> bool:
 
 _AUXILIARY = re.compile(r"^\W*(?:did|does|do|has|have|had|is|was|are|were|will|would|can|"
                         r"could)\s+", re.I)
-# Words that frame a claim as somebody's report ("Does the TechCrunch article suggest ..."),
-# after which the claim's own predicate is not the next word.
-_FRAMING = frozenset(lemma_terms("article articles report reports reported suggest suggests "
-                                 "indicate indicates portrayal coverage news story stories"))
-
 
 def predicate_word(claim: str) -> str | None:
     """The first word a yes/no claim says of its subject: "Did Harry Kane *score* ...",
@@ -519,7 +515,7 @@ def predicate_word(claim: str) -> str | None:
             continue  # the subject's name
         terms = lemma_terms(token)
         if terms:
-            return None if terms[0] in _FRAMING else terms[0]
+            return None if terms[0] in FRAME_TERMS else terms[0]  # "the article suggests"
     return None
 
 

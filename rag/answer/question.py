@@ -127,6 +127,8 @@ _FRAMING = frozenset(content_terms(
     "there first second one other"))
 
 
+# Every word that frames a claim as somebody's report rather than states it.
+FRAME_TERMS = _SCAFFOLD | _FRAMING
 QUESTION_TERMS = frozenset(content_terms(" ".join(QUESTION_WORDS)))
 
 
@@ -136,7 +138,7 @@ def claim_terms(part: Part) -> set[str]:
     part counts these, since its outlet and date are met by the passages' metadata."""
     named = {t for s in part.sources for t in content_terms(s)}
     own = {t for t in content_terms(part.text) if not t[0].isdigit()}
-    return own - named - _SCAFFOLD - _FRAMING - QUESTION_TERMS
+    return own - named - FRAME_TERMS - QUESTION_TERMS
 
 
 def _merge_unconstrained(parts: list[Part], known: Sequence[str]) -> list[Part]:
