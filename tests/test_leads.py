@@ -216,6 +216,13 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "Mar-a-Lago Club", "echo", 0.5),
         ("Who built Mar-a-Lago?", "Addison Mizner designed the Mar-a-Lago Club in 1927.",
          "Addison Mizner", "echo", 0.0),
+        # A name that ends in a place's or a building's noun is not who was meant.
+        ("Who was killed near the airport?",
+         "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
+         "Baghdad International Airport", "fit", 0.2),
+        ("Who was killed near the airport?",
+         "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
+         "Qassem Soleimani", "fit", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

@@ -134,6 +134,15 @@ _DEMONYMS = frozenset(
     "italian spanish australian canadian mexican brazilian saudi turkish syrian lebanese "
     "egyptian english scottish welsh irish western eastern northern southern".split()
 )
+# The last word of a name that names a place or a building, not a person: "Baghdad
+# International Airport", "Tahrir Square", "Al-Asad Air Base".
+_FACILITIES = frozenset(
+    "airport airbase base square street road avenue boulevard highway bridge river lake "
+    "sea ocean island islands mountain mountains valley zone province district county "
+    "city town village state region station stadium arena park palace embassy hospital "
+    "university college school museum church mosque cathedral temple hotel port harbour "
+    "harbor camp prison border strait gulf bay canal".split()
+)
 
 
 def _kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> float:
@@ -151,8 +160,9 @@ def _kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> 
             return 0.3  # a headline's run of capitals, not a name
         if low in _PLATFORMS and person:
             return 0.0
-        if person and (low in _places() or _ACRONYM.match(value.replace(" ", ""))):
-            return 0.2  # "U.S", "Iraq", "American": a place or people, not a person
+        if person and (low in _places() or _ACRONYM.match(value.replace(" ", ""))
+                       or low.split()[-1] in _FACILITIES):
+            return 0.2  # "U.S", "Iraq", "Tahrir Square": a place or people, not a person
         if all(t in _TITLES for t in content_terms(value)):
             return 0.0  # a title alone ("Secretary") is no name
         if person and len(words) == 1:
