@@ -19,6 +19,7 @@ from index.indexer import Indexer
 from index.store import IndexStore
 from index.web.fetch import Fetcher, FetchPolicy
 from rag.answer import Answerer
+from rag.errors import UserError
 from rag.ingestion import Ingestion
 from rag.llms import registry
 from rag.llms.select import BackendChoice, build_llm, choose_backend
@@ -26,6 +27,8 @@ from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.similarity import VectorCache
 from rag.summary.service import Summarizer
+
+ANSWER_MODES = ("auto", "extractive", "generative")
 
 
 class Services:
@@ -149,6 +152,9 @@ class Services:
         drafts measured no better and five times slower (README, Answers), and the
         model's checked draft (``generative``) with any other backend."""
         chosen = requested or self.settings.answer_mode
+        if chosen not in ANSWER_MODES:
+            raise UserError(f"unknown answer mode {chosen!r}: use one of "
+                            f"{', '.join(ANSWER_MODES)}")
         if chosen != "auto":
             return chosen
         return registry.auto_modes(self.backend.backend)[0]

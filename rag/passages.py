@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from llama_index.core.schema import NodeWithScore
 
@@ -109,3 +110,24 @@ def number_passages(nodes: list[NodeWithScore]) -> list[Passage]:
             )
         )
     return out
+
+
+def search_json(query: str, nodes: list[NodeWithScore]) -> dict[str, Any]:
+    """Retrieved passages, best first (the ``rag retrieve --json`` object)."""
+    return {
+        "query": query,
+        "results": [
+            {
+                "rank": i,
+                "score": round(float(n.score or 0.0), 6),
+                "doc_id": n.node.metadata["doc_id"],
+                "chunk_id": n.node.node_id,
+                "title": n.node.metadata["title"],
+                "source": n.node.metadata.get("source"),
+                "published_at": n.node.metadata.get("published_at"),
+                "url": n.node.metadata.get("url"),
+                "text": n.node.get_content(),
+            }
+            for i, n in enumerate(nodes, 1)
+        ],
+    }

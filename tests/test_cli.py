@@ -22,7 +22,8 @@ RAG = Path(sys.executable).parent / "rag"
 SEEDS = PROJECT_ROOT / "seeds"
 CLI_TIMEOUT = 180.0
 pytestmark = pytest.mark.subprocess  # the real `rag` executable, in its own process
-RESULT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "source", "published_at", "text"}
+RESULT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "source", "published_at", "url",
+               "text"}
 QUERIES = [
     "How many Katyusha rockets were aimed at the embassy?",
     "Pompeo threatens to close the Baghdad embassy",

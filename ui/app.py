@@ -43,6 +43,7 @@ from rag.passages import Passage
 from rag.retrieval import Filters
 from rag.settings import Settings
 from ui import render
+from ui.api import Api, calls
 from ui.brief import build_tab as build_brief_tab
 from ui.brief import download
 from ui.downloads import ExportFiles
@@ -317,7 +318,7 @@ class ChatUI:
 
     def ask(
         self, question: str, since: str = "", until: str = "", outlet: str = "",
-        k: int = 0, mode: str = "generative", history: list[list[str]] | None = None,
+        k: int = 0, mode: str = "", history: list[list[str]] | None = None,
         as_of: str = "",
     ) -> dict[str, Any]:
         """Answer ``question`` from the indexed articles, with checked citations.
@@ -325,18 +326,15 @@ class ChatUI:
         Returns the ``rag ask --json`` object (answer, abstained, reason, citations,
         sentences, standalone_question, ...) plus ``llm_error``. For a follow-up, pass
         ``history`` as ``[[standalone_question, answer], ...]`` of the earlier turns;
-        ``as_of`` (``YYYY-MM-DD``) is the day "last week" is read against (default today).
+        ``as_of`` (``YYYY-MM-DD``) is the day "last week" is read against (default today);
+        ``mode`` (``extractive``, ``generative``, ``auto``) defaults to the server's.
         """
         try:
-            result = self.services.answerer.answer(
-                question, mode="extractive" if mode == "extractive" else "generative",
-                filters=self.filters(since, until, outlet or None), k=int(k) or None,
-                history=[(str(q), str(a)) for q, a in (history or [])],
-                as_of=parse_day(as_of),
-            )
+            request = calls.ask_request(self.services, question, since, until, outlet, k,
+                                        mode, history or (), as_of)
+            return calls.answer_json(calls.answer(self.services, request))
         except RagError as exc:
             raise api_error(exc, "answering") from exc
-        return {**result.to_json(), "llm_error": result.llm_error}
 
     # -- corpus ---------------------------------------------------------------
 
@@ -603,13 +601,16 @@ def launch(
     app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860,
     auth: tuple[str, str] | None = None, share: bool = False, force: bool = False,
     prevent_thread_lock: bool = False, quiet: bool = False, settings: Settings | None = None,
+    api: Api | None = None,
 ) -> Any:
     """Serve the app (blocks until interrupted unless ``prevent_thread_lock``); the
-    queue size and upload limit come from ``settings`` (the defaults without)."""
+    queue size and upload limit come from ``settings`` (the defaults without). ``api``
+    (:func:`ui.api.build_api`) is served on the same port, before the chat's routes."""
     s = settings or Settings()
     check_exposure(host, auth, share, force)
     app.queue(default_concurrency_limit=1, max_size=s.ui_queue_size)
     return app.launch(
+        app_kwargs={"routes": api.routes, "lifespan": api.lifespan} if api else None,
         server_name=host, server_port=port, auth=auth, share=share,
         auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,
         css=CSS, js=JS, max_file_size=s.ui_max_upload_mb * MB, allowed_paths=[], show_error=False,

@@ -8,16 +8,15 @@ from typing import Any
 
 import gradio as gr
 
-from index.dates import parse_day
 from rag.answer import Token
 from rag.container import Services
 from rag.errors import RagError
 from rag.export import ExportItem, filters_label
-from rag.summary.mode import summary_mode
 from rag.summary.result import SummaryResult
-from rag.summary.scope import MAX_TOPIC_CHARS, Scope
-from rag.summary.service import Mode, Progress, SummaryDone
+from rag.summary.scope import MAX_TOPIC_CHARS
+from rag.summary.service import Progress, SummaryDone
 from ui import render
+from ui.api import calls
 from ui.brief import download
 from ui.downloads import ExportFiles
 from ui.errors import api_error, error_message
@@ -39,17 +38,6 @@ class SummariesUI:
         self.files = files or ExportFiles(services.store.catalog)
         self.state: gr.State  # the last summary, as the brief pins it (set by build_tab)
 
-    def scope(self, topic: str, doc: str, since: str, until: str, outlet: str | None) -> Scope:
-        """The scope from the tab's inputs (bad dates are a :class:`UserError`)."""
-        outlets = (outlet,) if outlet and outlet != ALL_OUTLETS else ()
-        return Scope(topic=(topic or "").strip() or None, doc_id=(doc or "").strip() or None,
-                     since=parse_day(since), until=parse_day(until, end=True), outlets=outlets)
-
-    def mode(self, chosen: str | None) -> Mode:
-        """``auto`` (or nothing) resolved as ``rag summarize`` resolves it."""
-        setting = chosen or self.services.settings.summary.mode
-        resolved = summary_mode(setting, self.services.backend)
-        return "generative" if resolved == "generative" else "extractive"
 
     def run(self, topic: str, doc: str, since: str, until: str, outlet: str | None,
             timeline: bool, mode: str) -> Iterator[tuple[Any, ...]]:
@@ -58,9 +46,10 @@ class SummariesUI:
         draft = ""
         rest = (gr.skip(),) * 4
         try:
-            scope = self.scope(topic, doc, since, until, outlet)
+            scope = calls.summary_scope(topic, doc, since, until, outlet)
             yield render.pending_html(searching=True), *rest
-            for event in self.services.summarizer.stream(scope, mode=self.mode(mode),
+            chosen = calls.summary_mode_of(self.services, mode)
+            for event in self.services.summarizer.stream(scope, mode=chosen,
                                                          timeline=bool(timeline)):
                 if isinstance(event, Progress) and event.stage == "map":
                     label = f"Reading batch {event.done + 1} of {event.total}…"
@@ -93,12 +82,10 @@ class SummariesUI:
         (as in ``/ask``), sentences (with their dates and, for disagreements, both sides).
         """
         try:
-            result = self.services.summarizer.summarize(
-                self.scope(topic, doc, since, until, outlet or None), mode=self.mode(mode),
-                timeline=bool(timeline))
+            scope = calls.summary_scope(topic, doc, since, until, outlet)
+            return calls.summary_json(calls.summarize(self.services, scope, mode, timeline))
         except RagError as exc:
             raise api_error(exc, "summarizing") from exc
-        return {**result.to_json(), "llm_error": result.llm_error}
 
 
 def _progress_html(label: str, draft: str) -> str:

@@ -8,7 +8,7 @@ from rag.cli.common import Context, cli, friendly_errors, read_queries
 from rag.cli.evaluate import eval_group
 from rag.cli.feeds import feeds_group, sync_cmd
 from rag.cli.indexing import docs_cmd, index_cmd, remove_cmd
-from rag.cli.serve import doctor_cmd, serve_cmd
+from rag.cli.serve import doctor_cmd, mcp_cmd, serve_cmd
 from rag.cli.summarize import summarize_cmd
 
 for _command in (
@@ -20,6 +20,7 @@ for _command in (
     chat_cmd,
     doctor_cmd,
     serve_cmd,
+    mcp_cmd,
     eval_group,
     summarize_cmd,
     feeds_group,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,29 +22,9 @@ from rag.cli.common import (
 from rag.errors import RagError, UserError
 
 if TYPE_CHECKING:
-    from llama_index.core.schema import NodeWithScore
 
     from rag.answer import AnswerResult, Mode
     from rag.retrieval import Filters
-
-
-def _result_json(query: str, nodes: list[NodeWithScore]) -> dict[str, Any]:
-    return {
-        "query": query,
-        "results": [
-            {
-                "rank": i,
-                "score": round(float(n.score or 0.0), 6),
-                "doc_id": n.node.metadata["doc_id"],
-                "chunk_id": n.node.node_id,
-                "title": n.node.metadata["title"],
-                "source": n.node.metadata.get("source"),
-                "published_at": n.node.metadata.get("published_at"),
-                "text": n.node.get_content(),
-            }
-            for i, n in enumerate(nodes, 1)
-        ],
-    }
 
 
 @click.command("retrieve")
@@ -79,6 +59,7 @@ def retrieve_cmd(
     as_json: bool,
 ) -> None:
     """Find the passages that best match QUERY."""
+    from rag.passages import search_json
     from rag.retrieval import Filters
 
     if not query and not queries_file:
@@ -90,12 +71,12 @@ def retrieve_cmd(
             nodes = retriever.search(
                 item["query"], k=k, filters=filters, max_per_doc=per_doc, mode=mode
             )
-            click.echo(json.dumps(_result_json(item["query"], nodes), ensure_ascii=False))
+            click.echo(json.dumps(search_json(item["query"], nodes), ensure_ascii=False))
         return
     assert query is not None
     nodes = retriever.search(query, k=k, filters=filters, max_per_doc=per_doc, mode=mode)
     if as_json:
-        click.echo(json.dumps(_result_json(query, nodes), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(search_json(query, nodes), ensure_ascii=False, indent=2))
         return
     if not nodes:
         click.echo("No passage matches.")

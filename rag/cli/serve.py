@@ -73,8 +73,10 @@ def serve_cmd(
     """Start the web UI (chat with checked citations, corpus management).
 
     Log in is required when RAG_UI_AUTH=user:password is set. The chat is also an
-    API: gradio_client.Client(URL).predict("question", api_name="/ask").
+    API: gradio_client.Client(URL).predict("question", api_name="/ask"), an
+    OpenAI-compatible one at URL/v1 (model "newsrag") and an MCP server at URL/mcp.
     """
+    from ui.api import build_api
     from ui.app import build_app, check_exposure, launch, parse_auth
 
     services = obj.services()
@@ -97,7 +99,18 @@ def serve_cmd(
         syncing = PeriodicSync(services.ingestion, every).start()
     try:
         launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force,
-               settings=services.settings)
+               settings=services.settings, api=build_api(services, auth, host))
     finally:
         if syncing is not None:
             syncing.stop()
+
+
+@click.command("mcp")
+@click.pass_obj
+@friendly_errors
+def mcp_cmd(obj: Context) -> None:
+    """Serve the corpus to an assistant over MCP on stdin/stdout (tools ask, search,
+    summarize, list_outlets, list_documents). `rag serve` also serves it at URL/mcp."""
+    from ui.api.mcp import build_mcp
+
+    build_mcp(obj.services()).run("stdio")
