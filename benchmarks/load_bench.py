@@ -2,7 +2,7 @@
 answer arrives, against ``rag serve`` (a real subprocess) on the seed articles.
 
     python benchmarks/load_bench.py [--readers 1 5 20] [--seconds 60] [--modes extractive default]
-                                    [--json OUT]
+                                    [--api gradio openai] [--json OUT]
 
 Prints, per mode and number of readers: answered, refused ("Queue is full"), errors,
 p50 / p95 latency of the answered, throughput, and the LLM's tokens per second over
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,18 +70,36 @@ def serve(index_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("rag serve did not start")
 
 
-def reader(url: str, i: int, mode: str, deadline: float, tally: Tally) -> None:
+def asker(url: str, mode: str, api: str) -> Callable[[str], Any]:
+    """One reader's client: Gradio's ``/ask`` (no ``mode`` argument for ``default``), or
+    the OpenAI-compatible ``/v1/chat/completions`` (model ``newsrag`` for ``default``)."""
+    if api == "openai":
+        from openai import OpenAI
+
+        chat = OpenAI(base_url=f"{url}v1", api_key="-", max_retries=0, timeout=600)
+        model = "newsrag" if mode == "default" else f"newsrag-{mode}"
+
+        def ask_openai(question: str) -> dict[str, Any]:
+            reply = chat.chat.completions.create(
+                model=model, messages=[{"role": "user", "content": question}])
+            return {"answer": reply.choices[0].message.content, "timings": {}}
+        return ask_openai
     from gradio_client import Client
 
     client = Client(url, verbose=False)
+    kwargs: dict[str, Any] = {} if mode == "default" else {"mode": mode}
+    return lambda question: client.predict(question, api_name="/ask", **kwargs)
+
+
+def reader(url: str, i: int, mode: str, deadline: float, tally: Tally, api: str) -> None:
+    ask = asker(url, mode, api)
     j = i
     while time.monotonic() < deadline:
         question = QUESTIONS[j % len(QUESTIONS)]
         j += 1
         t0 = time.perf_counter()
         try:
-            kwargs: dict[str, Any] = {} if mode == "default" else {"mode": mode}
-            out = client.predict(question, api_name="/ask", **kwargs)
+            out = ask(question)
         except Exception as exc:  # noqa: BLE001 - sorted into refused / error
             with tally.lock:
                 if any(b in str(exc).lower() for b in BUSY):
@@ -102,10 +121,10 @@ def reader(url: str, i: int, mode: str, deadline: float, tally: Tally) -> None:
                 tally.errors.append(f"bad answer: {out!r}"[:200])
 
 
-def run(url: str, readers: int, mode: str, seconds: float) -> dict[str, Any]:
+def run(url: str, readers: int, mode: str, seconds: float, api: str) -> dict[str, Any]:
     tally = Tally()
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=reader, args=(url, i, mode, deadline, tally))
+    threads = [threading.Thread(target=reader, args=(url, i, mode, deadline, tally, api))
                for i in range(readers)]
     started = time.monotonic()
     for t in threads:
@@ -114,7 +133,7 @@ def run(url: str, readers: int, mode: str, seconds: float) -> dict[str, Any]:
         t.join(timeout=seconds + 300)
     wall = time.monotonic() - started
     ms = [x * 1000 for x in tally.latencies]
-    row = {"mode": mode, "readers": readers, "seconds": round(wall, 1),
+    row = {"api": api, "mode": mode, "readers": readers, "seconds": round(wall, 1),
            "answered": len(ms), "refused": tally.refused, "errors": len(tally.errors),
            "p50_s": round(percentile(ms, 50) / 1000, 2) if ms else None,
            "p95_s": round(percentile(ms, 95) / 1000, 2) if ms else None,
@@ -123,8 +142,9 @@ def run(url: str, readers: int, mode: str, seconds: float) -> dict[str, Any]:
            "tokens_per_s": round(tally.tokens / wall, 1),
            "stream_tokens_per_s": round(sum(tally.streams) / len(tally.streams), 1)
            if tally.streams else None}
-    print(f"{mode:11} {readers:3} readers  {row['answered']:5} answered  {row['refused']:4} "
-          f"refused  {row['errors']:3} errors  p50 {row['p50_s']} s  p95 {row['p95_s']} s  "
+    print(f"{api:6} {mode:11} {readers:3} readers  {row['answered']:5} answered  "
+          f"{row['refused']:4} refused  {row['errors']:3} errors  "
+          f"p50 {row['p50_s']} s  p95 {row['p95_s']} s  "
           f"{row['per_s']} answers/s  {row['tokens_per_s']} tok/s in all "
           f"(one stream {row['stream_tokens_per_s']})"
           + (f"  first error: {tally.errors[0]}" if tally.errors else ""), flush=True)
@@ -136,6 +156,8 @@ def main() -> None:
     ap.add_argument("--readers", type=int, nargs="+", default=[1, 5, 20])
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--modes", nargs="+", default=["extractive", "default"])
+    ap.add_argument("--api", choices=["gradio", "openai"], nargs="+", default=["gradio"],
+                    help="Gradio's /ask, or the OpenAI-compatible /v1/chat/completions")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     port = free_port()
@@ -146,7 +168,8 @@ def main() -> None:
             from gradio_client import Client
 
             Client(url, verbose=False).predict(QUESTIONS[0], mode="extractive", api_name="/ask")
-            rows = [run(url, n, mode, args.seconds) for mode in args.modes for n in args.readers]
+            rows = [run(url, n, mode, args.seconds, api) for api in args.api
+                    for mode in args.modes for n in args.readers]
         finally:
             proc.terminate()
             proc.wait(30)
