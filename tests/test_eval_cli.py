@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from rag.cli import cli
 from rag.container import Services
 from rag.evaluation.sets import load_set
 from tests.conftest import make_settings
-from tests.support.fake_llm import ScriptedLLM, passage_number, question_of, use_scripted
+from tests.support.fake_llm import ScriptedLLM, passage_number, question_of, scripted_backend
 from tests.support.fakes import HashEmbedding
 
 ARTICLES = {
@@ -66,12 +67,21 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def use_fakes(monkeypatch: pytest.MonkeyPatch, llm: ScriptedLLM | None = None) -> None:
-    """Every command embeds with the hash embedder (and answers with the scripted LLM),
-    chosen through settings as a user would choose a real backend."""
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "hash")
-    if llm is not None:
-        monkeypatch.setenv("RAG_LLM_BACKEND", use_scripted(llm))
+UseFakes = Callable[..., None]
+
+
+@pytest.fixture
+def use_fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseFakes]:
+    """Every command embeds with the hash embedder (and answers with the scripted LLM,
+    registered for the test only), chosen through settings as a user would choose a real
+    backend."""
+    with ExitStack() as registered:
+        def use(llm: ScriptedLLM | None = None) -> None:
+            monkeypatch.setenv("RAG_EMBED_BACKEND", "hash")
+            if llm is not None:
+                name = registered.enter_context(scripted_backend(llm))
+                monkeypatch.setenv("RAG_LLM_BACKEND", name)
+        yield use
 
 
 def rag_eval(root: Path, *args: str) -> Result:
@@ -81,9 +91,9 @@ def rag_eval(root: Path, *args: str) -> Result:
 
 
 def test_retrieval_only_run_prints_cases_totals_and_writes_history(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
-    use_fakes(monkeypatch)
+    use_fakes()
     result = rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only")
     assert result.exit_code == 0, result.output
     for needle in ("keeper", "varieties", "misplaced", "hit@1", "mrr@10", "per question type"):
@@ -104,8 +114,10 @@ def test_retrieval_only_run_prints_cases_totals_and_writes_history(
     assert (history / "set-retrieval-only-hit-1.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_json_output_is_the_run_record(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fakes(monkeypatch)
+def test_json_output_is_the_run_record(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
+) -> None:
+    use_fakes()
     result = rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -114,9 +126,9 @@ def test_json_output_is_the_run_record(workspace: Path, monkeypatch: pytest.Monk
 
 
 def test_gate_fails_on_a_regression_naming_the_flipped_case(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
-    use_fakes(monkeypatch)
+    use_fakes()
     baseline = workspace / "baseline.json"
     saved = rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only",
                      "--save-baseline", str(baseline))
@@ -141,9 +153,9 @@ def test_gate_fails_on_a_regression_naming_the_flipped_case(
 
 
 def test_baseline_of_another_mode_is_refused_in_one_line(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
-    use_fakes(monkeypatch)
+    use_fakes()
     baseline = workspace / "baseline.json"
     rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only",
              "--save-baseline", str(baseline))
@@ -165,7 +177,7 @@ def cite(needle: str, text: str) -> Callable[[str], str]:
 
 
 def test_full_run_scores_answers_citations_and_canaries(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
     def reply(prompt: str) -> str:
         question = question_of(prompt)
@@ -175,7 +187,7 @@ def test_full_run_scores_answers_citations_and_canaries(
             return cite("varieties", "The festival returns with 40 apple varieties")(prompt)
         return "The tower has 214 steps [1]."
 
-    use_fakes(monkeypatch, ScriptedLLM([reply]))
+    use_fakes(ScriptedLLM([reply]))
     result = rag_eval(workspace, str(workspace / "set.yaml"), "--mode", "generative", "--json")
     assert result.exit_code == 0, result.output
     run = json.loads(result.stdout)
@@ -201,8 +213,10 @@ def test_full_run_scores_answers_citations_and_canaries(
     )
 
 
-def test_missing_sources_are_warned_about(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fakes(monkeypatch)
+def test_missing_sources_are_warned_about(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
+) -> None:
+    use_fakes()
     (workspace / "other.yaml").write_text(
         "corpus: [articles]\ncases:\n  - id: x\n    question: Who?\n    sources: [nowhere]\n"
     )
@@ -224,9 +238,9 @@ def draft_reply(prompt: str) -> str:
 
 
 def test_generate_writes_reviewable_drafts_and_appends_only_when_asked(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
-    use_fakes(monkeypatch, ScriptedLLM([draft_reply]))
+    use_fakes(ScriptedLLM([draft_reply]))
     out = workspace / "drafts.yaml"
     first = rag_eval(workspace, "generate", "--out", str(out), "--n", "2")
     assert first.exit_code == 0, first.output
@@ -248,9 +262,9 @@ def test_generate_writes_reviewable_drafts_and_appends_only_when_asked(
 
 
 def test_generate_rejects_answers_not_in_the_passage(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:
-    use_fakes(monkeypatch, ScriptedLLM([" Who won?\nAnswer: Someone not mentioned"]))
+    use_fakes(ScriptedLLM([" Who won?\nAnswer: Someone not mentioned"]))
     out = workspace / "drafts.yaml"
     result = rag_eval(workspace, "generate", "--out", str(out), "--n", "2")
     assert result.exit_code == 2

@@ -14,7 +14,7 @@ from rag.errors import UserError
 from rag.llms.registry import auto_modes, embedder, llm_backend
 from rag.settings import Settings
 from tests.conftest import SEEDS, make_settings
-from tests.support.fake_llm import ScriptedLLM, use_scripted
+from tests.support.fake_llm import ScriptedLLM, scripted_backend
 from tests.support.fakes import HashEmbedding
 
 
@@ -47,12 +47,17 @@ def test_a_registered_fake_backend_answers_the_real_command_in_process(
     monkeypatch.setenv("RAG_EMBED_BACKEND", "hash")
     indexed = runner.invoke(cli, ["--index-dir", str(index_dir), "index", "-q", str(SEEDS)])
     assert indexed.exit_code == 0, indexed.output
-    monkeypatch.setenv("RAG_LLM_BACKEND", use_scripted(ScriptedLLM(
-        ["Three Katyusha rockets were aimed at the US embassy [1]."])))
-    result = runner.invoke(cli, ["--index-dir", str(index_dir), "ask", "--json",
-                                 "How many Katyusha rockets were aimed at the US embassy?"])
+    with scripted_backend(ScriptedLLM(
+            ["Three Katyusha rockets were aimed at the US embassy [1]."])) as name:
+        monkeypatch.setenv("RAG_LLM_BACKEND", name)
+        result = runner.invoke(cli, ["--index-dir", str(index_dir), "ask", "--json",
+                                     "How many Katyusha rockets were aimed at the US embassy?"])
     assert result.exit_code == 0, result.output
     assert '"backend": "fake"' in result.output
+    # The registration ends with the block: nothing leaks into the next test.
+    from rag.llms.registry import llm_backends
+
+    assert name not in {b.name for b in llm_backends()}
 
 
 def test_the_upload_types_are_the_registered_formats() -> None:

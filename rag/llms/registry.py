@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
@@ -21,6 +21,7 @@ from rag.errors import UserError
 from rag.settings import Settings
 
 Mode = Literal["generative", "extractive"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,28 @@ _EMBEDDERS: dict[str, Embedder] = {}
 FALLBACK = "embedded"  # what "auto" uses when no probing backend answers
 
 
-def register_llm(backend: LLMBackend) -> None:
-    """Make ``backend`` choosable as ``llm_backend = backend.name``."""
-    _LLMS[backend.name] = backend
+def _register(table: dict[str, T], name: str, entry: T) -> Callable[[], None]:
+    prior = table.get(name)
+    table[name] = entry
+
+    def undo() -> None:
+        if prior is None:
+            table.pop(name, None)
+        else:
+            table[name] = prior
+    return undo
 
 
-def register_embedder(embedder: Embedder) -> None:
-    """Make ``embedder`` choosable as ``embed_backend = embedder.name``."""
-    _EMBEDDERS[embedder.name] = embedder
+def register_llm(backend: LLMBackend) -> Callable[[], None]:
+    """Make ``backend`` choosable as ``llm_backend = backend.name``; returns what undoes it
+    (a test registers, then undoes in ``finally``)."""
+    return _register(_LLMS, backend.name, backend)
+
+
+def register_embedder(embedder: Embedder) -> Callable[[], None]:
+    """Make ``embedder`` choosable as ``embed_backend = embedder.name``; returns what
+    undoes it."""
+    return _register(_EMBEDDERS, embedder.name, embedder)
 
 
 def _known() -> None:

@@ -1,7 +1,7 @@
 """A scriptable LLM for tests of the chat: streams prepared replies token by token.
 
 Passed to ``build_services(..., llm=ScriptedLLM([...]))``, or registered as a backend
-(:func:`use_scripted`) and chosen through settings like a real one.
+(:func:`scripted_backend`) and chosen through settings like a real one.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from llama_index.core.llms import (
@@ -131,10 +132,16 @@ def passage_number(prompt: str, needle: str) -> int | None:
     return None
 
 
-def use_scripted(llm: ScriptedLLM) -> str:
-    """Register ``llm`` as the backend ``fake`` (``llm_backend = "fake"`` then answers with
-    it, in generative mode under ``auto``, like any capable model); returns the name."""
+@contextmanager
+def scripted_backend(llm: ScriptedLLM) -> Iterator[str]:
+    """Register ``llm`` as the backend ``fake`` while the block runs (``llm_backend =
+    "fake"`` then answers with it, in generative mode under ``auto``, like any capable
+    model), and unregister it after; yields the name."""
     name = llm.backend_name
-    register_llm(LLMBackend(name, lambda settings: llm, lambda settings: llm.metadata.model_name,
-                            answer_mode="generative", summary_mode="generative"))
-    return name
+    undo = register_llm(LLMBackend(name, lambda settings: llm,
+                                   lambda settings: llm.metadata.model_name,
+                                   answer_mode="generative", summary_mode="generative"))
+    try:
+        yield name
+    finally:
+        undo()
