@@ -40,4 +40,19 @@ class IndexBusyError(UserError):
 
 
 class BackendUnavailable(RuntimeFailure):
-    """The LLM or embedding backend cannot be reached or cannot serve the model."""
+    """The LLM or embedding backend cannot be reached or failed to serve the model: says
+    where (``url``), with what (``model``) and how (``status``, the HTTP status) when known."""
+
+    def __init__(self, message: str, *, url: str | None = None, model: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.url, self.model, self.status = url, model, status
+
+
+class ModelNotPulled(UserError):
+    """The backend is up but does not have the model: the user pulls it (``command``)."""
+
+    def __init__(self, model: str, url: str | None = None) -> None:
+        self.model, self.url = model, url
+        self.command = f"ollama pull {model}"
+        super().__init__(f"model '{model}' is not pulled: run `{self.command}`")

@@ -15,7 +15,7 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from rag.container import build_services
-from rag.errors import BackendUnavailable, RuntimeFailure
+from rag.errors import BackendUnavailable, ModelNotPulled, RagError, RuntimeFailure, UserError
 from rag.llms.ollama import (
     OllamaLLM,
     build_ollama_embedding,
@@ -88,13 +88,17 @@ STREAM_CALLS = {k: v for k, v in ALL_CALLS.items() if "stream" in k}
 PLAIN_CALLS = {k: v for k, v in ALL_CALLS.items() if "stream" not in k}
 
 
-def fail_message(call: Call, llm: OllamaLLM, seen: list[str] | None = None) -> str:
-    """Run ``call`` expecting BackendUnavailable; return its (one-line) message."""
-    with pytest.raises(BackendUnavailable) as info:
+def fail_message(call: Call, llm: OllamaLLM, seen: list[str] | None = None,
+                 expected: type[RagError] = BackendUnavailable) -> str:
+    """Run ``call`` expecting ``expected``; return its (one-line) message. A backend
+    failure says where and with what model."""
+    with pytest.raises(expected) as info:
         call(llm, PROMPT, [] if seen is None else seen)
     message = str(info.value)
     assert "\n" not in message, message
-    assert isinstance(info.value, RuntimeFailure)
+    if isinstance(info.value, BackendUnavailable):
+        assert isinstance(info.value, RuntimeFailure)
+        assert info.value.url and info.value.model == llm.model
     return message
 
 
@@ -235,14 +239,17 @@ def test_server_down(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(ALL_CALLS))
 def test_model_not_pulled(fake_ollama: FakeOllama, name: str) -> None:
-    message = fail_message(ALL_CALLS[name], make_llm(fake_ollama.url, model="mistral"))
+    message = fail_message(ALL_CALLS[name], make_llm(fake_ollama.url, model="mistral"),
+                           expected=ModelNotPulled)
+    # The user's to fix, with the command that fixes it.
     assert message == "model 'mistral' is not pulled: run `ollama pull mistral`"
     assert fake_ollama.last("/api/chat").body["model"] == "mistral"
 
 
 def test_model_not_pulled_other_server_wording(fake_ollama: FakeOllama) -> None:
     fake_ollama.not_found_message = 'model "{model}" not found, try pulling it first'
-    message = fail_message(_stream_complete, make_llm(fake_ollama.url, model="qwen3:4b"))
+    message = fail_message(_stream_complete, make_llm(fake_ollama.url, model="qwen3:4b"),
+                           expected=ModelNotPulled)
     assert message == "model 'qwen3:4b' is not pulled: run `ollama pull qwen3:4b`"
 
 
@@ -378,8 +385,9 @@ def test_embed_server_down() -> None:
 
 def test_embed_model_not_pulled(fake_ollama: FakeOllama) -> None:
     embedder = build_ollama_embedding(fake_ollama.url, "mxbai-embed-large", request_timeout=5)
-    with pytest.raises(BackendUnavailable) as info:
+    with pytest.raises(ModelNotPulled) as info:
         embedder.get_query_embedding("x")
+    assert isinstance(info.value, UserError) and info.value.command == "ollama pull mxbai-embed-large"
     assert str(info.value) == (
         "model 'mxbai-embed-large' is not pulled: run `ollama pull mxbai-embed-large`"
     )

@@ -10,8 +10,9 @@ llama-index's integrations:
 * ``OllamaEmbedding`` calls ``POST /api/embed`` with ``input`` a string or a list.
 * :func:`probe_ollama` calls ``GET /api/tags``.
 
-What the client raises, and what we turn it into (always a one-line
-:class:`~rag.errors.BackendUnavailable` that names the fix):
+What the client raises, and what we turn it into (always one line that names the fix: a
+:class:`~rag.errors.ModelNotPulled`, the user's to fix, for a model not pulled, else a
+:class:`~rag.errors.BackendUnavailable` with the URL, model and HTTP status):
 
 * server down: ``ConnectionError`` (builtin, from ``httpx.ConnectError``) for plain
   requests, but a bare ``httpx.ConnectError`` for streamed ones;
@@ -48,7 +49,7 @@ from llama_index.core.constants import DEFAULT_EMBED_BATCH_SIZE
 from llama_index.embeddings.ollama import OllamaEmbedding
 from llama_index.llms.ollama import Ollama
 
-from rag.errors import BackendUnavailable, RagError, UserError
+from rag.errors import BackendUnavailable, ModelNotPulled, RagError, UserError
 
 __all__ = [
     "TIMEOUT_SETTING",
@@ -140,10 +141,6 @@ def _unreachable(call: _Call) -> str:
     return f"Ollama is not reachable at {call.url}: start it with `ollama serve` or set OLLAMA_HOST"
 
 
-def _not_pulled(model: str) -> str:
-    return f"model '{model}' is not pulled: run `ollama pull {model}`"
-
-
 def _timeout_text(timeout: float | None) -> str:
     return f"{timeout:g}s" if timeout is not None else "the request timeout"
 
@@ -156,69 +153,77 @@ def _cut_message(call: _Call, chunks: int) -> str:
     )
 
 
-def _translate(exc: BaseException, call: _Call, chunks: int | None = None) -> BackendUnavailable:
-    """Turn whatever the ollama client raised into a one-line BackendUnavailable.
+def _translate(exc: BaseException, call: _Call,
+               chunks: int | None = None) -> BackendUnavailable | ModelNotPulled:
+    """Turn whatever the ollama client raised into a one-line error: the model not pulled
+    is the user's to fix (:class:`ModelNotPulled`); anything else a
+    :class:`BackendUnavailable` carrying the server's URL, the model and the HTTP status.
 
     ``chunks`` is None for a plain request, else the number of stream chunks already received.
     """
     mid_stream = bool(chunks)
+    status: int | None = None
+
+    def fail(message: str) -> BackendUnavailable:
+        return BackendUnavailable(message, url=call.url, model=call.model, status=status)
+
     if isinstance(exc, ollama.ResponseError):
         detail = _one_line(exc.error)
         status = exc.status_code
         if status == 404 and "not found" in detail.lower() and "model" in detail.lower():
-            return BackendUnavailable(_not_pulled(call.model))
+            return ModelNotPulled(call.model, call.url)
         if status == 404:
-            return BackendUnavailable(
+            return fail(
                 f"{call.url} answered 404 to {call.endpoint} ({detail}): check that OLLAMA_HOST "
                 "points to an Ollama server"
             )
         if status == -1:  # an {"error": ...} object inside a 200 stream
-            return BackendUnavailable(
+            return fail(
                 f"Ollama failed mid-answer with model '{call.model}': {detail}; "
                 "check the `ollama serve` log and retry"
             )
         if "does not support" in detail.lower():
-            return BackendUnavailable(
+            return fail(
                 f"Ollama cannot {call.action} with model '{call.model}' ({detail}): "
                 "choose a model that supports it"
             )
-        return BackendUnavailable(
+        return fail(
             f"Ollama at {call.url} failed to {call.action} with model '{call.model}' "
             f"(HTTP {status}: {detail}): check the `ollama serve` log"
         )
     if isinstance(exc, httpx.ConnectTimeout):
-        return BackendUnavailable(
+        return fail(
             f"Ollama at {call.url} did not accept a connection within "
             f"{_timeout_text(call.timeout)}: start it with `ollama serve` or fix OLLAMA_HOST"
         )
     if isinstance(exc, httpx.TimeoutException):
         waited = _timeout_text(call.timeout)
         if mid_stream:
-            return BackendUnavailable(
+            return fail(
                 f"Ollama ({call.url}, model '{call.model}') stopped sending the answer for "
                 f"{waited} after {chunks} chunk(s): raise {TIMEOUT_SETTING}"
             )
-        return BackendUnavailable(
+        return fail(
             f"Ollama at {call.url} did not {call.action} within {waited} with model "
             f"'{call.model}' (loading a model can be slow): raise {TIMEOUT_SETTING}"
         )
     if isinstance(exc, ConnectionError | httpx.ConnectError):
-        return BackendUnavailable(_unreachable(call))
+        return fail(_unreachable(call))
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         if chunks is not None and chunks > 0:
-            return BackendUnavailable(_cut_message(call, chunks))
-        return BackendUnavailable(
+            return fail(_cut_message(call, chunks))
+        return fail(
             f"Ollama at {call.url} closed the connection before answering {call.endpoint} "
             f"(model '{call.model}'): it may have crashed, check the `ollama serve` log and retry"
         )
     if isinstance(exc, json.JSONDecodeError):
         if mid_stream:
-            return BackendUnavailable(_cut_message(call, chunks or 0))
-        return BackendUnavailable(
+            return fail(_cut_message(call, chunks or 0))
+        return fail(
             f"{call.url} sent a response to {call.endpoint} that is not JSON: check that "
             "OLLAMA_HOST points to an Ollama server"
         )
-    return BackendUnavailable(
+    return fail(
         f"cannot talk to Ollama at {call.url} ({type(exc).__name__}: {_one_line(str(exc))}): "
         "check OLLAMA_HOST"
     )
@@ -297,7 +302,8 @@ def probe_ollama(host: str, model: str, timeout: float = 2.0) -> OllamaStatus:
     if any(model_matches(model, name) for name in names):
         return OllamaStatus(reachable=True, has_model=True, models=names)
     pulled = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-    reason = _not_pulled(model) + (f" (pulled: {pulled})" if names else " (no model is pulled)")
+    reason = str(ModelNotPulled(model)) + (f" (pulled: {pulled})" if names
+                                           else " (no model is pulled)")
     return OllamaStatus(reachable=True, has_model=False, models=names, reason=reason)
 
 
@@ -372,7 +378,7 @@ class OllamaLLM(Ollama):
         finally:
             inner.close()  # release the HTTP connection if the caller stops early
         if not finished:
-            raise BackendUnavailable(_cut_message(call, chunks))
+            raise BackendUnavailable(_cut_message(call, chunks), url=call.url, model=call.model)
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`."""
@@ -404,7 +410,7 @@ class OllamaLLM(Ollama):
         finally:
             await inner.aclose()
         if not finished:
-            raise BackendUnavailable(_cut_message(call, chunks))
+            raise BackendUnavailable(_cut_message(call, chunks), url=call.url, model=call.model)
 
 
 def build_ollama_llm(
