@@ -27,6 +27,7 @@ from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.similarity import VectorCache
 from rag.summary.service import Summarizer
+from rag.tracing import configure_tracing
 
 ANSWER_MODES = ("auto", "extractive", "generative")
 
@@ -204,5 +205,7 @@ class Services:
 
 
 def build_services(settings: Settings, **parts: Any) -> Services:
-    """Build the application's services from settings (parts may be injected)."""
+    """Build the application's services from settings (parts may be injected); turns on
+    traces when the settings name a collector (``otlp_endpoint``)."""
+    configure_tracing(settings)
     return Services(settings, **parts)

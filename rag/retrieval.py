@@ -7,6 +7,7 @@ A llama-index ``BaseRetriever``: ``retrieve()`` is the public entry point,
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from opentelemetry.util.types import AttributeValue
 
 from index.catalog import ChunkRow
 from index.dates import parse_day
@@ -27,6 +29,7 @@ from index.vectors import chroma_where
 from rag.errors import UserError
 from rag.query_hints import QueryHints, key_phrases, parse_hints
 from rag.settings import RetrievalSettings
+from rag.tracing import tracer
 
 # One thread per process for the dense side of hybrid searches (see _candidates); two
 # lets two concurrent searches overlap too.
@@ -127,6 +130,40 @@ def cap_per_doc(
     return out
 
 
+def filter_attributes(filters: Filters | None) -> dict[str, AttributeValue]:
+    """Span attributes of hard filters (only those set)."""
+    out: dict[str, AttributeValue] = {}
+    if filters and filters.since:
+        out["rag.filters.since"] = filters.since.isoformat()
+    if filters and filters.until:
+        out["rag.filters.until"] = filters.until.isoformat()
+    if filters and filters.sources:
+        out["rag.filters.sources"] = list(filters.sources)
+    return out
+
+
+def search_attributes(
+    query: str, k: int, filters: Filters | None, mode: str, hits: list[NodeWithScore],
+    timings: SearchTimings,
+) -> dict[str, AttributeValue]:
+    """Span attributes of one search. The query is identified by a hash, not sent."""
+    out: dict[str, AttributeValue] = {
+        "rag.query.sha256": hashlib.sha256(query.strip().encode()).hexdigest()[:16],
+        "rag.query.length": len(query.strip()),
+        "rag.k": k,
+        "rag.search_mode": mode,
+        "rag.hits": len(hits),
+        "rag.embed_ms": round(timings.embed_ms, 2),
+        "rag.dense_ms": round(timings.dense_ms, 2),
+        "rag.keyword_ms": round(timings.keyword_ms, 2),
+        "rag.fuse_ms": round(timings.fuse_ms, 2),
+        **filter_attributes(filters),
+    }
+    if hits:
+        out["rag.top_score"] = float(hits[0].score or 0.0)
+    return out
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + keyword retrieval over one :class:`IndexStore`."""
 
@@ -158,7 +195,24 @@ class HybridRetriever(BaseRetriever):
         """The ``k`` best chunks for ``query``, as llama-index nodes with metadata.
 
         ``mode`` is ``hybrid`` (default), ``dense`` or ``keyword`` (for comparisons).
+        Traced as a ``rag.retrieve`` span (under the current span: an answer's).
         """
+        with tracer().start_as_current_span("rag.retrieve") as span:
+            hits = self._search(query, k, filters, max_per_doc, mode, use_hints)
+            if span.is_recording():
+                span.set_attributes(search_attributes(
+                    query, k or self.settings.k, filters, mode, hits, self.last_timings))
+            return hits
+
+    def _search(
+        self,
+        query: str,
+        k: int | None,
+        filters: Filters | None,
+        max_per_doc: int | None,
+        mode: str,
+        use_hints: bool,
+    ) -> list[NodeWithScore]:
         query = query.strip()
         if not query:
             raise UserError("the query is empty")

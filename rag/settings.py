@@ -139,6 +139,13 @@ class Settings(BaseSettings):
     answer_mode: Literal["auto", "generative", "extractive"] = Field(
         "auto", description="auto: generative with checked citations and quote fallback."
     )
+    otlp_endpoint: str | None = Field(
+        None,
+        description=(
+            "http(s)://HOST:PORT of an OpenTelemetry collector: traces of every answer are "
+            "sent there (OTLP/HTTP for port 4318 or a URL with a path, else gRPC). Unset: off."
+        ),
+    )
 
     # The web UI's knobs (``[ui]`` has none: they are top-level so RAG_UI_AUTH keeps its name).
     ui_auth: str | None = Field(

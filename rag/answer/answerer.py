@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from opentelemetry.trace import Span, Status, StatusCode, set_span_in_context, use_span
+from opentelemetry.util.types import AttributeValue
 
 from index.clean import normalize_text
 from rag.answer.check import keep_answers
@@ -30,8 +32,9 @@ from rag.passages import Passage
 from rag.prompts import STOP_SEQUENCES, answer_prompt
 from rag.query_hints import without_outlets
 from rag.relative_dates import read_time_frame
-from rag.retrieval import Filters, HybridRetriever
+from rag.retrieval import Filters, HybridRetriever, filter_attributes
 from rag.similarity import CachedSimilarity, VectorCache
+from rag.tracing import MeteredLLM, TokenUsage, child_span, ending, tracer
 
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
 MAX_QUESTION_CHARS = 2000
@@ -130,22 +133,37 @@ class Answerer:
 
     def _draft(
         self, standalone: str, passages: list[Passage], timings: dict[str, float],
-    ) -> Iterator[Token | str | RagError]:
-        """Stream the model's draft; yields tokens, then the whole draft (or the error)."""
+        root: Span, backend: tuple[str, str],
+    ) -> Generator[Token | str | RagError, None, None]:
+        """Stream the model's draft; yields tokens, then the whole draft (or the error).
+        Traced as ``rag.llm`` under ``root``, with the token counts the backend reports."""
+        span = tracer().start_span("rag.llm", context=set_span_in_context(root))
+        usage = TokenUsage()
         t0 = time.perf_counter()
         draft = ""
-        try:
-            llm = self._llm() if self._llm else None
-            prompt = answer_prompt(standalone, [_without_directives(p) for p in passages])
-            for i, delta in enumerate(stream_text(llm, prompt, STOP_SEQUENCES, self.max_tokens)):
-                if i == 0:
-                    timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
-                draft += delta
-                timings["tokens"] = i + 1  # llama.cpp and Ollama stream a token a chunk
-                yield Token(delta)
-        except RagError as exc:
-            yield exc
-        timings["generate_ms"] = (time.perf_counter() - t0) * 1000
+        with ending(span):
+            try:
+                llm = self._llm() if self._llm else None
+                if llm is not None and span.is_recording():
+                    llm = MeteredLLM(llm, usage)
+                prompt = answer_prompt(standalone, [_without_directives(p) for p in passages])
+                for i, delta in enumerate(
+                    stream_text(llm, prompt, STOP_SEQUENCES, self.max_tokens)
+                ):
+                    if i == 0:
+                        timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
+                    draft += delta
+                    timings["tokens"] = i + 1  # llama.cpp and Ollama stream a token a chunk
+                    yield Token(delta)
+            except RagError as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                yield exc
+            finally:
+                if span.is_recording():
+                    span.set_attributes(_llm_attributes(backend, self.max_tokens, usage, timings,
+                                                        len(draft)))
+            timings["generate_ms"] = (time.perf_counter() - t0) * 1000
         yield draft
 
     def stream(
@@ -165,29 +183,70 @@ class Answerer:
         """Yield ``Retrieved``, then ``Token`` events of the draft, then ``Done``.
 
         Relative dates in the question ("last week", "since Monday") are read as of
-        ``request.as_of`` (else the answerer's date, else today) and narrow the filters."""
+        ``request.as_of`` (else the answerer's date, else today) and narrow the filters.
+
+        Traced (:mod:`rag.tracing`) as a ``rag.answer`` span with a child span per stage;
+        the spans end even when the consumer stops early."""
+        root = tracer().start_span("rag.answer")
+        with ending(root):
+            if root.is_recording():
+                root.set_attributes(self._request_attributes(request))
+            yield from self._stages(request, root)
+
+    def _request_attributes(self, request: Request) -> dict[str, AttributeValue]:
+        as_of = request.as_of or self.as_of or date.today()
+        return {
+            "rag.mode": request.mode,
+            "rag.k": request.k or self.k,
+            "rag.as_of": as_of.isoformat(),
+            "rag.history_turns": len(request.history),
+            **filter_attributes(request.filters),
+        }
+
+    def _stages(self, request: Request, root: Span) -> Iterator[Event]:
         mode, history = request.mode, request.history
         question = " ".join(normalize_text(request.question).split())
         if not question:
             raise UserError("the question is empty")
         question = question[:MAX_QUESTION_CHARS]
+        root.set_attribute("rag.question.length", len(question))
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
-        standalone = standalone_question(question, history)
-        plan = self.plan(standalone)
-        filters, frame = self._time_frame(standalone, request.filters, request.as_of)
-        gathered = gather(plan, standalone, self.retriever, filters, request.k or self.k,
-                          request.per_doc)
+        with child_span(root, "rag.read_question") as span:
+            standalone = standalone_question(question, history)
+            plan = self.plan(standalone)
+            filters, frame = self._time_frame(standalone, request.filters, request.as_of)
+            if span.is_recording():
+                span.set_attributes({
+                    "rag.parts": len(plan.parts),
+                    "rag.answer_type": plan.answer_type.value,
+                    "rag.follow_up": standalone != question,
+                    "rag.time_frame": frame or "",
+                })
+        # Each search is its own rag.retrieve span under the answer (rag.retrieval).
+        with use_span(root, end_on_exit=False, record_exception=False,
+                      set_status_on_exception=False):
+            gathered = gather(plan, standalone, self.retriever, filters, request.k or self.k,
+                              request.per_doc)
         passages = gathered.passages
         timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
         yield Retrieved(passages)
 
-        sim = CachedSimilarity(self.embedder, self.vectors)
-        # The question is embedded on its own: in one batch with the passage sentences, a
-        # long question would pad every sentence to its length (seconds per answer).
-        sim([standalone], [standalone])
-        judge_parts(gathered, standalone, sim)
-        composition = compose(plan, gathered, sim)
+        with child_span(root, "rag.compose") as span:
+            sim = CachedSimilarity(self.embedder, self.vectors)
+            # The question is embedded on its own: in one batch with the passage sentences,
+            # a long question would pad every sentence to its length (seconds per answer).
+            sim([standalone], [standalone])
+            judge_parts(gathered, standalone, sim)
+            composition = compose(plan, gathered, sim)
+            if span.is_recording():
+                span.set_attributes({
+                    "rag.passages": len(passages),
+                    "rag.parts_supported": sum(pe.supported for pe in gathered.parts),
+                    "rag.abstained": composition.abstained,
+                    "rag.sentences": len(composition.sentences),
+                    "rag.lead_stated": composition.lead is not None,
+                })
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
         base: dict[str, Any] = dict(
             question=question, standalone=standalone, passages=passages, mode=mode,
@@ -197,49 +256,100 @@ class Answerer:
         )
         if composition.abstained:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-            yield Done(AnswerResult(answer=ABSTAIN_TEXT, abstained=True,
-                                    reason=composition.reason, sentences=[], **base))
+            result = AnswerResult(answer=ABSTAIN_TEXT, abstained=True,
+                                  reason=composition.reason, sentences=[], **base)
+            _outcome(root, result)
+            yield Done(result)
             return
 
         draft, llm_error = "", None
         generated: list[CheckedSentence] = []
         dropped: list[CheckedSentence] = []
         if mode == "generative" and self._llm is not None:
-            for item in self._draft(standalone, passages, timings):
-                if isinstance(item, Token):
-                    yield item
-                elif isinstance(item, RagError):
-                    llm_error = str(item)
-                else:
-                    draft = item
+            drafting = self._draft(standalone, passages, timings, root, (backend, model))
+            try:
+                for item in drafting:
+                    if isinstance(item, Token):
+                        yield item
+                    elif isinstance(item, RagError):
+                        llm_error = str(item)
+                    else:
+                        draft = item
+            finally:
+                drafting.close()  # a consumer that stopped early ends the model's stream now
             t0 = time.perf_counter()
-            if not _MODEL_ABSTAINS.search(draft):
-                # A sentence that orders the model about is no evidence for what it wrote.
-                evidence = [replace(p, text=mask_directives(p.text)) for p in passages]
-                checked = check_sentences(
-                    parse_cited_sentences(strip_live_markup(draft)), evidence, sim
-                )
-                # The composed quotes a model sentence rests on give way to it (assemble);
-                # only the composed lead can make it a repeat.
-                composed = [s.text for s in composition.sentences if s.origin == "composed"]
-                generated, dropped = keep_answers(checked, plan, earlier=composed)
+            with child_span(root, "rag.check") as span:
+                model_abstained = bool(_MODEL_ABSTAINS.search(draft))
+                if not model_abstained:
+                    # A sentence that orders the model about is no evidence for what it wrote.
+                    evidence = [replace(p, text=mask_directives(p.text)) for p in passages]
+                    checked = check_sentences(
+                        parse_cited_sentences(strip_live_markup(draft)), evidence, sim
+                    )
+                    # The composed quotes a model sentence rests on give way to it (assemble);
+                    # only the composed lead can make it a repeat.
+                    composed = [s.text for s in composition.sentences if s.origin == "composed"]
+                    generated, dropped = keep_answers(checked, plan, earlier=composed)
+                if span.is_recording():
+                    span.set_attributes({
+                        "rag.model_abstained": model_abstained,
+                        "rag.sentences_kept": len(generated),
+                        "rag.sentences_dropped": len(dropped),
+                    })
             timings["check_ms"] = (time.perf_counter() - t0) * 1000
-        final = assemble(composition, generated)
-        abstained = not any(s.supported for s in final)
-        stated = composition.lead
-        if stated is None and final and final[0].origin == "generated":
-            stated = final[0].text  # the model's first checked sentence is what one reads
+        with child_span(root, "rag.render") as span:
+            final = assemble(composition, generated)
+            abstained = not any(s.supported for s in final)
+            stated = composition.lead
+            if stated is None and final and final[0].origin == "generated":
+                stated = final[0].text  # the model's first checked sentence is what one reads
+            answer = ABSTAIN_TEXT if abstained else render(final)
+            if span.is_recording():
+                span.set_attributes({"rag.sentences": len(final), "rag.answer_length": len(answer)})
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-        yield Done(
-            AnswerResult(
-                answer=ABSTAIN_TEXT if abstained else render(final),
-                abstained=abstained,
-                reason="no sentence of the answer is supported by the passages"
-                if abstained else "",
-                sentences=final + dropped,
-                draft=draft,
-                llm_error=llm_error,
-                lead=None if abstained else stated,
-                **base,
-            )
+        result = AnswerResult(
+            answer=answer,
+            abstained=abstained,
+            reason="no sentence of the answer is supported by the passages"
+            if abstained else "",
+            sentences=final + dropped,
+            draft=draft,
+            llm_error=llm_error,
+            lead=None if abstained else stated,
+            **base,
         )
+        _outcome(root, result)
+        yield Done(result)
+
+
+def _outcome(root: Span, result: AnswerResult) -> None:
+    """The answer's outcome on its span."""
+    if root.is_recording():
+        root.set_attributes({
+            "rag.abstained": result.abstained,
+            "rag.citations": len(result.cited_numbers()),
+            "rag.lead_stated": result.lead is not None,
+            "rag.passages": len(result.passages),
+        })
+
+
+def _llm_attributes(
+    backend: tuple[str, str], max_tokens: int, usage: TokenUsage, timings: dict[str, float],
+    draft_chars: int,
+) -> dict[str, AttributeValue]:
+    """The model call's span attributes (GenAI semantic conventions where one fits)."""
+    out: dict[str, AttributeValue] = {
+        "gen_ai.operation.name": "text_completion",
+        "gen_ai.provider.name": backend[0],
+        "gen_ai.request.model": backend[1],
+        "gen_ai.request.max_tokens": max_tokens,
+        "rag.llm.chunks": int(timings.get("tokens", 0)),
+        "rag.llm.draft_length": draft_chars,
+    }
+    if "first_token_ms" in timings:
+        out["rag.llm.first_token_ms"] = round(timings["first_token_ms"], 2)
+    if usage.prompt_tokens is not None:
+        out["gen_ai.usage.input_tokens"] = usage.prompt_tokens
+    if usage.completion_tokens is not None:
+        out["gen_ai.usage.output_tokens"] = usage.completion_tokens
+    return out
