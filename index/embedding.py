@@ -13,6 +13,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,34 @@ def bundled_model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-class OnnxMiniLMEmbedding(BaseEmbedding):
+class NewsEmbedding(BaseEmbedding):
+    """An embedding model as the index uses it: llama-index's :class:`BaseEmbedding` plus
+    what the index asks of a model, each with a default a model overrides when it can do
+    better (capabilities declared, not probed)."""
+
+    @property
+    def index_id(self) -> str:
+        """The id an index records for the model that built it (an index built with
+        another model is refused)."""
+        return f"{self.class_name()}:{self.model_name}"
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text, as chunks are sized; by default the bundled MiniLM's
+        WordPiece tokens (a close enough measure for any model's 512-token window)."""
+        return _minilm().count_tokens(texts)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts as an (n, dim) float32 array (by default through llama-index's
+        batch call)."""
+        return np.asarray(self.get_text_embedding_batch(list(texts)), dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def _minilm() -> OnnxMiniLMEmbedding:
+    return OnnxMiniLMEmbedding()
+
+
+class OnnxMiniLMEmbedding(NewsEmbedding):
     """all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model."""
 
     model_name: str = ONNX_MODEL_ID

@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.catalog import Catalog, DocumentRow
 from index.chunking import TokenCounter, chunk_article
 from index.dates import day_number
 from index.documents import Article, Chunk, SourceRecord
-from index.embedding import embed_sorted
+from index.embedding import NewsEmbedding, embed_sorted
 from index.errors import InputError
 from index.keyword import normalize_source
 from index.loaders import iter_files, read_file, to_article
@@ -97,7 +96,7 @@ class Indexer:
     def __init__(
         self,
         store: IndexStore,
-        embedder: BaseEmbedding,
+        embedder: NewsEmbedding,
         count_tokens: TokenCounter,
         chunk_tokens: int,
         overlap_tokens: int,

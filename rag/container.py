@@ -10,11 +10,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
-
 from index.chunking import TokenCounter
-from index.embedding import OnnxMiniLMEmbedding
+from index.embedding import NewsEmbedding
 from index.indexer import Indexer
 from index.store import IndexStore
 from index.web.fetch import Fetcher, FetchPolicy
@@ -22,6 +19,7 @@ from rag.answer import Answerer
 from rag.errors import UserError
 from rag.ingestion import Ingestion
 from rag.llms import registry
+from rag.llms.model import NewsLLM
 from rag.llms.select import BackendChoice, build_llm, choose_backend
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -43,8 +41,8 @@ class Services:
         self,
         settings: Settings,
         *,
-        embedder: BaseEmbedding | None = None,
-        llm: LLM | None = None,
+        embedder: NewsEmbedding | None = None,
+        llm: NewsLLM | None = None,
         chroma_client: Any = None,
     ) -> None:
         self.settings = settings
@@ -56,7 +54,7 @@ class Services:
     # -- embeddings -----------------------------------------------------------
 
     @cached_property
-    def embedder(self) -> BaseEmbedding:
+    def embedder(self) -> NewsEmbedding:
         """The embedding model the settings name."""
         if self._embedder is not None:
             return self._embedder
@@ -65,14 +63,12 @@ class Services:
     @cached_property
     def embed_model_id(self) -> str:
         """The id the index records for the embedding model that built it."""
-        own = getattr(self.embedder, "index_id", None)
-        return str(own) if own else f"{self.embedder.class_name()}:{self.embedder.model_name}"
+        return self.embedder.index_id
 
     @cached_property
     def token_counter(self) -> TokenCounter:
-        """Counts tokens for chunking (the embedder's tokenizer when it has one)."""
-        counter = getattr(self.embedder, "count_tokens", None)
-        return counter if callable(counter) else OnnxMiniLMEmbedding().count_tokens
+        """Counts tokens for chunking (the embedder's own count)."""
+        return self.embedder.count_tokens
 
     # -- index ----------------------------------------------------------------
 
@@ -134,14 +130,12 @@ class Services:
     def backend(self) -> BackendChoice:
         """Which LLM backend answers, and why."""
         if self._llm is not None:
-            name = getattr(self._llm, "model", None) or self._llm.metadata.model_name
-            return BackendChoice(
-                getattr(self._llm, "backend_name", "custom"), str(name), "an LLM was passed in"
-            )
+            return BackendChoice(self._llm.backend_name, self._llm.metadata.model_name,
+                                 "an LLM was passed in")
         return choose_backend(self.settings)
 
     @cached_property
-    def llm(self) -> LLM:
+    def llm(self) -> NewsLLM:
         """The LLM (built on first use, then reused for every question)."""
         if self._llm is not None:
             return self._llm

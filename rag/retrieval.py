@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from opentelemetry.util.types import AttributeValue
 
 from index.catalog import ChunkRow
 from index.dates import parse_day
+from index.embedding import NewsEmbedding
 from index.keyword import KeywordIndex, normalize_source
 from index.store import IndexStore, Provenance
 from index.vectors import chroma_where
@@ -168,7 +168,7 @@ class HybridRetriever(BaseRetriever):
     """Dense + keyword retrieval over one :class:`IndexStore`."""
 
     def __init__(
-        self, store: IndexStore, embedder: BaseEmbedding, settings: RetrievalSettings
+        self, store: IndexStore, embedder: NewsEmbedding, settings: RetrievalSettings
     ) -> None:
         super().__init__()
         self.store = store

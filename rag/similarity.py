@@ -14,7 +14,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.embedding import NewsEmbedding
 
 # ~1.5 kB a sentence (384 float32 and the text): 50,000 sentences are about 75 MB.
 DEFAULT_CACHED_SENTENCES = 50_000
@@ -60,7 +61,7 @@ class CachedSimilarity:
     """Cosine similarity of texts; each distinct text is embedded once (batched), and
     once per process when a shared :class:`VectorCache` is given."""
 
-    def __init__(self, embedder: BaseEmbedding, shared: VectorCache | None = None) -> None:
+    def __init__(self, embedder: NewsEmbedding, shared: VectorCache | None = None) -> None:
         self.embedder = embedder
         self.shared = shared
         self._vectors: dict[str, np.ndarray] = {}
@@ -72,11 +73,7 @@ class CachedSimilarity:
             todo = [t for t in todo if t not in self._vectors]
         if not todo:
             return
-        encode = getattr(self.embedder, "encode", None)
-        if callable(encode):
-            vectors = np.asarray(encode(todo), dtype=np.float32)
-        else:
-            vectors = np.asarray(self.embedder.get_text_embedding_batch(todo), dtype=np.float32)
+        vectors = np.asarray(self.embedder.encode(todo), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.clip(norms, 1e-12, None)
         fresh = dict(zip(todo, vectors, strict=True))

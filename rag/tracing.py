@@ -15,14 +15,19 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from llama_index.core.base.llms.types import CompletionResponse
+from llama_index.core.base.llms.types import (
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+)
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 
 from rag.errors import UserError
+from rag.llms.model import NewsLLM
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -141,14 +146,6 @@ def ending(span: Span) -> Iterator[Span]:
 # -- token counts of a streamed completion --------------------------------------------
 
 
-class StreamingLLM(Protocol):
-    """What :func:`rag.llms.generate.stream_text` calls of an LLM."""
-
-    def stream_complete(
-        self, prompt: str, formatted: bool = ..., **kwargs: object
-    ) -> Iterator[CompletionResponse]: ...
-
-
 @dataclass
 class TokenUsage:
     """The token counts the backend reported for one completion (None: not reported, e.g.
@@ -174,29 +171,36 @@ class TokenUsage:
 class MeteredLLM:
     """An LLM whose completion streams note their :class:`TokenUsage` as they pass."""
 
-    def __init__(self, llm: StreamingLLM, usage: TokenUsage) -> None:
+    def __init__(self, llm: NewsLLM, usage: TokenUsage) -> None:
         self._llm = llm
         self.usage = usage
 
     @property
-    def supports_stop_kwargs(self) -> bool:
-        """As the wrapped LLM (stream_text passes ``stop``/``max_tokens`` only when set)."""
-        return bool(getattr(self._llm, "supports_stop_kwargs", False))
+    def backend_name(self) -> str:
+        """As the wrapped LLM."""
+        return self._llm.backend_name
 
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: object
-    ) -> Iterator[CompletionResponse]:
+    @property
+    def supports_stop_kwargs(self) -> bool:
+        """As the wrapped LLM."""
+        return self._llm.supports_stop_kwargs
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """As the wrapped LLM."""
+        return self._llm.metadata
+
+    def stream_complete(self, prompt: str, formatted: bool = False,
+                        **kwargs: Any) -> CompletionResponseGen:
         """The wrapped LLM's stream, unchanged; closing it closes the wrapped one."""
         inner = self._llm.stream_complete(prompt, formatted=formatted, **kwargs)
 
-        def metered() -> Iterator[CompletionResponse]:
+        def metered() -> CompletionResponseGen:
             try:
                 for response in inner:
                     self.usage.note(response)
                     yield response
             finally:
-                close = getattr(inner, "close", None)
-                if callable(close):
-                    close()
+                inner.close()
 
         return metered()

@@ -11,11 +11,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from opentelemetry.trace import Span, Status, StatusCode, set_span_in_context, use_span
 from opentelemetry.util.types import AttributeValue
 
 from index.clean import normalize_text
+from index.embedding import NewsEmbedding
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
@@ -28,6 +28,7 @@ from rag.directives import drop_directives, mask_directives
 from rag.errors import RagError, UserError
 from rag.followup import standalone_question
 from rag.llms.generate import stream_text
+from rag.llms.model import NewsLLM
 from rag.passages import Passage
 from rag.prompts import STOP_SEQUENCES, answer_prompt
 from rag.query_hints import without_outlets
@@ -84,8 +85,8 @@ class Answerer:
     def __init__(
         self,
         retriever: HybridRetriever,
-        embedder: BaseEmbedding,
-        llm: Callable[[], Any] | None,
+        embedder: NewsEmbedding,
+        llm: Callable[[], NewsLLM] | None,
         backend: Callable[[], tuple[str, str]],
         max_tokens: int = 256,
         k: int = 5,
@@ -143,8 +144,10 @@ class Answerer:
         draft = ""
         with ending(span):
             try:
-                llm = self._llm() if self._llm else None
-                if llm is not None and span.is_recording():
+                if self._llm is None:
+                    return
+                llm = self._llm()
+                if span.is_recording():
                     llm = MeteredLLM(llm, usage)
                 prompt = answer_prompt(standalone, [_without_directives(p) for p in passages])
                 for i, delta in enumerate(

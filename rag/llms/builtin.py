@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
-
+from index.embedding import NewsEmbedding
+from rag.llms.model import NewsLLM
 from rag.llms.registry import Embedder, LLMBackend, Probe, register_embedder, register_llm
 from rag.settings import Settings
 
@@ -21,7 +20,7 @@ def gguf_path(settings: Settings) -> str:
     return default_gguf_path()
 
 
-def _ollama_llm(s: Settings) -> LLM:
+def _ollama_llm(s: Settings) -> NewsLLM:
     from rag.llms.ollama import build_ollama_llm
 
     return build_ollama_llm(s.ollama_host, s.ollama_model, s.context_window, s.ollama_timeout,
@@ -37,7 +36,7 @@ def _ollama_probe(s: Settings) -> Probe:
     return Probe(False, f"Ollama not used: {status.reason}")
 
 
-def _embedded_llm(s: Settings) -> LLM:
+def _embedded_llm(s: Settings) -> NewsLLM:
     from rag.llms.embedded import EmbeddedLLM
 
     return EmbeddedLLM(model_path=gguf_path(s), context_window=s.context_window,
@@ -45,13 +44,13 @@ def _embedded_llm(s: Settings) -> LLM:
                        n_threads=s.llm_threads)
 
 
-def _onnx(s: Settings) -> BaseEmbedding:
+def _onnx(s: Settings) -> NewsEmbedding:
     from index.embedding import OnnxMiniLMEmbedding
 
     return OnnxMiniLMEmbedding(embed_batch_size=s.embed_batch_size)
 
 
-def _ollama_embedding(s: Settings) -> BaseEmbedding:
+def _ollama_embedding(s: Settings) -> NewsEmbedding:
     from rag.llms.ollama import build_ollama_embedding
 
     return build_ollama_embedding(s.ollama_host, s.embed_model, s.ollama_timeout,

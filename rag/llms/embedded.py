@@ -149,8 +149,8 @@ class EmbeddedLLM(CustomLLM):
     )
     verbose: bool = Field(default=False, description="Let llama.cpp log info lines to stderr.")
 
-    # rag.llms.generate.stream_text passes ``stop``/``max_tokens`` only to LLMs that
-    # say they honour them natively.
+    # The capabilities of rag.llms.model.NewsLLM: llama.cpp stops at ``stop`` itself.
+    backend_name: ClassVar[str] = "embedded"
     supports_stop_kwargs: ClassVar[bool] = True
 
     _server: Any = PrivateAttr(default=None)

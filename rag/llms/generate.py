@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from rag.llms.model import NewsLLM
+
 
 def stream_text(
-    llm: Any, prompt: str, stop: Sequence[str] = (), max_tokens: int | None = None
+    llm: NewsLLM, prompt: str, stop: Sequence[str] = (), max_tokens: int | None = None
 ) -> Iterator[str]:
     """Yield text deltas; stops at the first stop sequence (checked here too, so every
     backend behaves the same) and never yields the stop sequence itself."""
     kwargs: dict[str, Any] = {}
-    if getattr(llm, "supports_stop_kwargs", False):
+    if llm.supports_stop_kwargs:
         kwargs["stop"] = list(stop)
         if max_tokens:
             kwargs["max_tokens"] = max_tokens
@@ -35,6 +37,4 @@ def stream_text(
         if len(text) > emitted:
             yield text[emitted:]
     finally:
-        close = getattr(gen, "close", None)
-        if callable(close):
-            close()
+        gen.close()

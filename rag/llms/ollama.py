@@ -33,7 +33,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import ollama
@@ -49,6 +49,7 @@ from llama_index.core.constants import DEFAULT_EMBED_BATCH_SIZE
 from llama_index.embeddings.ollama import OllamaEmbedding
 from llama_index.llms.ollama import Ollama
 
+from index.embedding import NewsEmbedding
 from rag.errors import BackendUnavailable, ModelNotPulled, RagError, UserError
 
 __all__ = [
@@ -323,6 +324,10 @@ class OllamaLLM(Ollama):
         default=None, description="Answer length cap, sent as options.num_predict."
     )
 
+    # The capabilities of rag.llms.model.NewsLLM: llama-index's Ollama takes no ``stop``.
+    backend_name: ClassVar[str] = "ollama"
+    supports_stop_kwargs: ClassVar[bool] = False
+
     @classmethod
     def class_name(cls) -> str:
         """Name used by llama-index serialization."""
@@ -452,7 +457,7 @@ def build_ollama_llm(
 # --------------------------------------------------------------------------- embeddings
 
 
-class OllamaEmbeddingModel(OllamaEmbedding):
+class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):
     """llama-index's :class:`OllamaEmbedding` (``POST /api/embed``) with actionable errors.
 
     Every embedding path of llama-index (query, text, batch; sync and async) goes through the

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
-
+from index.embedding import NewsEmbedding
 from rag.errors import UserError
+from rag.llms.model import NewsLLM
 from rag.settings import Settings
 
 Mode = Literal["generative", "extractive"]
@@ -37,7 +36,7 @@ class LLMBackend:
     """An LLM backend settings can choose."""
 
     name: str
-    build: Callable[[Settings], LLM]
+    build: Callable[[Settings], NewsLLM]
     model: Callable[[Settings], str]
     answer_mode: Mode  # what answer_mode "auto" means with this backend
     summary_mode: Mode  # what summary.mode "auto" means with it
@@ -49,7 +48,7 @@ class Embedder:
     """An embedding model settings can choose."""
 
     name: str
-    build: Callable[[Settings], BaseEmbedding]
+    build: Callable[[Settings], NewsEmbedding]
 
 
 _LLMS: dict[str, LLMBackend] = {}

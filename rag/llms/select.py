@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llama_index.core.llms import LLM
-
 from rag.llms.builtin import gguf_path
+from rag.llms.model import NewsLLM
 from rag.llms.registry import FALLBACK, llm_backend, llm_backends
 from rag.settings import Settings
 
@@ -42,6 +41,6 @@ def choose_backend(settings: Settings) -> BackendChoice:
                          "; ".join(reasons) or f"no backend to probe: {FALLBACK}")
 
 
-def build_llm(settings: Settings, choice: BackendChoice) -> LLM:
+def build_llm(settings: Settings, choice: BackendChoice) -> NewsLLM:
     """The llama-index LLM for a backend choice (the embedded model loads on first use)."""
     return llm_backend(choice.backend).build(settings)

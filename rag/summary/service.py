@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-
 from index.catalog import Catalog
+from index.embedding import NewsEmbedding
 from rag.abstain import judge_evidence
 from rag.answer import Retrieved, Token
 from rag.citations import CheckedSentence, Similarity, check_sentences
 from rag.errors import RagError
 from rag.extractive import rank_sentences
 from rag.llms.generate import stream_text
+from rag.llms.model import NewsLLM
 from rag.llms.registry import Mode
 from rag.passages import Passage
 from rag.retrieval import HybridRetriever
@@ -117,9 +117,9 @@ class Summarizer:
         self,
         retriever: HybridRetriever,
         catalog: Callable[[], Catalog],
-        embedder: BaseEmbedding,
+        embedder: NewsEmbedding,
         count_tokens: TokenCounter,
-        llm: Callable[[], Any] | None,
+        llm: Callable[[], NewsLLM] | None,
         backend: Callable[[], tuple[str, str]],
         settings: SummarySettings,
         vectors: VectorCache | None = None,

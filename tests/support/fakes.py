@@ -8,15 +8,15 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from index.embedding import NewsEmbedding
 from rag.llms.registry import Embedder, register_embedder
 from rag.settings import Settings
 
 DIM = 256
 
 
-class HashEmbedding(BaseEmbedding):
+class HashEmbedding(NewsEmbedding):
     """Deterministic bag-of-words embedding: texts sharing words are close, others far.
 
     Words are hashed into ``DIM`` buckets with a sign, so different texts still
@@ -50,7 +50,7 @@ class HashEmbedding(BaseEmbedding):
         return self._vector(text)
 
 
-def _hash_embedder(settings: Settings) -> BaseEmbedding:
+def _hash_embedder(settings: Settings) -> NewsEmbedding:
     return HashEmbedding()
 
 
