@@ -107,11 +107,11 @@ def measure(
         ms: list[float] = []
         for q in queries:
             t0 = time.perf_counter()
-            retriever.search(q, mode=mode)
+            found = retriever.search_timed(q, mode=mode)
             ms.append((time.perf_counter() - t0) * 1000)
             if mode == "hybrid":
                 for key in parts:
-                    parts[key].append(getattr(retriever.last_timings, key))
+                    parts[key].append(getattr(found.timings, key))
         out[mode] = latency_summary(ms)
     out["hybrid_parts"] = {key: latency_summary(v) for key, v in parts.items()}
     services.close()

@@ -1,8 +1,9 @@
 """Hybrid retrieval: dense vectors (Chroma) and BM25, fused, with metadata hints.
 
-A llama-index ``BaseRetriever``: ``retrieve()`` is the public entry point,
-``_retrieve()`` does the work with the configured defaults, and
-:meth:`HybridRetriever.search` takes per-call options (k, dates, outlet).
+One entry: :meth:`HybridRetriever.search` (per-call options: k, dates, outlet, mode), or
+:meth:`HybridRetriever.search_timed` for the same with where its time went. Results are
+llama-index ``NodeWithScore`` objects; the retriever itself keeps no per-search state, so
+concurrent searches do not mix their figures.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import NodeWithScore, TextNode
 from opentelemetry.util.types import AttributeValue
 
 from index.catalog import ChunkRow
@@ -78,6 +78,14 @@ class SearchTimings:
     dense_ms: float = 0.0
     keyword_ms: float = 0.0
     fuse_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Search:
+    """The chunks one search found, best first, and where its time went."""
+
+    nodes: list[NodeWithScore]
+    timings: SearchTimings
 
 
 @dataclass
@@ -164,24 +172,19 @@ def search_attributes(
     return out
 
 
-class HybridRetriever(BaseRetriever):
+class HybridRetriever:
     """Dense + keyword retrieval over one :class:`IndexStore`."""
 
     def __init__(
         self, store: IndexStore, embedder: NewsEmbedding, settings: RetrievalSettings
     ) -> None:
-        super().__init__()
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.last_timings = SearchTimings()
 
     def known_sources(self) -> list[str]:
         """The normalised outlet names of the indexed articles."""
         return list(self.store.keyword().sources)
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return self.search(query_bundle.query_str)
 
     def search(
         self,
@@ -195,14 +198,26 @@ class HybridRetriever(BaseRetriever):
         """The ``k`` best chunks for ``query``, as llama-index nodes with metadata.
 
         ``mode`` is ``hybrid`` (default), ``dense`` or ``keyword`` (for comparisons).
-        Traced as a ``rag.retrieve`` span (under the current span: an answer's).
         """
+        return self.search_timed(query, k, filters, max_per_doc, mode, use_hints).nodes
+
+    def search_timed(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        max_per_doc: int | None = None,
+        mode: str = "hybrid",
+        use_hints: bool = True,
+    ) -> Search:
+        """:meth:`search`, with where its time went. Traced as a ``rag.retrieve`` span
+        (under the current span: an answer's)."""
         with tracer().start_as_current_span("rag.retrieve") as span:
-            hits = self._search(query, k, filters, max_per_doc, mode, use_hints)
+            found = self._search(query, k, filters, max_per_doc, mode, use_hints)
             if span.is_recording():
                 span.set_attributes(search_attributes(
-                    query, k or self.settings.k, filters, mode, hits, self.last_timings))
-            return hits
+                    query, k or self.settings.k, filters, mode, found.nodes, found.timings))
+            return found
 
     def _search(
         self,
@@ -212,7 +227,7 @@ class HybridRetriever(BaseRetriever):
         max_per_doc: int | None,
         mode: str,
         use_hints: bool,
-    ) -> list[NodeWithScore]:
+    ) -> Search:
         query = query.strip()
         if not query:
             raise UserError("the query is empty")
@@ -253,10 +268,8 @@ class HybridRetriever(BaseRetriever):
         story_of = {cid: provenance.stories.story(rows[cid].doc_id) for cid in fused}
         top = cap_per_doc(ranked, story_of, cap, k)
         timings.fuse_ms = (time.perf_counter() - t0) * 1000
-        self.last_timings = timings
-        return [
-            NodeWithScore(node=to_node(rows[cid], provenance), score=score) for cid, score in top
-        ]
+        return Search([NodeWithScore(node=to_node(rows[cid], provenance), score=score)
+                       for cid, score in top], timings)
 
     def _candidates(
         self,

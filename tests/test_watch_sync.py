@@ -82,6 +82,6 @@ def test_the_status_line_names_the_last_sync_and_a_failing_feed() -> None:
 
 
 def test_answering_never_builds_the_fetcher(seed_index: Services) -> None:
-    seed_index.retriever.retrieve("What happened?")
+    seed_index.retriever.search("What happened?")
     assert "fetcher" not in seed_index.__dict__
     assert "Feeds" not in status_html(seed_index.backend, 1, 1, "m")
