@@ -10,6 +10,10 @@ It also keeps each document's earlier versions (date, hash, title: one row each
 time its content changed), its MinHash signature (:mod:`index.stories`; kept
 until the document changes, so regrouping does not recompute it) and the story
 it belongs to. A catalog made before these existed is migrated when opened.
+
+Readers' feedback on answers (thumbs up or down, a comment, and what was asked and
+answered, as JSON that :mod:`rag.feedback` gives its shape) is kept here as well; a
+reset of the index keeps it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +85,14 @@ CREATE TABLE IF NOT EXISTS versions (
     indexed_at TEXT,
     title TEXT NOT NULL,
     PRIMARY KEY (doc_id, seq)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    rating TEXT NOT NULL,
+    question TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL
 );
 """
 # The schema's version in ``meta``: 2 added story_id and updated_at to documents, and
@@ -136,6 +149,19 @@ class SignatureRow:
     content_hash: str
     kind: str
     hashvalues: bytes | None  # None: the text has no words
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One reader's feedback on an answer, as stored (``data``: the JSON-ready record
+    :mod:`rag.feedback` reads back)."""
+
+    id: int
+    created_at: str  # UTC, ISO 8601
+    rating: str  # "up" or "down"
+    question: str
+    comment: str
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -593,6 +619,49 @@ class Catalog:
         """Whether the band table was written whole with bands of ``kind`` (then kept up
         to date document by document)."""
         return self.get_meta("story_bands") == kind
+
+    # -- feedback ---------------------------------------------------------------
+
+    def add_feedback(
+        self, rating: str, question: str, comment: str, data: Mapping[str, Any],
+        created_at: str | None = None,
+    ) -> FeedbackRow:
+        """Store one piece of feedback (its own transaction); ``created_at`` defaults to
+        now (UTC). Returns it with its id."""
+        at = created_at or datetime.now(UTC).isoformat(timespec="seconds")
+        text = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO feedback (created_at, rating, question, comment, data) "
+                "VALUES (?, ?, ?, ?, ?)", (at, rating, question, comment, text),
+            )
+        return FeedbackRow(int(cursor.lastrowid or 0), at, rating, question, comment,
+                           json.loads(text))
+
+    def feedbacks(self, rating: str | None = None) -> list[FeedbackRow]:
+        """Stored feedback, oldest first; only that of ``rating`` when given."""
+        select = "SELECT id, created_at, rating, question, comment, data FROM feedback"
+        rows = (self._db.execute(f"{select} WHERE rating = ? ORDER BY id", (rating,))
+                if rating else self._db.execute(f"{select} ORDER BY id"))
+        return [FeedbackRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def update_feedback(
+        self, feedback_id: int, rating: str | None = None, comment: str | None = None
+    ) -> bool:
+        """Change the rating or the comment of stored feedback; False when there is none
+        of that id."""
+        with self._db:
+            cursor = self._db.execute(
+                "UPDATE feedback SET rating = coalesce(?, rating), "
+                "comment = coalesce(?, comment) WHERE id = ?", (rating, comment, feedback_id),
+            )
+        return cursor.rowcount > 0
+
+    def delete_feedback(self, feedback_id: int) -> bool:
+        """Forget stored feedback (a reader took it back); False when there is none."""
+        with self._db:
+            cursor = self._db.execute("DELETE FROM feedback WHERE id = ?", (feedback_id,))
+        return cursor.rowcount > 0
 
     # -- embedding cache ------------------------------------------------------
 

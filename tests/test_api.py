@@ -126,6 +126,30 @@ def test_filters_travel_in_the_newsrag_field(served: Served) -> None:
     assert extra["abstained"] and not [c for c in extra["citations"] if c["supported"]]
 
 
+def test_a_thumbs_down_through_the_api_becomes_a_case_to_fix(served: Served,
+                                                             tmp_path: Path) -> None:
+    import yaml
+
+    question = "Who fired the rockets at the Green Zone?"
+    reply = _client(served).chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": question}])
+    body = {"rating": "down", "question": question, "comment": "names no one",
+            "answer": reply.choices[0].message.content,
+            "citations": (reply.model_extra or {})["newsrag"]["citations"]}
+    request = urllib.request.Request(
+        f"{served.url}/v1/feedback", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {PASSWORD}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201 and json.loads(response.read())["id"]
+    out = tmp_path / "feedback.yaml"
+    done = subprocess.run([str(RAG), "feedback", "export", str(out), "--rating", "down"],
+                          env=served.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    cases = yaml.safe_load(out.read_text())["cases"]
+    case = next(c for c in cases if c["question"] == question)
+    assert case["status"] == "to-fix" and case["note"] == "names no one"
+
+
 def test_a_wrong_login_is_refused_with_401(served: Served) -> None:
     from openai import AuthenticationError
 

@@ -1,6 +1,7 @@
 """The web UI in a real browser (Debian's Chromium driven by Playwright): ask, watch the
 answer stream in, click a citation marker and see its passage; stop an answer; upload
-an article and get it cited. Screenshots go to the artifacts directory (``--artifacts DIR``,
+an article and get it cited; give an answer a thumbs-down and find it in
+``rag feedback export``. Screenshots go to the artifacts directory (``--artifacts DIR``,
 or under pytest's temporary directory), in ``screenshots/``."""
 
 from __future__ import annotations
@@ -84,9 +85,15 @@ def reply(prompt: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, onnx_embedder: Any) -> Iterator[str]:
+def app_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's directory: its corpus in ``seeds/``, its index in ``index/``."""
+    return tmp_path_factory.mktemp("ui_browser")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_root: Path, onnx_embedder: Any) -> Iterator[str]:
     """The app on a free loopback port, over the seed articles (real embeddings)."""
-    root = tmp_path_factory.mktemp("ui_browser")
+    root = app_root
     shutil.copytree(SEEDS, root / "seeds")
     (root / "seeds" / "zorblatt.txt").write_text(HOSTILE, encoding="utf-8")
     (root / "seeds" / "ferry.md").write_text(FERRY, encoding="utf-8")
@@ -361,3 +368,45 @@ def test_pin_reorder_and_export_a_brief(page: Any, browser: Any) -> None:
         opened.screenshot(path=str(SHOTS / "export-brief.png"), full_page=True)
     finally:
         opened.context.close()
+
+
+# -- feedback ---------------------------------------------------------------------------
+
+
+def test_a_thumbs_down_ends_up_as_a_case_in_rag_feedback_export(
+    page: Any, app_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+    from click.testing import CliRunner
+    from playwright.sync_api import expect
+
+    from rag.cli import cli
+    from rag.evaluation.sets import load_set
+
+    comment = "It should say where the rockets landed"
+    ask_and_wait(page, KATYUSHA_Q)
+    status = page.locator("#rag-feedback-status")
+    page.locator("#rag-chat button[aria-label='Dislike']").last.click()
+    expect(status).to_contain_text("saved as a case for rag feedback export")
+    page.fill("#rag-feedback-comment textarea, #rag-feedback-comment input", comment)
+    page.click("#rag-feedback-send")
+    expect(status).to_contain_text("Comment saved with your thumbs-down on answer 1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "feedback-thumbs-down.png"), full_page=True)
+
+    # `rag feedback export` on the served index, in process (as `rag` would run it).
+    monkeypatch.setenv("RAG_CONFIG", "/dev/null")
+    out = tmp_path / "feedback.yaml"
+    exported = CliRunner().invoke(
+        cli, ["--index-dir", str(app_root / "index"), "feedback", "export", str(out),
+              "--rating", "down"], catch_exceptions=False)
+    assert exported.exit_code == 0, exported.output
+    cases = [c for c in yaml.safe_load(out.read_text(encoding="utf-8"))["cases"]
+             if c["question"] == KATYUSHA_Q]
+    assert len(cases) == 1, cases
+    case = cases[0]
+    assert case["status"] == "to-fix" and case["note"] == comment
+    assert "Three Katyusha rockets" in case["given"]["answer"]
+    assert case["given"]["sources"] and "sources" not in case  # given, not expected
+    loaded = {c.id: c for c in load_set(out).cases}[case["id"]]  # `rag eval` reads it
+    assert loaded.status == "to-fix" and loaded.question == KATYUSHA_Q

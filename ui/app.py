@@ -37,6 +37,7 @@ from rag.answer import MAX_QUESTION_CHARS, Done, Retrieved, Token
 from rag.container import Services
 from rag.errors import RagError, UserError
 from rag.export import ExportItem, day_label, filters_label
+from rag.feedback import MAX_COMMENT_CHARS, feedback_from_result, rating_label, record_feedback
 from rag.ingestion import safe_filename as safe_filename  # (re-exported)
 from rag.llms.select import BackendChoice
 from rag.passages import Passage
@@ -121,6 +122,9 @@ a.rag-pin-s { font-size: 0.75em; padding: 0 4px; margin-left: 2px; }
 .rag-brief-head { font-weight: 600; margin-bottom: 4px; }
 .rag-brief-tools { font-weight: 400; font-size: 0.8em; margin-left: 8px; }
 .rag-brief-notes { font-size: 0.88em; margin-top: 12px; }
+.rag-feedback { font-size: 0.9em; margin-top: 2px; }
+.rag-feedback-saved { color: #166534; }
+.rag-feedback-hint { color: #92400e; }
 """
 
 # Bring a cited source into view when its marker is clicked, even inside the
@@ -173,6 +177,12 @@ def new_state() -> dict[str, Any]:
     """A conversation: answered turns, the history for follow-ups, the sources sections,
     and each turn's checked answer (for its exports and the brief)."""
     return {"turn": 0, "history": [], "sections": [], "answers": {}}
+
+
+def new_rated() -> dict[str, Any]:
+    """The 👍/👎 of a conversation: per turn its stored feedback (id, rating), and the
+    last one given (the one a comment goes with)."""
+    return {"turns": {}, "last": None}
 
 
 def _message_text(message: Mapping[str, Any]) -> str:
@@ -308,6 +318,73 @@ class ChatUI:
         outlet = link.outlet if link.outlet in self.outlets() else ALL_OUTLETS
         return link.q, link.since, link.until, outlet, link.as_of
 
+    # -- feedback ---------------------------------------------------------------
+
+    def rate(
+        self, messages: list[Any] | None, state: dict[str, Any] | None, comment: str,
+        rated: dict[str, Any] | None, data: gr.LikeData,
+    ) -> tuple[Any, ...]:
+        """A 👍 or 👎 on a chat answer (the same thumb again takes it back), stored in the
+        catalog with the question, its filters, the answer, its citations and the comment
+        typed so far; another thumb on the same answer changes it. Returns (feedback line,
+        comment box, the conversation's ratings)."""
+        rated = rated or new_rated()
+        chat = _plain(messages)
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        ref = render.answer_ref(chat[index]["content"]) if 0 <= index < len(chat) else None
+        item = (state or new_state())["answers"].get(ref[0]) if ref else None
+        if ref is None or item is None:
+            return (render.feedback_html("Only a checked answer can be rated.", saved=False),
+                    gr.skip(), rated)
+        turn, link = ref
+        catalog = self.services.store.catalog
+        known = rated["turns"].get(turn)
+        if data.liked == "":
+            if known:
+                catalog.delete_feedback(known["id"])
+            last = rated["last"]
+            if known and last and last["id"] == known["id"]:
+                last = None
+            turns = {t: v for t, v in rated["turns"].items() if t != turn}
+            return (render.feedback_html(f"Your rating of answer {turn} is taken back."),
+                    gr.skip(), {"turns": turns, "last": last})
+        rating = "up" if data.liked is True else "down"
+        text = " ".join((comment or "").split())[:MAX_COMMENT_CHARS]
+        if known and catalog.update_feedback(known["id"], rating, text or None):
+            feedback_id = known["id"]
+        else:
+            try:
+                filters = self.filters(link.get("since"), link.get("until"), link.get("outlet"))
+                day = parse_day(link.get("as_of"))
+            except UserError:  # (the answer was asked with these: not expected)
+                filters, day = None, None
+            feedback_id = record_feedback(catalog, feedback_from_result(
+                item.result, filters, rating, text, day)).id
+        entry = {"id": feedback_id, "turn": turn, "rating": rating}
+        more = "" if text else " You may add a comment and send it."
+        return (render.feedback_html(f"{rating_label(rating).capitalize()} on answer {turn}. "
+                                     f"{render.FEEDBACK_SAVED}{more}"),
+                "" if text else gr.skip(),
+                {"turns": {**rated["turns"], turn: entry}, "last": entry})
+
+    def send_comment(self, comment: str, rated: dict[str, Any] | None) -> tuple[Any, ...]:
+        """The comment box's text goes with the last 👍 or 👎 of the conversation.
+        Returns (feedback line, comment box, the conversation's ratings)."""
+        rated = rated or new_rated()
+        text = " ".join((comment or "").split())[:MAX_COMMENT_CHARS]
+        last = rated["last"]
+        if not text:
+            note = "Write a comment first, then send it."
+        elif last is None:
+            note = "Rate an answer with the thumbs under it first: the comment goes with it."
+        elif not self.services.store.catalog.update_feedback(last["id"], comment=text):
+            note = "That rating is no longer stored: rate the answer again."
+        else:
+            return (render.feedback_html(
+                f"Comment saved with your {rating_label(last['rating'])} on answer "
+                f"{last['turn']}. {render.FEEDBACK_SAVED}"), "", rated)
+        return render.feedback_html(note, saved=False), gr.skip(), rated
+
     def stopped(self, messages: list[Any] | None,
                 state: dict[str, Any] | None) -> tuple[list[Message], str]:
         """Mark the answer being produced as stopped (its sources preview goes away)."""
@@ -429,7 +506,7 @@ def build_app(services: Services) -> gr.Blocks:
                     chatbot = gr.Chatbot(
                         elem_id="rag-chat", label="Chat", height=560,
                         render_markdown=False, sanitize_html=True, allow_tags=False,
-                        latex_delimiters=[], feedback_options=None,
+                        latex_delimiters=[], feedback_options=("Like", "Dislike"),
                         group_consecutive_messages=False, buttons=[],
                         placeholder="Ask a question about the indexed news articles. "
                                     "Every sentence of the answer is checked against the "
@@ -444,6 +521,16 @@ def build_app(services: Services) -> gr.Blocks:
                         send = gr.Button("Ask", variant="primary", elem_id="rag-ask")
                         stop = gr.Button("Stop", variant="stop", elem_id="rag-stop")
                         clear = gr.Button("New conversation", elem_id="rag-clear")
+                    with gr.Row(equal_height=True):
+                        fb_comment = gr.Textbox(
+                            elem_id="rag-feedback-comment", show_label=False, lines=1,
+                            max_length=MAX_COMMENT_CHARS, scale=4, container=False,
+                            placeholder="Optional comment: rate an answer with the thumbs "
+                                        "under it, then say why")
+                        fb_send = gr.Button("Send feedback", elem_id="rag-feedback-send",
+                                            scale=1)
+                    fb_status = gr.HTML("", elem_id="rag-feedback-status")
+                    rated = gr.State(new_rated())
                     with gr.Row():
                         conv_html = gr.DownloadButton(ChatUI.CONVERSATION_HTML,
                                                       interactive=False, elem_id="rag-conv-html")
@@ -524,6 +611,17 @@ def build_app(services: Services) -> gr.Blocks:
             api_visibility="private", show_progress="hidden")
         chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
                       cancels=asked, queue=False, api_visibility="private")
+
+        # 👍/👎 under an answer, and a comment to go with the last one (their own lane).
+        feedback_outputs = [fb_status, fb_comment, rated]
+        chatbot.like(ui.rate, [chatbot, state, fb_comment, rated], feedback_outputs,
+                     concurrency_limit=None, api_visibility="private", show_progress="hidden")
+        for sent in (fb_send.click, fb_comment.submit):
+            sent(ui.send_comment, [fb_comment, rated], feedback_outputs, concurrency_limit=None,
+                 api_visibility="private", show_progress="hidden")
+        for cleared in (clear.click, chatbot.clear):
+            cleared(lambda: ("", new_rated()), None, [fb_status, rated], queue=False,
+                    api_visibility="private")
 
         # The page's action links (pin, move, remove; see JS) reach the brief through these.
         action = gr.Textbox(visible="hidden", elem_id="rag-action", max_length=80)

@@ -14,9 +14,10 @@ own sources.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from index.catalog import DocumentRow
 from index.web.subscriptions import Subscription
@@ -131,6 +132,34 @@ def answer_actions(turn: int, link: str, exports: Sequence[str] = ()) -> str:
     and its permalink (``link``: ``?q=...``)."""
     return actions_html([("rag-act", f"#pin-answer-{turn}", "Pin to brief"),
                          ("rag-link", link, "Link to this question")], downloads_html(exports))
+
+
+_PIN_ANSWER = re.compile(r'href="#pin-answer-(\d+)"')
+_PERMALINK = re.compile(r'class="rag-link" href="([^"]*)"')
+
+
+def answer_ref(message: str) -> tuple[int, dict[str, str]] | None:
+    """The turn and the permalink's fields (``q``, ``since``, ``until``, ``outlet``,
+    ``as_of``) of a chat answer as :func:`answer_actions` marks it: what a 👍 or 👎 on
+    that message rates. None for any other message (an error, a stopped answer)."""
+    turn = _PIN_ANSWER.search(message)
+    if turn is None:
+        return None
+    link = _PERMALINK.search(message)
+    query = html.unescape(link.group(1)).lstrip("?") if link else ""
+    return int(turn.group(1)), dict(parse_qsl(query))
+
+
+FEEDBACK_SAVED = "Thanks — saved as a case for `rag feedback export`."
+_BACKTICKED = re.compile("&#96;(.+?)&#96;")  # `code` in our own message, once escaped
+
+
+def feedback_html(message: str, saved: bool = True) -> str:
+    """The line under the chat that says what became of a 👍, 👎 or comment (our own
+    message: a `command` in it is shown as code)."""
+    kind = "rag-feedback-saved" if saved else "rag-feedback-hint"
+    text = _BACKTICKED.sub(r"<code>\1</code>", esc(message))
+    return f'<div class="rag-feedback {kind}">{text}</div>'
 
 
 def _unsupported_block(sentences: Sequence[CheckedSentence]) -> str:

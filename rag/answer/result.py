@@ -64,6 +64,18 @@ class AnswerResult:
                     seen.setdefault(n, None)
         return list(seen)
 
+    def quotes(self) -> dict[int, str]:
+        """For each cited passage number, the passage sentence the answer rests on (the
+        first supported sentence citing it)."""
+        by_n = {p.n: p for p in self.passages}
+        quoted: dict[int, str] = {}
+        for s in self.sentences:
+            if s.supported:
+                for n, (a, b) in s.evidence.items():
+                    if n in by_n:
+                        quoted.setdefault(n, " ".join(by_n[n].text[a:b].split()))
+        return quoted
+
     def left_out(self) -> list[CheckedSentence]:
         """Sentences of the draft that were left out of the answer, with the reason."""
         return [s for s in self.sentences if s.supported is False]

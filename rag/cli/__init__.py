@@ -6,6 +6,7 @@ from __future__ import annotations
 from rag.cli.ask import ask_cmd, chat_cmd, retrieve_cmd
 from rag.cli.common import Context, cli, friendly_errors, read_queries
 from rag.cli.evaluate import eval_group
+from rag.cli.feedback import feedback_group
 from rag.cli.feeds import feeds_group, sync_cmd
 from rag.cli.indexing import docs_cmd, index_cmd, remove_cmd
 from rag.cli.serve import doctor_cmd, mcp_cmd, serve_cmd
@@ -22,6 +23,7 @@ for _command in (
     serve_cmd,
     mcp_cmd,
     eval_group,
+    feedback_group,
     summarize_cmd,
     feeds_group,
     sync_cmd,

@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from index.dates import parse_day
 from rag.evaluation import metrics
 from rag.evaluation.results import CaseResult
 from rag.evaluation.sets import Case
+from rag.retrieval import Filters
 
 RETRIEVAL_ONLY = "retrieval-only"
 
@@ -18,7 +20,8 @@ class Retriever(Protocol):
     """What the runner needs of :class:`rag.retrieval.HybridRetriever`."""
 
     def search(
-        self, query: str, k: int | None = ..., *, max_per_doc: int | None = ...
+        self, query: str, k: int | None = ..., *, filters: Any = ...,
+        max_per_doc: int | None = ...,
     ) -> list[Any]: ...
 
 
@@ -197,12 +200,27 @@ def score_answer(
     score_lead(result, case, None if abstained else lead)
 
 
+def case_scope(case: Case) -> dict[str, Any]:
+    """The filters and as-of day a case is asked under, as keyword arguments of the
+    answerer (empty for a case without: then nothing extra is passed)."""
+    scope: dict[str, Any] = {}
+    if case.since or case.until or case.outlets:
+        scope["filters"] = Filters.parse(case.since, case.until, case.outlets)
+    if case.as_of:
+        scope["as_of"] = parse_day(case.as_of)
+    return scope
+
+
 def run_case(
     case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions
 ) -> CaseResult:
-    """Retrieve (for the retrieval metrics) and, unless retrieval-only, answer one case."""
+    """Retrieve (for the retrieval metrics) and, unless retrieval-only, answer one case,
+    under its filters."""
+    scope = case_scope(case)
+    filtered = {"filters": scope["filters"]} if "filters" in scope else {}
     t0 = time.perf_counter()
-    nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc)
+    nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc,
+                             **filtered)
     retrieval_ms = (time.perf_counter() - t0) * 1000
     doc_ids = [str(n.node.metadata["doc_id"]) for n in nodes]
     texts = [n.node.get_content() for n in nodes]
@@ -210,7 +228,8 @@ def run_case(
     result.latency_ms = retrieval_ms
     if options.mode != RETRIEVAL_ONLY and answerer is not None:
         t0 = time.perf_counter()
-        answered = answerer.answer(case.question, mode=options.mode, per_doc=options.per_doc)
+        answered = answerer.answer(case.question, mode=options.mode, per_doc=options.per_doc,
+                                   **scope)
         result.latency_ms = (time.perf_counter() - t0) * 1000
         score_answer(result, case, answered.answer, answered.abstained, answered.citations(),
                      lead=answered.lead, answer_type=answered.answer_type)

@@ -15,6 +15,10 @@ YAML::
         answer: ["Three", "3"]           # the short answer: what its first sentence states
         keywords: [["rocket", "rockets"]] # why/how: key words every right lead holds
         titles: ["An article's title"]   # sources by title (resolved against the index)
+        filters: {since: 2020-01-01, until: 2020-12-31, outlets: [Reuters], as_of: 2020-06-01}
+        status: to-fix                   # a reader marked the answer wrong (`rag feedback`)
+        note: "Counted the wrong attack" # a person's note; not graded
+        given: {answer: "...", sources: ["003_..."]}  # what was answered; not graded
 
 MultiHop-RAG JSON: a list of ``{id, query, answer, question_type, evidence_list}``;
 evidence titles name the source documents (see :func:`resolve_titles`).
@@ -37,9 +41,11 @@ from typing import Any
 
 import yaml
 
-from rag.errors import InputError
+from index.dates import parse_day
+from rag.errors import InputError, UserError
 
 NULL_QUERY = "null_query"
+STATUSES = ("to-fix",)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,13 @@ class Case:
     evidence_facts: tuple[str, ...] = ()  # a chunk holding one of these is relevant
     answers: tuple[str, ...] = ()  # accepted wordings of the short answer (the lead)
     keywords: tuple[tuple[str, ...], ...] = ()  # why/how: groups a right lead holds each of
+    # What the question is asked under (dates as the chat takes them: YYYY[-MM[-DD]]).
+    since: str | None = None
+    until: str | None = None
+    outlets: tuple[str, ...] = ()
+    as_of: str | None = None  # the day "last week" is read against
+    status: str | None = None  # "to-fix": a reader marked the answer it got as wrong
+    note: str = ""  # a person's note on the case (a reader's comment); not graded
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,7 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
         raise InputError(str(path), f"{where} needs a 'question' string")
     unknown = set(raw) - {
         "id", "question", "facts", "sources", "all_sources", "answerable", "forbidden", "type",
-        "answer", "keywords", "titles",
+        "answer", "keywords", "titles", "filters", "status", "note", "given",
     }
     if unknown:
         raise InputError(str(path), f"{where}: unknown keys {sorted(unknown)}")
@@ -123,6 +136,14 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
     if not isinstance(answerable, bool) or not isinstance(raw.get("all_sources", False), bool):
         raise InputError(str(path), f"{where}: answerable and all_sources must be true or false")
     question_type = raw.get("type")
+    since, until, outlets, as_of = _filters(path, where, raw.get("filters"))
+    status, note = raw.get("status"), raw.get("note", "")
+    if status is not None and status not in STATUSES:
+        raise InputError(str(path), f"{where}: status must be one of {', '.join(STATUSES)}")
+    if not isinstance(note, str):
+        raise InputError(str(path), f"{where}: note must be a string")
+    if not isinstance(raw.get("given", {}), Mapping):
+        raise InputError(str(path), f"{where}: given must be a mapping")
     return Case(
         id=case_id.strip(),
         question=" ".join(question.split()),
@@ -135,7 +156,32 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
         answers=tuple(a.strip() for a in answers if a.strip()),
         keywords=keywords,
         evidence_titles=_strings(path, f"{where}: titles", raw.get("titles")),
+        since=since, until=until, outlets=outlets, as_of=as_of, status=status,
+        note=note.strip(),
     )
+
+
+def _filters(
+    path: Path, where: str, raw: Any
+) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
+    """A case's ``filters`` mapping as (since, until, outlets, as_of); dates are checked."""
+    raw = raw or {}
+    if not isinstance(raw, Mapping) or set(raw) - {"since", "until", "outlets", "as_of"}:
+        raise InputError(str(path), f"{where}: filters must be a mapping of since, until, "
+                                    "outlets and as_of")
+    days: list[str | None] = []
+    for key in ("since", "until", "as_of"):
+        value = raw.get(key)
+        text = str(value).strip() if value is not None else ""  # YAML reads 2020-01-01 as a date
+        try:
+            parse_day(text)
+        except UserError as exc:
+            raise InputError(str(path), f"{where}: filters: {key}: {exc}") from exc
+        days.append(text or None)
+    outlets = raw.get("outlets")
+    names = _strings(path, f"{where}: filters: outlets",
+                     [outlets] if isinstance(outlets, str) else outlets)
+    return days[0], days[1], names, days[2]
 
 
 def _groups(path: Path, where: str, raw: Any) -> tuple[tuple[str, ...], ...]:

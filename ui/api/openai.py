@@ -6,7 +6,8 @@ The last user message is the question and earlier turns are the history (a follo
 works as in the chat). The reply's content is the checked answer with its ``[n]`` markers
 and a sources list; the citations also travel as data in the response's ``newsrag``
 field. A request's own ``newsrag`` field carries filters (``since``, ``until``,
-``outlets``), ``as_of`` and ``k``. Errors have OpenAI's shape and status codes.
+``outlets``), ``as_of`` and ``k``. ``POST /v1/feedback`` takes a 👍/👎 on an answer, stored
+as the chat's thumbs are (``rag feedback``). Errors have OpenAI's shape and status codes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -26,6 +27,7 @@ from rag.answer import MAX_QUESTION_CHARS, AnswerResult, Done, Retrieved
 from rag.answer import Request as Ask
 from rag.container import ANSWER_MODES, Services
 from rag.errors import RagError, UserError
+from rag.feedback import feedback_from_answer, record_feedback
 from ui.api import calls
 from ui.api.auth import authorized
 from ui.errors import error_message
@@ -33,6 +35,7 @@ from ui.errors import error_message
 # A chat request is a few kilobytes; anything far larger is refused before it is parsed.
 MAX_BODY_BYTES = 1024 * 1024
 MODEL = "newsrag"
+Body = TypeVar("Body", bound=BaseModel)
 
 
 class ApiError(Exception):
@@ -92,6 +95,19 @@ class Options(BaseModel):
     k: int | None = Field(default=None, ge=1, le=50)
 
 
+class FeedbackRequest(BaseModel):
+    """The body of ``POST /v1/feedback``: a 👍 (``up``) or 👎 (``down``) on an answer this
+    API gave, with the question, the answer's content and its ``newsrag.citations``."""
+
+    model_config = ConfigDict(extra="forbid")
+    rating: Literal["up", "down"]
+    question: str = Field(min_length=1)
+    answer: str = ""
+    comment: str = ""
+    citations: list[dict[str, Any]] = Field(default_factory=list)
+    newsrag: Options = Field(default_factory=Options)
+
+
 class ChatRequest(BaseModel):
     """The body of ``POST /v1/chat/completions`` (sampling fields are accepted and
     ignored: answers are composed from the passages, not sampled)."""
@@ -148,13 +164,7 @@ def build_request(body: ChatRequest, services: Services) -> Ask:
 def citations(result: AnswerResult) -> list[dict[str, Any]]:
     """Each cited passage as data: document id, title, outlet, date, URL and the
     sentence of it the answer quotes or rests on."""
-    quoted: dict[int, str] = {}
-    by_n = {p.n: p for p in result.passages}
-    for s in result.sentences:
-        if s.supported:
-            for n, (a, b) in s.evidence.items():
-                if n in by_n:
-                    quoted.setdefault(n, by_n[n].text[a:b].strip())
+    quoted = result.quotes()
     return [{"n": c["n"], "doc_id": c["doc_id"], "title": c["title"], "outlet": c["source"],
              "published_at": c["published_at"], "url": c["url"],
              "quote": quoted.get(c["n"], ""), "supported": c["supported"]}
@@ -248,10 +258,15 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> object:
         raise ApiError(400, f"The body is not JSON: {exc}") from None
 
 
-def _validation_message(exc: ValidationError) -> tuple[str, str | None]:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"Invalid request: {where}: {first['msg']}", str(first["loc"][0]) if where else None
+def parse(model: type[Body], raw: object) -> Body:
+    """``raw`` as a ``model``; what does not fit is a 400 naming the first bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ApiError(400, f"Invalid request: {where}: {first['msg']}",
+                       param=str(first["loc"][0]) if where else None) from None
 
 
 def router(services: Services, login: tuple[str, str] | None) -> APIRouter:
@@ -276,12 +291,7 @@ def router(services: Services, login: tuple[str, str] | None) -> APIRouter:
             for m in model_ids()]})
 
     async def chat_completions(request: Request) -> Response:
-        raw = await read_json(request)
-        try:
-            body = ChatRequest.model_validate(raw)
-        except ValidationError as exc:
-            message, param = _validation_message(exc)
-            raise ApiError(400, message, param=param) from None
+        body = parse(ChatRequest, await read_json(request))
         ask = build_request(body, services)
         if body.stream:
             return StreamingResponse(chunks(services.answerer.run(ask), body.model),
@@ -293,6 +303,21 @@ def router(services: Services, login: tuple[str, str] | None) -> APIRouter:
             raise failure(exc) from exc
         return JSONResponse(completion(result, body.model))
 
+    async def feedback(request: Request) -> Response:
+        body = parse(FeedbackRequest, await read_json(request))
+        o = body.newsrag
+        try:
+            given = feedback_from_answer(
+                body.question, body.answer, body.citations, body.rating, body.comment,
+                since=o.since or None, until=o.until or None, outlets=o.outlets,
+                as_of=o.as_of or None)
+        except UserError as exc:
+            raise ApiError(400, str(exc)) from exc
+        saved = await run_in_threadpool(record_feedback, services.store.catalog, given)
+        return JSONResponse({"id": saved.id, "object": "feedback", "rating": saved.rating,
+                             "created_at": saved.created_at}, status_code=201)
+
     api.add_api_route("/models", guarded(models), methods=["GET"])
+    api.add_api_route("/feedback", guarded(feedback), methods=["POST"])
     api.add_api_route("/chat/completions", guarded(chat_completions), methods=["POST"])
     return api
