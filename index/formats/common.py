@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from typing import Any
 
 from index.clean import collapse_blank_lines
@@ -111,11 +112,45 @@ def first_sentence(text: str, max_chars: int = 120) -> str:
 
 
 def url_doc_id(url: str) -> str:
-    """The document id of a page on the web: from its URL without the fragment, so the
-    same page reached by a feed, a sitemap or by hand is one document."""
-    from urllib.parse import urldefrag, urlsplit, urlunsplit
+    """The document id of a page on the web: from its :func:`url_key`, so the same page
+    reached by a feed, a sitemap or by hand is one document."""
+    return "web-" + hashlib.sha256(url_key(url).encode()).hexdigest()[:16]
 
-    parts = urlsplit(urldefrag(url.strip())[0])
-    key = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
-                      parts.query, ""))
-    return "web-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+@lru_cache(maxsize=1)
+def _whole_tracker() -> re.Pattern[str]:
+    # courlan's tracker pattern matches inside words ("ga" in "game", "ref" in
+    # "reference"): a parameter is only dropped when a tracker name ends where it does.
+    from courlan.clean import TRACKERS_RE
+
+    return re.compile(f"(?:{TRACKERS_RE.pattern})(?:(?<=_)|\\b|_|$)")
+
+
+def _kept(name: str, kept_by_courlan: set[str]) -> bool:
+    return name in kept_by_courlan or not _whole_tracker().search(name)
+
+
+def url_key(url: str) -> str:
+    """A page's URL as one key: what courlan's ``normalize_url`` takes away is taken away
+    (tracking parameters such as ``utm_*``, ``fbclid``, ``gclid``; a default port; upper
+    case in the scheme and host), and the fragment; an empty path is ``/``.
+
+    The path and the parameters kept stay as written (courlan would also sort the
+    parameters and quote ``@``, ``(``, ``+`` ... in the path): a URL with nothing to take
+    away keeps the key, and so the document id, earlier versions gave it.
+    """
+    from html import unescape
+    from urllib.parse import unquote_plus, urldefrag, urlsplit, urlunsplit
+
+    from courlan import normalize_url
+
+    written = urldefrag(url.strip())[0]
+    try:
+        normal = urlsplit(normalize_url(written))
+        parts = urlsplit(unescape(written))  # courlan reads "&amp;" as "&" too
+    except ValueError:  # not a URL urllib can split ("http://[::1"): keyed as written
+        return written
+    kept = {unquote_plus(p.split("=", 1)[0]) for p in normal.query.split("&") if p}
+    query = "&".join(p for p in parts.query.split("&")
+                     if p and _kept(unquote_plus(p.split("=", 1)[0]), kept))
+    return urlunsplit((normal.scheme, normal.netloc, parts.path or "/", query, ""))

@@ -6,7 +6,8 @@
 * URLs that are not http(s), and hosts that resolve to loopback, private, link-local,
   reserved, multicast or unspecified addresses (:func:`check_url`), on the first URL and
   on every redirect hop *before* it is requested (redirects are followed by hand);
-* paths robots.txt forbids to our user agent (robots.txt is fetched once per origin);
+* paths robots.txt forbids to our user agent (robots.txt is fetched once per origin and
+  read by protego, with ``*`` and ``$`` in paths);
 * bodies over a byte cap, servers that stall or trickle past a total deadline.
 
 Connect errors, timeouts, 429 and 5xx are retried with exponential backoff (or the
@@ -32,9 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from index.errors import InputError
 
@@ -217,7 +218,7 @@ class _Robots:
     """The cached robots.txt of one origin; ``parser`` None allows everything."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    parser: RobotFileParser | None = None
+    parser: Protego | None = None
     expires: float = 0.0  # time.monotonic() after which to ask again (0: never asked)
 
 
@@ -336,7 +337,7 @@ class Fetcher:
                 entry.parser, ttl = self._load_robots(origin)
                 entry.expires = time.monotonic() + ttl
             parser = entry.parser
-        return parser is None or parser.can_fetch(self.policy.user_agent, url)
+        return parser is None or parser.can_fetch(url, _product_token(self.policy.user_agent))
 
     # -- internals -------------------------------------------------------------------
 
@@ -346,7 +347,7 @@ class Fetcher:
         except FetchError as error:
             return error
 
-    def _load_robots(self, origin: str) -> tuple[RobotFileParser | None, float]:
+    def _load_robots(self, origin: str) -> tuple[Protego | None, float]:
         """The parsed robots.txt of ``origin`` (None: allow all) and how long to keep it."""
         try:
             _, hop = self._follow(f"{origin}/robots.txt", {}, robots=False)
@@ -356,9 +357,9 @@ class Fetcher:
             return None, ROBOTS_TTL_S  # no robots.txt: everything is allowed
         if not 200 <= hop.status < 300:
             return None, ROBOTS_RETRY_S  # 5xx after the retries, odd 3xx
-        parser = RobotFileParser(f"{origin}/robots.txt")
-        parser.parse(hop.content.decode("utf-8", errors="replace").splitlines())
-        return parser, ROBOTS_TTL_S
+        # Protego reads robots.txt as Google does (RFC 9309): "*" and "$" in paths, the
+        # longest matching rule wins; urllib.robotparser ignores both.
+        return Protego.parse(hop.content.decode("utf-8", errors="replace")), ROBOTS_TTL_S
 
     def _follow(self, url: str, headers: dict[str, str], *, robots: bool) -> tuple[str, _Hop]:
         """Request ``url`` and its redirects, each checked first; the final URL and answer."""
@@ -485,6 +486,12 @@ def _normalize(asked: str, url: str, *, base: str | None = None) -> str:
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         what = "redirect Location" if base is not None else "URL"
         raise FetchError(asked, f"invalid {what} ({_one_line(exc)})") from exc
+
+
+def _product_token(user_agent: str) -> str:
+    """``newsrag`` of ``newsrag/0.1 (...; +https://github.com/...)``: the name robots.txt
+    groups are matched against (the rest of the header would match other crawlers' names)."""
+    return user_agent.split("/", 1)[0].strip() or user_agent
 
 
 def _status_reason(hop: _Hop) -> str:

@@ -1,4 +1,5 @@
-"""Web sources to records: a URL is a page, a feed or a sitemap; a text file can list URLs.
+"""Web sources to records: a URL is a page, a feed or a sitemap; a text file or a sitemap
+file can list URLs.
 
 Everything goes through a :class:`~index.web.fetch.Fetcher` (polite, bounded, safe). The
 records made here are the same kinds as files give (``html`` pages, ``feed`` items), so
@@ -14,7 +15,7 @@ from pathlib import Path
 from index.documents import SourceRecord
 from index.errors import InputError
 from index.formats.common import decode_text, digest, url_doc_id
-from index.formats.feed import item_records, with_page
+from index.formats.feed import item_records, with_page, xml_kind
 from index.web.feeds import looks_like_feed, parse_feed
 from index.web.fetch import Fetcher, FetchError, Response
 from index.web.sitemap import looks_like_sitemap, parse_sitemap
@@ -23,6 +24,7 @@ from index.web.sitemap import looks_like_sitemap, parse_sitemap
 # articles: hundreds, not tens of thousands), through at most this many child sitemaps.
 MAX_SITEMAP_PAGES = 1000
 MAX_CHILD_SITEMAPS = 20
+MAX_SITEMAP_FILE_BYTES = 8_000_000  # as much as the fetcher takes of a sitemap by URL
 _URL = re.compile(r"^https?://\S+$", re.I)
 _HTML = re.compile(rb"<(?:!doctype html|html|head|body)[\s>]", re.I)
 
@@ -35,8 +37,12 @@ def is_url(text: str) -> bool:
 
 
 def url_list(path: Path) -> list[str] | None:
-    """The URLs a text file lists (one a line; blank and ``#`` lines skipped), or None
-    when it is not such a list (then it is an article)."""
+    """The URLs a file lists, or None when it is not such a list (then it is an article,
+    or a feed): a text file of URLs (one a line; blank and ``#`` lines skipped), or an
+    .xml sitemap (its pages, or a sitemap index's sitemaps, at most as many as a sitemap
+    fetched by URL gives)."""
+    if path.suffix.lower() == ".xml":
+        return _sitemap_file_urls(path)
     if path.suffix.lower() not in (".txt", ".urls") or path.stat().st_size > 4_000_000:
         return None
     try:
@@ -45,6 +51,23 @@ def url_list(path: Path) -> list[str] | None:
         return None
     wanted = [ln for ln in lines if ln and not ln.startswith("#")]
     return wanted if wanted and all(is_url(ln) for ln in wanted) else None
+
+
+def _sitemap_file_urls(path: Path) -> list[str] | None:
+    """The URLs a sitemap file lists; None when it is no sitemap, or a broken one (then
+    reading it as a file says what is wrong)."""
+    try:
+        if path.stat().st_size > MAX_SITEMAP_FILE_BYTES:
+            return None
+        data = path.read_bytes()
+        if xml_kind(data, str(path)) != "sitemap":
+            return None
+        sitemap = parse_sitemap(data, str(path))
+    except (OSError, InputError):
+        return None
+    urls = [*sitemap.sitemaps[:MAX_CHILD_SITEMAPS],
+            *(p.url for p in sitemap.pages[:MAX_SITEMAP_PAGES])]
+    return urls or None
 
 
 def read_urls(urls: Iterable[str], fetcher: Fetcher, workers: int = 4) -> Records:
