@@ -33,8 +33,8 @@ from index.dates import day_number
 from index.documents import Article, Chunk, SourceRecord
 from index.embedding import NewsEmbedding, embed_sorted
 from index.errors import InputError
-from index.keyword import normalize_source
 from index.loaders import iter_files, read_file, to_article
+from index.outlets import normalize_source
 from index.store import IndexStore
 from index.web.fetch import Fetcher
 from index.web.sources import complete, is_url, read_urls, url_list

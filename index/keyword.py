@@ -39,11 +39,10 @@ from index.segments import (
     concat,
     merge,
     merge_plan,
-    normalize_source,
     tokenize_ids,
 )
 
-__all__ = ["NO_DAY", "KeywordIndex", "normalize_source", "tokenize", "unit_rows"]
+__all__ = ["NO_DAY", "KeywordIndex", "tokenize", "unit_rows"]
 
 _STEMMER = Stemmer.Stemmer("english")
 FORMAT = 2

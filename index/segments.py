@@ -28,6 +28,7 @@ import numpy as np
 
 from index.catalog import ChunkRow
 from index.dates import day_number
+from index.outlets import normalize_source
 
 K1 = 1.5  # bm25s defaults
 B = 0.75
@@ -52,14 +53,6 @@ def bm25_idf(df: float, n_docs: int) -> float:
 def bm25_tf(tf: np.ndarray, length: np.ndarray, avg_length: float) -> np.ndarray:
     """BM25's term-frequency part for postings of the given frequencies and row lengths."""
     return tf / (K1 * ((1.0 - B) + B * length / avg_length) + tf)
-
-
-def normalize_source(name: str | None) -> str:
-    """Outlet names compared loosely: case, spacing and a leading 'The' do not matter."""
-    if not name:
-        return ""
-    key = " ".join(name.lower().replace("’", "'").split())
-    return key[4:] if key.startswith("the ") else key
 
 
 @dataclass

@@ -17,13 +17,13 @@ from index.store import IndexStore
 from index.web.fetch import Fetcher, FetchPolicy
 from rag.answer import Answerer
 from rag.errors import UserError
+from rag.grounding.similarity import VectorCache
 from rag.ingestion import Ingestion
 from rag.llms import registry
 from rag.llms.model import NewsLLM
 from rag.llms.select import BackendChoice, build_llm, choose_backend
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.similarity import VectorCache
 from rag.summary.service import Summarizer
 from rag.tracing import configure_tracing
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from index.catalog import Catalog
 from rag.answer import AnswerResult
-from rag.citations import CheckedSentence
 from rag.errors import UserError
 from rag.evaluation.history import corpus_fingerprint
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 # What can make Markdown live or change its shape: with brackets escaped, "(url)" is text.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.passages import Passage
+from rag.grounding.passages import Passage
 
 ANSWER_INSTRUCTIONS = (
     "Answer the question using only the numbered news passages. After each sentence, cite "

@@ -23,11 +23,12 @@ from opentelemetry.util.types import AttributeValue
 from index.catalog import ChunkRow
 from index.dates import parse_day
 from index.embedding import NewsEmbedding
-from index.keyword import KeywordIndex, normalize_source
+from index.keyword import KeywordIndex
+from index.outlets import normalize_source
 from index.store import IndexStore, Provenance
 from index.vectors import chroma_where
 from rag.errors import UserError
-from rag.query_hints import QueryHints, key_phrases, parse_hints
+from rag.query.hints import QueryHints, key_phrases, parse_hints
 from rag.settings import RetrievalSettings
 from rag.tracing import tracer
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from index.catalog import ChunkRow
-from index.keyword import KeywordIndex, normalize_source, unit_rows
+from index.keyword import KeywordIndex, unit_rows
+from index.outlets import normalize_source
 from index.vectors import chroma_where
 from rag.container import Services
 from rag.retrieval import Filters

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from rag.answer import AnswerResult
-from rag.citations import CheckedSentence
 from rag.container import Services
 from rag.export import ExportItem
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 from tests.test_ui import KATYUSHA_Q, last, run_chat, seeded  # noqa: F401 - fixture
 from ui.app import ChatUI
 from ui.brief import Action, BriefUI, apply, brief_html, move, parse_action, pin, remove

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from rag.abstain import judge_evidence, missing_specifics, proper_names
-from rag.citations import check_sentences, parse_cited_sentences
-from rag.extractive import quote, rank_sentences
-from rag.passages import Passage
-from rag.similarity import CachedSimilarity
+from rag.grounding.abstain import judge_evidence, missing_specifics, proper_names
+from rag.grounding.citations import check_sentences, parse_cited_sentences
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import quote, rank_sentences
+from rag.grounding.similarity import CachedSimilarity
 from tests.support.fakes import HashEmbedding
 
 PASSAGES = [

@@ -7,9 +7,9 @@ import pytest
 from rag.answer.compose import best_quotes, compose
 from rag.answer.evidence import Gathered, PartEvidence, judge_parts
 from rag.answer.question import read_question
-from rag.extractive import Candidate
-from rag.passages import Passage
-from rag.similarity import CachedSimilarity
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import Candidate
+from rag.grounding.similarity import CachedSimilarity
 from tests.support.fakes import HashEmbedding
 
 

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from rag.answer import AnswerResult
-from rag.citations import CheckedSentence
 from rag.cli import cli
 from rag.container import Services
 from rag.export import (
@@ -24,7 +23,8 @@ from rag.export import (
     to_markdown,
     write_export,
 )
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 
 HOSTILE = ('The bakery won <script>alert("x")</script> the prize. See '
            '![chart](http://attacker.example/leak.png) and [this](http://attacker.example/).')

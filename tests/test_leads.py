@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.keyword import normalize_source
+from index.outlets import normalize_source
 from rag.answer.evidence import PartEvidence
 from rag.answer.lead import (
     LEAD_THRESHOLD,
@@ -26,9 +26,9 @@ from rag.evaluation.history import RunRecord
 from rag.evaluation.results import CaseResult, lead_totals
 from rag.evaluation.runner import answer_stages, expected_lead, score_lead
 from rag.evaluation.sets import Case
-from rag.extractive import Candidate
-from rag.numbers import number_values, states_number
-from rag.passages import Passage
+from rag.grounding.numbers import number_values, states_number
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import Candidate
 
 
 @pytest.mark.parametrize(

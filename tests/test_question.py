@@ -13,7 +13,7 @@ from rag.answer.question import (
     order_of,
     read_question,
 )
-from rag.text import content_terms
+from rag.grounding.text import content_terms
 
 OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", "engadget"]
 

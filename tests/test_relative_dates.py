@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from rag.container import Services
-from rag.query_hints import without_outlets
-from rag.relative_dates import read_time_frame, reads_latest
+from rag.query.hints import without_outlets
+from rag.query.relative_dates import read_time_frame, reads_latest
 from rag.retrieval import Filters
 
 AS_OF = date(2023, 10, 5)  # a Thursday

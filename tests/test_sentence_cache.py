@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rag.container import Services
-from rag.similarity import CachedSimilarity, VectorCache
+from rag.grounding.similarity import CachedSimilarity, VectorCache
 from tests.support.fakes import HashEmbedding
 
 

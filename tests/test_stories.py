@@ -26,7 +26,7 @@ from index.stories import (
     words,
 )
 from rag.container import Services
-from rag.passages import Passage, number_passages, source_line
+from rag.grounding.passages import Passage, number_passages, source_line
 from rag.summary.scope import Scope, one_per_story, select
 from ui.render import sources_section
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.citations import CheckedSentence
 from rag.container import build_services
 from rag.errors import UserError
-from rag.passages import Passage
-from rag.similarity import CachedSimilarity
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
+from rag.grounding.similarity import CachedSimilarity
 from rag.summary.batching import pack
 from rag.summary.claims import Claim
 from rag.summary.dating import date_sentence

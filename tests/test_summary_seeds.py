@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.citations import check_sentences
 from rag.container import Services
-from rag.similarity import CachedSimilarity
+from rag.grounding.citations import check_sentences
+from rag.grounding.similarity import CachedSimilarity
 from rag.summary.result import NOT_COVERED_TEXT
 from rag.summary.scope import Scope
 from tests.test_cli import RAG, SEEDS, ok, one_error_line, rag

@@ -15,11 +15,11 @@ import pytest
 
 from index.dates import parse_day
 from rag.answer import ABSTAIN_TEXT, AnswerResult
-from rag.citations import CheckedSentence
 from rag.container import Services, build_services
 from rag.errors import BackendUnavailable, UserError
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 from rag.llms.select import BackendChoice
-from rag.passages import Passage
 from rag.settings import Settings
 from tests.conftest import SEEDS, make_settings
 from tests.support.fake_llm import ScriptedLLM, passage_number, question_of

@@ -16,7 +16,7 @@ from index.catalog import Catalog
 from index.documents import Article
 from rag.cli import cli
 from rag.container import Services
-from rag.passages import Passage, date_label, number_passages
+from rag.grounding.passages import Passage, date_label, number_passages
 
 FIRST = (
     "The Kettleby ferry will stop running on Sundays from November, the operator said, "

@@ -222,9 +222,9 @@ def test_documents_keep_the_canonical_url_and_citations_show_it(
     assert report.added == 1, report.errors
     [doc] = services.store.catalog.documents().values()
     assert doc.url == canonical
-    [hit, *_] = services.retriever.retrieve("lighthouse debate")
+    [hit, *_] = services.retriever.search("lighthouse debate")
     assert hit.node.metadata["url"] == canonical
-    from rag.passages import number_passages
+    from rag.grounding.passages import number_passages
 
     html = sources_section(1, "q", number_passages([hit]))
     assert canonical in html and f'href="{canonical}"' not in html  # shown, never a live link

@@ -38,9 +38,9 @@ from rag.container import Services
 from rag.errors import RagError, UserError
 from rag.export import ExportItem, day_label, filters_label
 from rag.feedback import MAX_COMMENT_CHARS, feedback_from_result, rating_label, record_feedback
+from rag.grounding.passages import Passage
 from rag.ingestion import safe_filename as safe_filename  # (re-exported)
 from rag.llms.select import BackendChoice
-from rag.passages import Passage
 from rag.retrieval import Filters
 from rag.settings import Settings
 from ui import render

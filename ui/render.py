@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl, quote
 from index.catalog import DocumentRow
 from index.web.subscriptions import Subscription
 from rag.answer import ABSTAIN_TEXT, AnswerResult
-from rag.citations import CheckedSentence
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 from rag.llms.select import BackendChoice
-from rag.passages import Passage
 from rag.summary.result import SummaryResult
 
 # Characters with a meaning in Markdown, in JavaScript template literals or in

@@ -23,18 +23,18 @@ from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
 from rag.answer.request import Mode, Request
 from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
-from rag.citations import CheckedSentence, check_sentences, parse_cited_sentences
-from rag.directives import drop_directives, mask_directives
 from rag.errors import RagError, UserError
-from rag.followup import standalone_question
+from rag.grounding.citations import CheckedSentence, check_sentences, parse_cited_sentences
+from rag.grounding.directives import drop_directives, mask_directives
+from rag.grounding.passages import Passage
+from rag.grounding.similarity import CachedSimilarity, VectorCache
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
-from rag.passages import Passage
 from rag.prompts import STOP_SEQUENCES, answer_prompt
-from rag.query_hints import without_outlets
-from rag.relative_dates import read_time_frame
+from rag.query.followup import standalone_question
+from rag.query.hints import without_outlets
+from rag.query.relative_dates import read_time_frame
 from rag.retrieval import Filters, HybridRetriever, filter_attributes
-from rag.similarity import CachedSimilarity, VectorCache
 from rag.tracing import MeteredLLM, TokenUsage, child_span, ending, tracer
 
 ABSTAIN_TEXT = "The indexed articles do not answer this question."

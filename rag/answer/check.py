@@ -1,6 +1,6 @@
 """Checking that a sentence answers, not only that its words appear in a passage. Pure.
 
-The citation check (:func:`rag.citations.check_sentences`) decides whether a passage
+The citation check (:func:`rag.grounding.citations.check_sentences`) decides whether a passage
 sentence supports an answer sentence. This one decides whether a supported sentence is an
 answer at all: an echo of the question, a bare name or title, or a repeat is left out and
 listed with the reason; for a factual question the sentence must hold a value of the
@@ -14,9 +14,9 @@ from dataclasses import replace
 
 from rag.answer.plan import QuestionPlan
 from rag.answer.types import spec_of, values_of
-from rag.citations import CheckedSentence
-from rag.query_hints import names_in
-from rag.text import content_terms
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.text import content_terms
+from rag.query.hints import names_in
 
 ECHO_SHARE = 0.8  # a sentence whose words are this much the question's adds nothing
 MIN_WORDS = 4

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.keyword import normalize_source
+from index.outlets import normalize_source
 from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.lead import (
     AGREE_COVERAGE,
@@ -36,12 +36,12 @@ from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import order_of
 from rag.answer.types import spec_of
 from rag.answer.values import new_to
-from rag.citations import CheckedSentence, Similarity
-from rag.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
-from rag.extractive import Candidate, coverage, question_terms
-from rag.extractive import quote as attributed
-from rag.passages import human_date
-from rag.text import content_terms
+from rag.grounding.citations import CheckedSentence, Similarity
+from rag.grounding.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
+from rag.grounding.passages import human_date
+from rag.grounding.quotes import Candidate, coverage, question_terms
+from rag.grounding.quotes import quote as attributed
+from rag.grounding.text import content_terms
 
 LEAD_FLOOR = 0.85  # sentences within this share of the best may give the short answer
 MAX_QUOTES = 3  # sentences quoted when no short answer is stated

@@ -11,13 +11,13 @@ from typing import Protocol
 
 from llama_index.core.schema import NodeWithScore
 
-from index.keyword import normalize_source
-from rag.abstain import Evidence, judge_evidence, missing_specifics
+from index.outlets import normalize_source
 from rag.answer.plan import Part, QuestionPlan
 from rag.answer.question import claim_terms
-from rag.citations import Similarity
-from rag.extractive import Candidate, rank_sentences
-from rag.passages import Passage, number_passages
+from rag.grounding.abstain import Evidence, judge_evidence, missing_specifics
+from rag.grounding.citations import Similarity
+from rag.grounding.passages import Passage, number_passages
+from rag.grounding.quotes import Candidate, rank_sentences
 from rag.retrieval import Filters
 
 PER_PART = 3  # passages each part adds to the pool

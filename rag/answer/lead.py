@@ -38,8 +38,8 @@ from rag.answer.plan import AnswerType
 from rag.answer.question import FRAME_TERMS, claim_terms
 from rag.answer.types import value_spans
 from rag.answer.values import unqualified
-from rag.extractive import Candidate
-from rag.text import QUESTION_WORDS, content_terms, lemma_terms
+from rag.grounding.quotes import Candidate
+from rag.grounding.text import QUESTION_WORDS, content_terms, lemma_terms
 
 # Chosen with the weights on the development questions (eval/natural/*.yaml, not the
 # held-out files), cross-validated, for lead precision of at least 0.9; see README

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from rag.answer.plan import AnswerType, Part, QuestionPlan, Relation, day_range
 from rag.answer.types import TYPES
-from rag.query_hints import find_date_ranges, find_sources, names_in
-from rag.text import QUESTION_WORDS, content_terms
+from rag.grounding.text import QUESTION_WORDS, content_terms
+from rag.query.hints import find_date_ranges, find_sources, names_in
 
 __all__ = [
     "AnswerType", "Part", "QuestionPlan", "Relation", "answer_type", "claim_terms",

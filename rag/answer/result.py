@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answer.plan import QuestionPlan
-from rag.citations import CheckedSentence
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 
 
 @dataclass

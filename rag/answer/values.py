@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 
 from index.dates import _MONTH_RE
-from rag.query_hints import names_in
-from rag.text import STOPWORDS, content_terms
+from rag.grounding.text import STOPWORDS, content_terms
+from rag.query.hints import names_in
 
 _SMALL = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

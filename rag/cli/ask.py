@@ -59,7 +59,7 @@ def retrieve_cmd(
     as_json: bool,
 ) -> None:
     """Find the passages that best match QUERY."""
-    from rag.passages import search_json
+    from rag.grounding.passages import search_json
     from rag.retrieval import Filters
 
     if not query and not queries_file:
@@ -110,7 +110,7 @@ def _ask_one(
     per_doc: int | None = None,
 ) -> AnswerResult:
     from rag.answer import Done, Request
-    from rag.render import print_answer, print_plan
+    from rag.cli.render import print_answer, print_plan
 
     answerer = obj.services().answerer
     request = Request.of(question, mode, filters, k, per_doc, history, as_of)

@@ -110,7 +110,7 @@ def drain(
     progress steps on stderr; returns the final result (what ``done`` takes from the last
     event) and whether a draft was shown."""
     from rag.answer import Token
-    from rag.render import echo_draft
+    from rag.cli.render import echo_draft
     from rag.summary.service import Progress
 
     streamed = False

@@ -39,8 +39,8 @@ def summarize_cmd(
 ) -> None:
     """Summarise what the articles say about TOPIC (or about the whole scope without one),
     every sentence citing the passages it comes from."""
+    from rag.cli.render import print_summary
     from rag.export import ExportItem, context_for, export_format, filters_label, write_export
-    from rag.summary.render import print_summary
     from rag.summary.scope import Scope
     from rag.summary.service import SummaryDone
 

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from rag.numbers import number_values, states_number
+from rag.grounding.numbers import number_values, states_number
 
 _WS = re.compile(r"\s+")
 

@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.extractive import PASSAGE_TERMS, Candidate, coverage, question_terms
-from rag.passages import Passage, human_date
-from rag.text import content_terms, numbers
+from rag.grounding.passages import Passage, human_date
+from rag.grounding.quotes import PASSAGE_TERMS, Candidate, coverage, question_terms
+from rag.grounding.text import content_terms, numbers
 
 MIN_SENTENCE_SCORE = 0.42
 MIN_COVERAGE = 0.5

@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 
 from index.chunking import split_sentences
-from rag.passages import Passage
-from rag.text import content_terms, lexical_support, missing_numbers
+from rag.grounding.passages import Passage
+from rag.grounding.text import content_terms, lexical_support, missing_numbers
 
 # similarity(texts_a, texts_b) -> matrix of cosine similarities, shape (len(a), len(b))
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]

@@ -15,7 +15,7 @@ import re
 from typing import Literal
 
 from index.dates import MONTHS
-from rag.text import content_terms, numbers
+from rag.grounding.text import content_terms, numbers
 
 Kind = Literal["figures", "denial"]
 SAME_POINT_SIMILARITY = 0.6

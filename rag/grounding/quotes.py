@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.chunking import split_sentences
-from rag.citations import CheckedSentence, Similarity
-from rag.passages import Passage, human_date
-from rag.text import QUESTION_WORDS, content_terms, numbers
+from rag.grounding.citations import CheckedSentence, Similarity
+from rag.grounding.passages import Passage, human_date
+from rag.grounding.text import QUESTION_WORDS, content_terms, numbers
 
 _DATE_WORDS = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"

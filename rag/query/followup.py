@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.text import content_terms
+from rag.grounding.text import content_terms
 
 _FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|so|what about|how about|then)\b|\b(it|its|they|them|their|that|those|"

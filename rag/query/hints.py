@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from index.dates import _MONTH_RE, MONTHS, find_date
-from index.keyword import normalize_source
-from rag.relative_dates import reads_latest
-from rag.text import content_terms
+from index.outlets import normalize_source
+from rag.grounding.text import content_terms
+from rag.query.relative_dates import reads_latest
 
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b", re.I)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from rag.citations import CheckedSentence
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage
 from rag.summary.dating import SentenceDate
 
 

@@ -1,7 +1,7 @@
 """Where articles disagree: two claims from different articles on the same point that
 state different figures, or where one denies what the other states. Pure, given a
 similarity function. The rule for one pair of sentences (:func:`disagreement_kind`) is in
-:mod:`rag.disagreement`, shared with the answer composer.
+:mod:`rag.grounding.disagreement`, shared with the answer composer.
 
 "On the same point" means close in meaning (embedding similarity) and sharing most
 of their content words, figures and denial words aside; "different figures" means
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag.citations import Similarity
-from rag.disagreement import (
+from rag.grounding.citations import Similarity
+from rag.grounding.disagreement import (
     DENIAL_SIMILARITY,
     SAME_POINT_SIMILARITY,
     SHARED_TERMS,

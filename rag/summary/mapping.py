@@ -8,9 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.citations import Similarity, check_sentences, parse_cited_sentences
-from rag.extractive import Candidate
-from rag.passages import Passage
+from rag.grounding.citations import Similarity, check_sentences, parse_cited_sentences
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import Candidate
 from rag.summary.claims import Claim, MapOutput, claim_from
 from rag.summary.dating import SentenceDate, date_sentence
 from rag.summary.salience import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.passages import Passage
+from rag.grounding.passages import Passage
 from rag.prompts import STOP_SEQUENCES, format_passages
 
 # The prompt ends with a bullet: the base model goes on with a list of sentences.

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 
-from rag.abstain import proper_names
-from rag.citations import Similarity
+from rag.grounding.abstain import proper_names
+from rag.grounding.citations import Similarity
+from rag.grounding.text import content_terms
 from rag.summary.batching import pack_texts
 from rag.summary.claims import Claim, with_citations
 from rag.summary.disagreement import conflicting
 from rag.summary.diversity import diverse_top
-from rag.text import content_terms
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 Grouping = Callable[[Claim], Hashable | None]

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answer import AnswerResult
-from rag.citations import CheckedSentence
-from rag.passages import Passage, human_date
+from rag.grounding.citations import CheckedSentence
+from rag.grounding.passages import Passage, human_date
 from rag.summary.claims import Claim
 from rag.summary.scope import Scope
 

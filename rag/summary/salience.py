@@ -2,7 +2,7 @@
 similarity function.
 
 With a topic, a sentence's salience is its score as an answer to the topic
-(:func:`rag.extractive.rank_sentences`, the ranking answers use). Without one
+(:func:`rag.grounding.quotes.rank_sentences`, the ranking answers use). Without one
 (an article, a date range, an outlet), it is how central the sentence is: its
 closeness to its article's title and to the other sentences of the batch.
 """
@@ -15,9 +15,9 @@ from collections.abc import Callable, Hashable, Sequence
 import numpy as np
 
 from index.chunking import split_sentences
-from rag.citations import CheckedSentence, Similarity
-from rag.extractive import Candidate, rank_sentences
-from rag.passages import Passage
+from rag.grounding.citations import CheckedSentence, Similarity
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import Candidate, rank_sentences
 from rag.summary.diversity import diverse_top
 
 MIN_WORDS = 6

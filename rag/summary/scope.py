@@ -11,9 +11,9 @@ from datetime import date
 from llama_index.core.schema import NodeWithScore
 
 from index.catalog import Catalog, ChunkRow, DocumentRow
-from index.keyword import normalize_source
+from index.outlets import normalize_source
 from rag.errors import UserError
-from rag.passages import Passage, number_passages
+from rag.grounding.passages import Passage, number_passages
 from rag.retrieval import Filters, HybridRetriever, to_node
 
 MAX_TOPIC_CHARS = 500

@@ -13,18 +13,18 @@ from typing import Any
 
 from index.catalog import Catalog
 from index.embedding import NewsEmbedding
-from rag.abstain import judge_evidence
 from rag.answer import Retrieved, Token
-from rag.citations import CheckedSentence, Similarity, check_sentences
 from rag.errors import RagError
-from rag.extractive import rank_sentences
+from rag.grounding.abstain import judge_evidence
+from rag.grounding.citations import CheckedSentence, Similarity, check_sentences
+from rag.grounding.passages import Passage
+from rag.grounding.quotes import rank_sentences
+from rag.grounding.similarity import CachedSimilarity, VectorCache
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
 from rag.llms.registry import Mode
-from rag.passages import Passage
 from rag.retrieval import HybridRetriever
 from rag.settings import SummarySettings
-from rag.similarity import CachedSimilarity, VectorCache
 from rag.summary.batching import pack_texts
 from rag.summary.claims import Claim, MapOutput
 from rag.summary.disagreement import fold_disagreements

@@ -11,7 +11,7 @@ from index.dates import parse_day
 from rag.answer import AnswerResult, Mode
 from rag.answer import Request as Ask
 from rag.container import Services
-from rag.passages import search_json
+from rag.grounding.passages import search_json
 from rag.retrieval import Filters
 from rag.summary.mode import summary_mode
 from rag.summary.result import SummaryResult
