@@ -225,7 +225,7 @@ class Decision:
 @cache
 def stopwords() -> frozenset[str]:
     """jusText's English stoplist (loaded once; justext comes with trafilatura)."""
-    import justext  # type: ignore[import-untyped]
+    import justext
 
     return frozenset(justext.get_stoplist("English"))
 

@@ -293,7 +293,7 @@ class Catalog:
             "n_chunks, story_id, updated_at FROM documents"
         )
         if doc_ids is None:
-            rows: Iterable[tuple] = self._db.execute(f"{select} ORDER BY published_at, doc_id")
+            rows: Iterable[tuple[Any, ...]] = self._db.execute(f"{select} ORDER BY published_at, doc_id")
         else:
             rows = self._in(select + " WHERE doc_id IN ({})", list(doc_ids))
         return {
@@ -523,7 +523,7 @@ class Catalog:
         )
         return rows.fetchall()
 
-    def _in(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+    def _in(self, sql: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``sql`` (with one ``IN ({})``) for ``values``, 500 at a time."""
         for i in range(0, len(values), 500):
             part = list(values[i : i + 500])
@@ -592,7 +592,7 @@ class Catalog:
         rebuilt. Returns the documents whose story changed."""
         with self._db:
             if only is None:
-                found: Iterable[tuple] = self._db.execute("SELECT doc_id, story_id FROM documents")
+                found: Iterable[tuple[Any, ...]] = self._db.execute("SELECT doc_id, story_id FROM documents")
             else:
                 found = self._in("SELECT doc_id, story_id FROM documents WHERE doc_id IN ({})",
                                  list(only))

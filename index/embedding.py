@@ -144,19 +144,23 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self.encode([query])[0].tolist()
+        vector: list[float] = self.encode([query])[0].tolist()
+        return vector
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        vector: list[float] = self.encode([text])[0].tolist()
+        return vector
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
+        vectors: list[list[float]] = self.encode(texts).tolist()
+        return vectors
 
 
 def embed_sorted(embedder: BaseEmbedding, texts: Sequence[str]) -> list[list[float]]:

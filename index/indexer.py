@@ -363,7 +363,8 @@ class Indexer:
         self.store.commit_keyword(before, removed=old_ids)
         self.store.vectors.delete(old_ids)
 
-    def _write(self, pending: list[_Pending], report: IndexReport, known: dict) -> None:
+    def _write(self, pending: list[_Pending], report: IndexReport,
+               known: dict[str, DocumentRow]) -> None:
         if not pending:
             return
         chunks = [c for p in pending for c in p.chunks]

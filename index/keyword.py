@@ -401,7 +401,8 @@ def _top_rows(values: np.ndarray, n: int) -> np.ndarray:
     nth = np.partition(candidates, len(rows) - n)[len(rows) - n]
     picked = rows[candidates >= nth]  # every tie of the n-th value, sorted out below
     order = np.lexsort((picked, -values[picked]))
-    return picked[order[:n]]
+    best: np.ndarray = picked[order[:n]]
+    return best
 
 
 def _mask_of(live: np.ndarray | None) -> np.ndarray | None:
@@ -412,7 +413,8 @@ def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     # einsum's own single-threaded loop, not BLAS: a memory-bound matrix-vector product
     # gains little from threads, and BLAS threads competing with busy cores (or with the
     # embedding model and the LLM in this process) were 2x slower when measured.
-    return np.einsum("ij,j->i", matrix, vector)
+    out: np.ndarray = np.einsum("ij,j->i", matrix, vector)
+    return out
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

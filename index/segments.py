@@ -52,7 +52,8 @@ def bm25_idf(df: float, n_docs: int) -> float:
 
 def bm25_tf(tf: np.ndarray, length: np.ndarray, avg_length: float) -> np.ndarray:
     """BM25's term-frequency part for postings of the given frequencies and row lengths."""
-    return tf / (K1 * ((1.0 - B) + B * length / avg_length) + tf)
+    out: np.ndarray = tf / (K1 * ((1.0 - B) + B * length / avg_length) + tf)
+    return out
 
 
 @dataclass
@@ -220,7 +221,7 @@ class Segment:
 def tokenize_ids(texts: list[str], stemmer: object) -> tuple[list[list[int]], dict[str, int]]:
     """bm25s's tokens of ``texts`` as ids per text and the vocabulary (term -> id)."""
     out = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
-    return list(out.ids), dict(out.vocab)  # type: ignore[union-attr]
+    return list(out.ids), dict(out.vocab)
 
 
 def merge(name: str, parts: Sequence[tuple[Segment, np.ndarray | None]]) -> Segment:

@@ -13,6 +13,7 @@ import html as html_lib
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from index.errors import InputError
 
@@ -82,7 +83,7 @@ def parse_feed(data: bytes, source: str) -> Feed:
     return Feed(feed_title, _text(head.get("link")), [i for i in items if i is not None])
 
 
-def _item(entry: dict, feed_title: str | None) -> FeedItem | None:
+def _item(entry: dict[str, Any], feed_title: str | None) -> FeedItem | None:
     link = _text(entry.get("link"))
     title = _text(entry.get("title")) or ""
     key = _text(entry.get("id")) or link or title

@@ -87,4 +87,5 @@ class CachedSimilarity:
         self._ensure([*a, *b])
         va = np.stack([self._vectors[t] for t in a])
         vb = np.stack([self._vectors[t] for t in b])
-        return va @ vb.T
+        scores: np.ndarray = va @ vb.T
+        return scores

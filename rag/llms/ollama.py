@@ -297,7 +297,7 @@ def probe_ollama(host: str, model: str, timeout: float = 2.0) -> OllamaStatus:
         reason = str(_translate(exc, call))
         return OllamaStatus(reachable=False, has_model=False, reason=reason)
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]  # the ollama client is untyped here
 
     names = tuple(entry.model for entry in listing.models if entry.model)
     if any(model_matches(model, name) for name in names):
@@ -311,7 +311,7 @@ def probe_ollama(host: str, model: str, timeout: float = 2.0) -> OllamaStatus:
 # --------------------------------------------------------------------------- LLM
 
 
-class OllamaLLM(Ollama):
+class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is untyped
     """llama-index's :class:`~llama_index.llms.ollama.Ollama` with actionable errors.
 
     ``chat``/``stream_chat`` (and so ``complete``/``stream_complete``, which llama-index
@@ -337,7 +337,7 @@ class OllamaLLM(Ollama):
     def metadata(self) -> LLMMetadata:
         """LLM metadata; ``num_output`` is ``max_tokens`` when set, so prompt budgeting
         leaves room for the answer."""
-        meta = super().metadata
+        meta: LLMMetadata = super().metadata
         if self.max_tokens is not None:
             meta = meta.model_copy(update={"num_output": self.max_tokens})
         return meta
@@ -354,7 +354,8 @@ class OllamaLLM(Ollama):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """``POST /api/chat`` without streaming; failures become BackendUnavailable."""
         with _translating(self._call()):
-            return super().chat(messages, **kwargs)
+            response: ChatResponse = super().chat(messages, **kwargs)
+            return response
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """``POST /api/chat`` streaming NDJSON; yields cumulative messages with ``delta``.
@@ -388,7 +389,8 @@ class OllamaLLM(Ollama):
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`."""
         with _translating(self._call()):
-            return await super().achat(messages, **kwargs)
+            response: ChatResponse = await super().achat(messages, **kwargs)
+            return response
 
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
@@ -457,7 +459,7 @@ def build_ollama_llm(
 # --------------------------------------------------------------------------- embeddings
 
 
-class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):
+class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):  # type: ignore[misc]  # untyped base
     """llama-index's :class:`OllamaEmbedding` (``POST /api/embed``) with actionable errors.
 
     Every embedding path of llama-index (query, text, batch; sync and async) goes through the

@@ -9,7 +9,7 @@ from rag.errors import UserError
 
 if TYPE_CHECKING:
     from rag.llms.select import BackendChoice
-    from rag.summary.service import Mode
+    from rag.llms.registry import Mode
 
 MODES: list[Mode] = ["generative", "extractive"]
 

@@ -16,7 +16,6 @@ from rag.retrieval import Filters
 from rag.summary.mode import summary_mode
 from rag.summary.result import SummaryResult
 from rag.summary.scope import Scope
-from rag.summary.service import Mode as SummaryMode
 
 
 def outlet_list(outlet: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -54,7 +53,7 @@ def search(services: Services, query: str, k: int = 5, since: str = "", until: s
     return search_json(query, nodes)
 
 
-def summary_mode_of(services: Services, chosen: str | None) -> SummaryMode:
+def summary_mode_of(services: Services, chosen: str | None) -> Mode:
     """``auto`` (or nothing) resolved as ``rag summarize`` resolves it."""
     resolved = summary_mode(chosen or services.settings.summary.mode, services.backend)
     return "generative" if resolved == "generative" else "extractive"
