@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from rag.errors import UserError
 
 if TYPE_CHECKING:
-    from rag.llms.select import BackendChoice
     from rag.llms.registry import Mode
+    from rag.llms.select import BackendChoice
 
 MODES: list[Mode] = ["generative", "extractive"]
 
