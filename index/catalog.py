@@ -293,7 +293,8 @@ class Catalog:
             "n_chunks, story_id, updated_at FROM documents"
         )
         if doc_ids is None:
-            rows: Iterable[tuple[Any, ...]] = self._db.execute(f"{select} ORDER BY published_at, doc_id")
+            rows: Iterable[tuple[Any, ...]] = self._db.execute(
+                f"{select} ORDER BY published_at, doc_id")
         else:
             rows = self._in(select + " WHERE doc_id IN ({})", list(doc_ids))
         return {
@@ -592,7 +593,8 @@ class Catalog:
         rebuilt. Returns the documents whose story changed."""
         with self._db:
             if only is None:
-                found: Iterable[tuple[Any, ...]] = self._db.execute("SELECT doc_id, story_id FROM documents")
+                found: Iterable[tuple[Any, ...]] = self._db.execute(
+                    "SELECT doc_id, story_id FROM documents")
             else:
                 found = self._in("SELECT doc_id, story_id FROM documents WHERE doc_id IN ({})",
                                  list(only))
