@@ -16,7 +16,7 @@ from tests.support.fake_llm import ScriptedLLM
 from tests.support.fakes import HashEmbedding
 from ui.api.auth import authorized
 from ui.api.openai import ApiError, Message, conversation, mode_of
-from ui.app import ChatUI
+from ui.chat import ChatUI
 
 LOGIN = ("ann", "s3cret")
 

@@ -25,7 +25,7 @@ from tests.support.reliability import (
     read_store,
     start_fake_ollama,
 )
-from ui.app import ChatUI, new_state
+from ui.chat import ChatUI, new_state
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
 

@@ -17,8 +17,8 @@ from rag.export import ExportItem
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
 from tests.test_ui import KATYUSHA_Q, last, run_chat, seeded  # noqa: F401 - fixture
-from ui.app import ChatUI
 from ui.brief import Action, BriefUI, apply, brief_html, move, parse_action, pin, remove
+from ui.chat import ChatUI
 from ui.downloads import ExportFiles
 from ui.links import Link, read_link
 

@@ -44,7 +44,8 @@ from tests.support.reliability import (
     wait_until,
     write_jsonl,
 )
-from ui.app import ChatUI, new_state
+from ui.chat import ChatUI, new_state
+from ui.corpus import CorpusUI
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
 
@@ -237,7 +238,7 @@ def test_write_error_during_an_upload_is_reported_in_the_corpus_tab(
         article = tmp_path / "quillmere.txt"
         article.write_text("Quillmere lighthouse gets a keeper\n\nThe trust appointed "
                            "Ottoline Varga as keeper of the tower.\n", encoding="utf-8")
-        ui = ChatUI(services)
+        ui = CorpusUI(services)
         with monkeypatch.context() as patch:
             _fail_after(patch, VectorStore, "add", 0, OSError(28, "No space left on device"))
             log = ui.index_files([str(article)])[0]

@@ -41,7 +41,8 @@ from tests.conftest import SEEDS, make_settings
 from tests.support.fake_llm import ScriptedLLM, passage_number
 from tests.support.fakes import HashEmbedding
 from ui import render
-from ui.app import ChatUI, new_rated, new_state
+from ui.chat import ChatUI, new_state
+from ui.feedback import FeedbackUI, new_rated
 
 KATYUSHA_Q = "How many Katyusha rockets were aimed at the US embassy?"
 KATYUSHA_DOC = "003_4d07f30f24df0013"
@@ -272,20 +273,20 @@ def test_thumbs_down_then_comment_in_the_chat(seeded: Services) -> None:
     ui = ChatUI(seeded)
     messages, state = chat(ui, KATYUSHA_Q, since="2024-01", as_of="2024-09-01")
     catalog = seeded.store.catalog
-    line, box, rated = ui.rate(messages, state, "", new_rated(), like(1, False))
+    line, box, rated = FeedbackUI(seeded).rate(messages, state, "", new_rated(), like(1, False))
     assert "Thumbs-down on answer 1" in line and "rag feedback export" in line
     assert isinstance(box, dict)  # (the comment box is left as it is)
     [fb] = stored_feedback(catalog)
     assert (fb.rating, fb.question, fb.since, fb.as_of) == ("down", KATYUSHA_Q, "2024-01-01",
                                                             "2024-09-01")
     assert "Three Katyusha rockets" in fb.answer and fb.cited_ids
-    line, box, rated = ui.send_comment("  It missed the  second attack ", rated)
+    line, box, rated = FeedbackUI(seeded).send_comment("  It missed the  second attack ", rated)
     assert "Comment saved with your thumbs-down on answer 1" in line and box == ""
     assert stored_feedback(catalog)[0].comment == "It missed the second attack"
     # the other thumb changes the rating (one record per answer); the same again takes it back
-    line, _, rated = ui.rate(messages, state, "", rated, like(1, True))
+    line, _, rated = FeedbackUI(seeded).rate(messages, state, "", rated, like(1, True))
     assert [(f.id, f.rating) for f in stored_feedback(catalog)] == [(fb.id, "up")]
-    line, _, rated = ui.rate(messages, state, "", rated, like(1, ""))
+    line, _, rated = FeedbackUI(seeded).rate(messages, state, "", rated, like(1, ""))
     assert "taken back" in line and stored_feedback(catalog) == [] and rated == new_rated()
 
 
@@ -297,7 +298,7 @@ def test_only_answers_can_be_rated(seeded: Services, index: int, comment: str,
                                    expected: str) -> None:
     ui = ChatUI(seeded)
     messages, state = chat(ui, KATYUSHA_Q)
-    line, _, rated = ui.rate(messages, state, comment, new_rated(), like(index, True))
+    line, _, rated = FeedbackUI(seeded).rate(messages, state, comment, new_rated(), like(index, True))
     assert expected in line and rated == new_rated()
     assert stored_feedback(seeded.store.catalog) == []
 
@@ -305,7 +306,7 @@ def test_only_answers_can_be_rated(seeded: Services, index: int, comment: str,
 def test_a_comment_typed_first_goes_with_the_thumb(seeded: Services) -> None:
     ui = ChatUI(seeded)
     messages, state = chat(ui, KATYUSHA_Q)
-    line, box, _ = ui.rate(messages, state, "spot on", new_rated(), like(1, True))
+    line, box, _ = FeedbackUI(seeded).rate(messages, state, "spot on", new_rated(), like(1, True))
     assert box == "" and "Thumbs-up" in line
     assert stored_feedback(seeded.store.catalog)[0].comment == "spot on"
 
@@ -315,7 +316,7 @@ def test_a_comment_typed_first_goes_with_the_thumb(seeded: Services) -> None:
     ("why", "Rate an answer with the thumbs under it first"),
 ])
 def test_a_comment_needs_a_rating(seeded: Services, comment: str, expected: str) -> None:
-    line, box, _ = ChatUI(seeded).send_comment(comment, new_rated())
+    line, box, _ = FeedbackUI(seeded).send_comment(comment, new_rated())
     assert expected in line and "rag-feedback-hint" in line and isinstance(box, dict)
 
 

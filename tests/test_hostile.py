@@ -258,7 +258,8 @@ def test_no_request_leaves_the_page_for_article_images_or_links(
 
     from tests.support.net import free_port
     from tests.test_ui_browser import CHROMIUM_ARGS
-    from ui.app import build_app, launch
+    from ui.app import build_app
+    from ui.serving import launch
 
     app = build_app(corpora[True])
     _, url, _ = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)

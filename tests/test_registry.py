@@ -61,7 +61,7 @@ def test_a_registered_fake_backend_answers_the_real_command_in_process(
 
 
 def test_the_upload_types_are_the_registered_formats() -> None:
-    from ui.app import UPLOAD_TYPES, upload_label
+    from ui.corpus import UPLOAD_TYPES, upload_label
 
     assert set(UPLOAD_TYPES) == set(suffixes()) and ".pdf" in UPLOAD_TYPES
     assert describe() in upload_label(Settings())

@@ -123,7 +123,7 @@ def test_outlet_names_are_not_read_for_dates(question: str, outlets: list[str], 
 
 
 def test_the_ui_reads_dates_as_of_the_day_it_is_given(seed_index: Services) -> None:
-    from ui.app import ChatUI
+    from ui.chat import ChatUI
 
     out = ChatUI(seed_index).ask("What happened at Camp Taji this week?", mode="extractive",
                                  as_of="2020-03-20")

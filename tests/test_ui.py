@@ -19,6 +19,7 @@ from rag.container import Services, build_services
 from rag.errors import BackendUnavailable, UserError
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
+from rag.ingestion import safe_filename
 from rag.llms.select import BackendChoice
 from rag.settings import Settings
 from tests.conftest import SEEDS, make_settings
@@ -26,16 +27,10 @@ from tests.support.fake_llm import ScriptedLLM, passage_number, question_of
 from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port, serving
 from ui import render
-from ui.app import (
-    ChatUI,
-    auth_from_env,
-    build_app,
-    check_exposure,
-    is_loopback,
-    launch,
-    new_state,
-    safe_filename,
-)
+from ui.app import build_app
+from ui.chat import ChatUI, new_state
+from ui.corpus import CorpusUI
+from ui.serving import auth_from_env, check_exposure, is_loopback, launch
 
 # Gradio's queue uses pandas options that pandas 3 deprecates: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
@@ -380,7 +375,7 @@ def test_date_filters_reach_retrieval(seeded: Services) -> None:
 
 
 def test_upload_and_remove(seeded: Services, tmp_path: Path) -> None:
-    ui = ChatUI(seeded)
+    ui = CorpusUI(seeded)
     article = tmp_path / "in" / "quillmere.txt"
     article.parent.mkdir()
     article.write_text("Quillmere lighthouse gets a keeper\n\nThe Quillmere Lighthouse Trust "
@@ -407,7 +402,7 @@ def test_every_registered_format_is_uploadable(seeded: Services, tmp_path: Path)
     is accepted with no UI edit), and each upload is indexed by the handler."""
     from index import formats
     from tests.support.pdf import make_pdf
-    from ui.app import UPLOAD_TYPES, upload_label
+    from ui.corpus import UPLOAD_TYPES, upload_label
 
     assert set(UPLOAD_TYPES) == set(formats.suffixes())
     assert {".pdf", ".htm", ".markdown"} <= set(UPLOAD_TYPES)
@@ -424,7 +419,7 @@ def test_every_registered_format_is_uploadable(seeded: Services, tmp_path: Path)
     (src / "bridge.markdown").write_text(
         "# Harwick bridge reopens\n\nThe **Harwick** bridge reopened after a year.\n",
         encoding="utf-8")
-    ui = ChatUI(seeded)
+    ui = CorpusUI(seeded)
     log, rows, _outlets, status, cleared = ui.index_files(
         [str(p) for p in sorted(src.iterdir())])
     assert "3 added" in log and "0 failed" in log and "skipped" not in log, log
@@ -494,7 +489,7 @@ def test_the_handler_checks_the_size_too(seeded: Services, tmp_path: Path,
     monkeypatch.setattr(seeded.settings, "ui_max_upload_mb", 1)
     article = tmp_path / "long.txt"
     article.write_text("Long article\n\n" + "words " * 200_000, encoding="utf-8")
-    log = ChatUI(seeded).index_files([str(article)])[0]
+    log = CorpusUI(seeded).index_files([str(article)])[0]
     assert "skipped long.txt" in log and "limit" in log
 
 
@@ -609,7 +604,7 @@ def test_each_chat_answer_discloses_how_it_was_answered(seeded: Services) -> Non
 def test_answers_run_at_once_as_the_backend_allows(backend: str, setting: int,
                                                    expected: int) -> None:
     from rag.settings import load_settings
-    from ui.app import answer_concurrency
+    from ui.chat import answer_concurrency
 
     settings = load_settings(Path("/dev/null")).model_copy(update={"ollama_concurrency": setting})
     assert answer_concurrency(BackendChoice(backend, "m", "why"), settings) == expected

@@ -23,7 +23,8 @@ from tests.support.fake_llm import ScriptedLLM
 from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port
 from tests.support.reliability import RAG, http_ok, wait_until
-from ui.app import build_app, launch
+from ui.app import build_app
+from ui.serving import launch
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing"),
               pytest.mark.subprocess]
@@ -175,7 +176,7 @@ def serve_env(index_dir: Path, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.10.20", "[::]", "0"])
 def test_non_loopback_hosts_are_refused_without_login(host: str) -> None:
     from rag.errors import UserError
-    from ui.app import check_exposure
+    from ui.serving import check_exposure
 
     with pytest.raises(UserError, match="RAG_UI_AUTH"):
         check_exposure(host, None, share=False, force=False)

@@ -1,1 +1,2 @@
-"""The web UI (Gradio): ``ui.app.build_app(services)`` and ``rag serve``."""
+"""The web UI (Gradio): ``ui.app.build_app(services)`` composes the tabs, ``ui.serving.launch``
+serves it with the APIs of ``ui.api``; ``rag serve`` does both."""

@@ -3,7 +3,7 @@ order, exported as one document whose footnotes are merged (a source cited twice
 one footnote).
 
 Pins and moves come from links in the page (``<a class="rag-act" href="#pin-answer-3">``,
-see ``ui.app.JS``): a click puts the link's action in a hidden text box and presses a
+see ``ui/assets/app.js``): a click puts the link's action in a hidden text box and presses a
 hidden button, whose handler is :meth:`BriefUI.act`. Parsing and editing a brief are
 pure functions.
 """

@@ -77,7 +77,8 @@ def serve_cmd(
     OpenAI-compatible one at URL/v1 (model "newsrag") and an MCP server at URL/mcp.
     """
     from ui.api import build_api
-    from ui.app import build_app, check_exposure, launch, parse_auth
+    from ui.app import build_app
+    from ui.serving import check_exposure, launch, parse_auth
 
     services = obj.services()
     auth = parse_auth(services.settings.ui_auth)

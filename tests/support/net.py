@@ -20,7 +20,8 @@ def free_port() -> int:
 def serving(services: Any, corpus: Path, **launch_kwargs: Any) -> Iterator[str]:
     """Index ``corpus`` with ``services``, serve the chat app on a free loopback port and
     yield its URL; closes the app and the services afterwards."""
-    from ui.app import build_app, launch
+    from ui.app import build_app
+    from ui.serving import launch
 
     services.indexer().run([corpus])
     app = build_app(services)
