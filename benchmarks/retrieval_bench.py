@@ -42,7 +42,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.embedding import OnnxMiniLMEmbedding
-from rag.retrieval import HybridRetriever
+from rag.retrieval import HybridRetriever, SearchTimings
 
 
 class PrecomputedEmbedding(BaseEmbedding):
@@ -107,11 +107,12 @@ def measure(
         ms: list[float] = []
         for q in queries:
             t0 = time.perf_counter()
-            found = retriever.search_timed(q, mode=mode)
+            timings = SearchTimings()
+            retriever.search(q, mode=mode, timings=timings)
             ms.append((time.perf_counter() - t0) * 1000)
             if mode == "hybrid":
                 for key in parts:
-                    parts[key].append(getattr(found.timings, key))
+                    parts[key].append(getattr(timings, key))
         out[mode] = latency_summary(ms)
     out["hybrid_parts"] = {key: latency_summary(v) for key, v in parts.items()}
     services.close()

@@ -1,8 +1,8 @@
 """Hybrid retrieval: dense vectors (Chroma) and BM25, fused, with metadata hints.
 
-One entry: :meth:`HybridRetriever.search` (per-call options: k, dates, outlet, mode), or
-:meth:`HybridRetriever.search_timed` for the same with where its time went. Results are
-llama-index ``NodeWithScore`` objects; the retriever itself keeps no per-search state, so
+One entry: :meth:`HybridRetriever.search` (per-call options: k, dates, outlet, mode; and a
+:class:`SearchTimings` of the caller's to fill with where the time went). Results are
+llama-index ``NodeWithScore`` objects; the retriever keeps no per-search state, so
 concurrent searches do not mix their figures.
 """
 
@@ -79,14 +79,6 @@ class SearchTimings:
     dense_ms: float = 0.0
     keyword_ms: float = 0.0
     fuse_ms: float = 0.0
-
-
-@dataclass(frozen=True)
-class Search:
-    """The chunks one search found, best first, and where its time went."""
-
-    nodes: list[NodeWithScore]
-    timings: SearchTimings
 
 
 @dataclass
@@ -195,30 +187,20 @@ class HybridRetriever:
         max_per_doc: int | None = None,
         mode: str = "hybrid",
         use_hints: bool = True,
+        timings: SearchTimings | None = None,
     ) -> list[NodeWithScore]:
         """The ``k`` best chunks for ``query``, as llama-index nodes with metadata.
 
-        ``mode`` is ``hybrid`` (default), ``dense`` or ``keyword`` (for comparisons).
-        """
-        return self.search_timed(query, k, filters, max_per_doc, mode, use_hints).nodes
-
-    def search_timed(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: Filters | None = None,
-        max_per_doc: int | None = None,
-        mode: str = "hybrid",
-        use_hints: bool = True,
-    ) -> Search:
-        """:meth:`search`, with where its time went. Traced as a ``rag.retrieve`` span
-        (under the current span: an answer's)."""
+        ``mode`` is ``hybrid`` (default), ``dense`` or ``keyword`` (for comparisons);
+        ``timings``, when given, gets where the time went. Traced as a ``rag.retrieve``
+        span (under the current span: an answer's)."""
+        timings = timings if timings is not None else SearchTimings()
         with tracer().start_as_current_span("rag.retrieve") as span:
-            found = self._search(query, k, filters, max_per_doc, mode, use_hints)
+            hits = self._search(query, k, filters, max_per_doc, mode, use_hints, timings)
             if span.is_recording():
                 span.set_attributes(search_attributes(
-                    query, k or self.settings.k, filters, mode, found.nodes, found.timings))
-            return found
+                    query, k or self.settings.k, filters, mode, hits, timings))
+            return hits
 
     def _search(
         self,
@@ -228,7 +210,8 @@ class HybridRetriever:
         max_per_doc: int | None,
         mode: str,
         use_hints: bool,
-    ) -> Search:
+        timings: SearchTimings,
+    ) -> list[NodeWithScore]:
         query = query.strip()
         if not query:
             raise UserError("the query is empty")
@@ -240,7 +223,6 @@ class HybridRetriever:
         if len(kw) == 0:
             raise UserError("the index is empty: run `rag index PATH...` first")
         hints = parse_hints(query, kw.sources) if use_hints else QueryHints()
-        timings = SearchTimings()
         n = max(s.candidates, k * 4)
 
         cands = self._candidates(query, kw, filters, hints, n, mode, timings)
@@ -269,8 +251,8 @@ class HybridRetriever:
         story_of = {cid: provenance.stories.story(rows[cid].doc_id) for cid in fused}
         top = cap_per_doc(ranked, story_of, cap, k)
         timings.fuse_ms = (time.perf_counter() - t0) * 1000
-        return Search([NodeWithScore(node=to_node(rows[cid], provenance), score=score)
-                       for cid, score in top], timings)
+        return [NodeWithScore(node=to_node(rows[cid], provenance), score=score)
+                for cid, score in top]
 
     def _candidates(
         self,

@@ -87,3 +87,23 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, onnx_embedder) -> Itera
     services.indexer().run([root / "seeds"])
     yield services
     services.close()
+
+
+def katyusha_reply(prompt: str) -> str:
+    """A scripted model's answer citing the passage the prompt numbered with the rockets."""
+    from tests.support.fake_llm import passage_number
+
+    n = passage_number(prompt, "three Katyusha rockets")
+    return f"Three Katyusha rockets were aimed at the American embassy [{n}]."
+
+
+def scripted_seeds(tmp_path: Path) -> Iterator[Services]:
+    """The seed articles indexed with the hash embedder, answered by a scripted model that
+    cites the Katyusha passage (for a fixture to ``yield from``)."""
+    from tests.support.fake_llm import ScriptedLLM
+
+    services = build_services(make_settings(tmp_path / "index"), embedder=HashEmbedding(),
+                              llm=ScriptedLLM([katyusha_reply]))
+    services.indexer().run([SEEDS])
+    yield services
+    services.close()

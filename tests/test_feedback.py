@@ -37,8 +37,7 @@ from rag.feedback import (
     to_question_set,
 )
 from rag.retrieval import Filters
-from tests.conftest import SEEDS, make_settings
-from tests.support.fake_llm import ScriptedLLM, passage_number
+from tests.conftest import SEEDS, make_settings, scripted_seeds
 from tests.support.fakes import HashEmbedding
 from ui import render
 from ui.chat import ChatUI, new_state
@@ -228,18 +227,9 @@ def test_catalog_round_trip(tmp_path: Path) -> None:
 # -- answers, the chat's handlers ---------------------------------------------------------
 
 
-def katyusha_reply(prompt: str) -> str:
-    n = passage_number(prompt, "three Katyusha rockets")
-    return f"Three Katyusha rockets were aimed at the American embassy [{n}]."
-
-
 @pytest.fixture
 def seeded(tmp_path: Path) -> Iterator[Services]:
-    services = build_services(make_settings(tmp_path / "index"), embedder=HashEmbedding(),
-                              llm=ScriptedLLM([katyusha_reply]))
-    services.indexer().run([SEEDS])
-    yield services
-    services.close()
+    yield from scripted_seeds(tmp_path)
 
 
 def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:

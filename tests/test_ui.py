@@ -22,8 +22,8 @@ from rag.grounding.passages import Passage
 from rag.ingestion import safe_filename
 from rag.llms.select import BackendChoice
 from rag.settings import Settings
-from tests.conftest import SEEDS, make_settings
-from tests.support.fake_llm import ScriptedLLM, passage_number, question_of
+from tests.conftest import SEEDS, katyusha_reply, make_settings, scripted_seeds
+from tests.support.fake_llm import ScriptedLLM, question_of
 from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port, serving
 from ui import render
@@ -262,18 +262,9 @@ def test_safe_filename() -> None:
 # -- handlers over real services --------------------------------------------------
 
 
-def katyusha_reply(prompt: str) -> str:
-    n = passage_number(prompt, "three Katyusha rockets")
-    return f"Three Katyusha rockets were aimed at the American embassy [{n}]."
-
-
 @pytest.fixture
 def seeded(tmp_path: Path) -> Iterator[Services]:
-    services = build_services(make_settings(tmp_path / "index"), embedder=HashEmbedding(),
-                              llm=ScriptedLLM([katyusha_reply]))
-    services.indexer().run([SEEDS])
-    yield services
-    services.close()
+    yield from scripted_seeds(tmp_path)
 
 
 def run_chat(ui: ChatUI, question: str, state: dict[str, Any] | None = None,
