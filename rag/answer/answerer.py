@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from opentelemetry.trace import Span, Status, StatusCode, set_span_in_context, use_span
 from opentelemetry.util.types import AttributeValue
@@ -207,55 +207,29 @@ class Answerer:
         }
 
     def _stages(self, request: Request, root: Span) -> Iterator[Event]:
-        mode, history = request.mode, request.history
-        question = " ".join(normalize_text(request.question).split())
-        if not question:
-            raise UserError("the question is empty")
-        question = question[:MAX_QUESTION_CHARS]
-        root.set_attribute("rag.question.length", len(question))
+        """The stages in order: read the question, gather the passages, compose, draft
+        and check (generative mode), render."""
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
-        with child_span(root, "rag.read_question") as span:
-            standalone = standalone_question(question, history)
-            plan = self.plan(standalone)
-            filters, frame = self._time_frame(standalone, request.filters, request.as_of)
-            if span.is_recording():
-                span.set_attributes({
-                    "rag.parts": len(plan.parts),
-                    "rag.answer_type": plan.answer_type.value,
-                    "rag.follow_up": standalone != question,
-                    "rag.time_frame": frame or "",
-                })
+        reading = self._read(request, root)
         # Each search is its own rag.retrieve span under the answer (rag.retrieval).
         with use_span(root, end_on_exit=False, record_exception=False,
                       set_status_on_exception=False):
-            gathered = gather(plan, standalone, self.retriever, filters, request.k or self.k,
-                              request.per_doc)
-        passages = gathered.passages
+            gathered = gather(reading.plan, reading.standalone, self.retriever, reading.filters,
+                              request.k or self.k, request.per_doc)
         timings["retrieve_ms"] = (time.perf_counter() - t_start) * 1000
-        yield Retrieved(passages)
+        yield Retrieved(gathered.passages)
 
-        with child_span(root, "rag.compose") as span:
-            sim = CachedSimilarity(self.embedder, self.vectors)
-            # The question is embedded on its own: in one batch with the passage sentences,
-            # a long question would pad every sentence to its length (seconds per answer).
-            sim([standalone], [standalone])
-            judge_parts(gathered, standalone, sim)
-            composition = compose(plan, gathered, sim)
-            if span.is_recording():
-                span.set_attributes({
-                    "rag.passages": len(passages),
-                    "rag.parts_supported": sum(pe.supported for pe in gathered.parts),
-                    "rag.abstained": composition.abstained,
-                    "rag.sentences": len(composition.sentences),
-                    "rag.lead_stated": composition.lead is not None,
-                })
+        sim = CachedSimilarity(self.embedder, self.vectors)
+        composition = self._compose(reading, gathered, sim, root)
+        mode = request.mode
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
         base: dict[str, Any] = dict(
-            question=question, standalone=standalone, passages=passages, mode=mode,
-            backend=backend, model=model, timings=timings, plan=plan,
-            parts=part_reports(gathered), verdict=composition.verdict,
-            time_frame=frame, lead_note=composition.lead_note,
+            question=reading.question, standalone=reading.standalone,
+            passages=gathered.passages, mode=mode, backend=backend, model=model,
+            timings=timings, plan=reading.plan, parts=part_reports(gathered),
+            verdict=composition.verdict, time_frame=reading.frame,
+            lead_note=composition.lead_note,
         )
         if composition.abstained:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000
@@ -269,7 +243,8 @@ class Answerer:
         generated: list[CheckedSentence] = []
         dropped: list[CheckedSentence] = []
         if mode == "generative" and self._llm is not None:
-            drafting = self._draft(standalone, passages, timings, root, (backend, model))
+            drafting = self._draft(reading.standalone, gathered.passages, timings, root,
+                                   (backend, model))
             try:
                 for item in drafting:
                     if isinstance(item, Token):
@@ -281,25 +256,84 @@ class Answerer:
             finally:
                 drafting.close()  # a consumer that stopped early ends the model's stream now
             t0 = time.perf_counter()
-            with child_span(root, "rag.check") as span:
-                model_abstained = bool(_MODEL_ABSTAINS.search(draft))
-                if not model_abstained:
-                    # A sentence that orders the model about is no evidence for what it wrote.
-                    evidence = [replace(p, text=mask_directives(p.text)) for p in passages]
-                    checked = check_sentences(
-                        parse_cited_sentences(strip_live_markup(draft)), evidence, sim
-                    )
-                    # The composed quotes a model sentence rests on give way to it (assemble);
-                    # only the composed lead can make it a repeat.
-                    composed = [s.text for s in composition.sentences if s.origin == "composed"]
-                    generated, dropped = keep_answers(checked, plan, earlier=composed)
-                if span.is_recording():
-                    span.set_attributes({
-                        "rag.model_abstained": model_abstained,
-                        "rag.sentences_kept": len(generated),
-                        "rag.sentences_dropped": len(dropped),
-                    })
+            generated, dropped = self._check(draft, gathered.passages, composition,
+                                             reading.plan, sim, root)
             timings["check_ms"] = (time.perf_counter() - t0) * 1000
+        result = self._render(composition, generated, root, base, dropped=dropped,
+                              draft=draft, llm_error=llm_error)
+        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
+        _outcome(root, result)
+        yield Done(result)
+
+    def _read(self, request: Request, root: Span) -> Reading:
+        """The question as asked (tidied), made standalone, planned, and its dates read."""
+        question = " ".join(normalize_text(request.question).split())
+        if not question:
+            raise UserError("the question is empty")
+        question = question[:MAX_QUESTION_CHARS]
+        root.set_attribute("rag.question.length", len(question))
+        with child_span(root, "rag.read_question") as span:
+            standalone = standalone_question(question, request.history)
+            plan = self.plan(standalone)
+            filters, frame = self._time_frame(standalone, request.filters, request.as_of)
+            if span.is_recording():
+                span.set_attributes({
+                    "rag.parts": len(plan.parts),
+                    "rag.answer_type": plan.answer_type.value,
+                    "rag.follow_up": standalone != question,
+                    "rag.time_frame": frame or "",
+                })
+        return Reading(question, standalone, plan, filters, frame)
+
+    def _compose(self, reading: Reading, gathered: Gathered, sim: CachedSimilarity,
+                 root: Span) -> Composition:
+        """Each part judged against its passages, then the answer composed by type."""
+        with child_span(root, "rag.compose") as span:
+            # The question is embedded on its own: in one batch with the passage sentences,
+            # a long question would pad every sentence to its length (seconds per answer).
+            sim([reading.standalone], [reading.standalone])
+            judge_parts(gathered, reading.standalone, sim)
+            composition = compose(reading.plan, gathered, sim)
+            if span.is_recording():
+                span.set_attributes({
+                    "rag.passages": len(gathered.passages),
+                    "rag.parts_supported": sum(pe.supported for pe in gathered.parts),
+                    "rag.abstained": composition.abstained,
+                    "rag.sentences": len(composition.sentences),
+                    "rag.lead_stated": composition.lead is not None,
+                })
+        return composition
+
+    def _check(self, draft: str, passages: list[Passage], composition: Composition,
+               plan: QuestionPlan, sim: CachedSimilarity,
+               root: Span) -> tuple[list[CheckedSentence], list[CheckedSentence]]:
+        """The model's draft checked sentence by sentence: (kept, left out)."""
+        generated: list[CheckedSentence] = []
+        dropped: list[CheckedSentence] = []
+        with child_span(root, "rag.check") as span:
+            model_abstained = bool(_MODEL_ABSTAINS.search(draft))
+            if not model_abstained:
+                # A sentence that orders the model about is no evidence for what it wrote.
+                evidence = [replace(p, text=mask_directives(p.text)) for p in passages]
+                checked = check_sentences(
+                    parse_cited_sentences(strip_live_markup(draft)), evidence, sim
+                )
+                # The composed quotes a model sentence rests on give way to it (assemble);
+                # only the composed lead can make it a repeat.
+                composed = [s.text for s in composition.sentences if s.origin == "composed"]
+                generated, dropped = keep_answers(checked, plan, earlier=composed)
+            if span.is_recording():
+                span.set_attributes({
+                    "rag.model_abstained": model_abstained,
+                    "rag.sentences_kept": len(generated),
+                    "rag.sentences_dropped": len(dropped),
+                })
+        return generated, dropped
+
+    def _render(self, composition: Composition, generated: list[CheckedSentence], root: Span,
+                base: dict[str, Any], *, dropped: list[CheckedSentence], draft: str,
+                llm_error: str | None) -> AnswerResult:
+        """The composed and the checked model sentences as one answer."""
         with child_span(root, "rag.render") as span:
             final = assemble(composition, generated)
             abstained = not any(s.supported for s in final)
@@ -309,8 +343,7 @@ class Answerer:
             answer = ABSTAIN_TEXT if abstained else render(final)
             if span.is_recording():
                 span.set_attributes({"rag.sentences": len(final), "rag.answer_length": len(answer)})
-        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-        result = AnswerResult(
+        return AnswerResult(
             answer=answer,
             abstained=abstained,
             reason="no sentence of the answer is supported by the passages"
@@ -321,8 +354,16 @@ class Answerer:
             lead=None if abstained else stated,
             **base,
         )
-        _outcome(root, result)
-        yield Done(result)
+
+
+class Reading(NamedTuple):
+    """A question as read: tidied, standalone, planned, with its relative dates applied."""
+
+    question: str
+    standalone: str
+    plan: QuestionPlan
+    filters: Filters
+    frame: str | None
 
 
 def _outcome(root: Span, result: AnswerResult) -> None:
