@@ -6,7 +6,7 @@ show progress and the model's drafts as they come."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -37,7 +37,7 @@ from rag.summary.result import (
     SummaryResult,
     display_sentence,
 )
-from rag.summary.scope import Scope, select
+from rag.summary.scope import Scope, Selection, select
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -144,7 +144,8 @@ class Summarizer:
         self, scope: Scope, mode: Mode = "extractive", timeline: bool = False
     ) -> Iterator[SummaryEvent]:
         """Yield ``Retrieved``, then ``Progress`` (and, generative, ``Token``) events,
-        then ``SummaryDone``."""
+        then ``SummaryDone``. The stages: select the passages, judge the scope covered,
+        map each batch to claims, reduce them, check them, render."""
         s = self.settings
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
@@ -153,20 +154,11 @@ class Summarizer:
         passages = selection.passages
         timings["select_ms"] = (time.perf_counter() - t_start) * 1000
         yield Retrieved(passages)
-        notes: list[str] = []
-        if selection.total > len(passages):
-            notes.append(f"the scope holds {selection.total} passages; the first "
-                         f"{len(passages)} (spread over its articles) were read")
-        if selection.copies:
-            copies = ("1 article is a copy" if selection.copies == 1
-                      else f"{selection.copies} articles are copies")
-            notes.append(f"{copies} of a story another outlet carried: each story was "
-                         "read once")
         sim = CachedSimilarity(self.embedder, self.vectors)
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
         base: dict[str, Any] = dict(scope=scope, passages=passages, mode=mode, backend=backend,
-                                    model=model, timeline=timeline, notes=notes,
-                                    timings=timings)
+                                    model=model, timeline=timeline,
+                                    notes=_selection_notes(selection), timings=timings)
 
         t0 = time.perf_counter()
         reason = self._not_covered(scope, passages, sim)
@@ -180,35 +172,14 @@ class Summarizer:
 
         batches = pack_texts(passages, lambda p: p.text, self.count_tokens, s.batch_tokens)
         t0 = time.perf_counter()
-        outputs: list[MapOutput] = []
-        llm_error: str | None = None
-        for i, batch in enumerate(batches):
-            yield Progress("map", i, len(batches))
-            if mode == "generative" and self._llm is not None and llm_error is None:
-                draft = ""
-                try:
-                    llm = self._llm()
-                    prompt = summary_prompt(scope.topic, batch)
-                    for delta in stream_text(llm, prompt, SUMMARY_STOP, s.max_generate_tokens):
-                        draft += delta
-                        yield Token(delta)
-                    yield Token("\n")
-                except RagError as exc:
-                    llm_error = str(exc)
-                outputs.append(generative_map(draft, batch, scope.topic, sim,
-                                              s.sentences_per_batch, timeline))
-            else:
-                outputs.append(extractive_map(batch, scope.topic, sim, s.sentences_per_batch,
-                                              timeline))
-        yield Progress("map", len(batches), len(batches))
+        outputs, llm_error = yield from self._map(batches, scope, mode, sim, timeline)
         timings["map_ms"] = (time.perf_counter() - t0) * 1000
 
         t0 = time.perf_counter()
-        mapped = [c for out in outputs for c in out.claims]
-        folded = fold_disagreements(mapped, sim)
         levels: list[int] = []
         group = (lambda c: period(c.when)) if timeline else article
-        reduced = reduce_claims(folded, sim, self.count_tokens, s.max_tokens, s.batch_tokens,
+        reduced = reduce_claims(fold_disagreements([c for o in outputs for c in o.claims], sim),
+                                sim, self.count_tokens, s.max_tokens, s.batch_tokens,
                                 levels, group)
         yield Progress("reduce", len(levels), len(levels))
         timings["reduce_ms"] = (time.perf_counter() - t0) * 1000
@@ -235,6 +206,37 @@ class Summarizer:
             )
         )
 
+    def _map(
+        self, batches: list[list[Passage]], scope: Scope, mode: Mode, sim: Similarity,
+        timeline: bool,
+    ) -> Generator[SummaryEvent, None, tuple[list[MapOutput], str | None]]:
+        """Each batch of passages to claims: the model's checked draft (generative), else
+        the best passage sentences; yields progress (and the draft's tokens), returns the
+        outputs and the model's error, if it failed (the rest is then extractive)."""
+        s = self.settings
+        outputs: list[MapOutput] = []
+        llm_error: str | None = None
+        for i, batch in enumerate(batches):
+            yield Progress("map", i, len(batches))
+            if mode == "generative" and self._llm is not None and llm_error is None:
+                draft = ""
+                try:
+                    llm = self._llm()
+                    prompt = summary_prompt(scope.topic, batch)
+                    for delta in stream_text(llm, prompt, SUMMARY_STOP, s.max_generate_tokens):
+                        draft += delta
+                        yield Token(delta)
+                    yield Token("\n")
+                except RagError as exc:
+                    llm_error = str(exc)
+                outputs.append(generative_map(draft, batch, scope.topic, sim,
+                                              s.sentences_per_batch, timeline))
+            else:
+                outputs.append(extractive_map(batch, scope.topic, sim, s.sentences_per_batch,
+                                              timeline))
+        yield Progress("map", len(batches), len(batches))
+        return outputs, llm_error
+
     def _not_covered(self, scope: Scope, passages: Sequence[Passage],
                      sim: Similarity) -> str:
         """Why the scope has nothing to summarise ("" when it has)."""
@@ -245,3 +247,17 @@ class Summarizer:
         ranked = rank_sentences(scope.topic, passages, sim)
         evidence = judge_evidence(scope.topic, passages, ranked)
         return evidence.reason.replace("question", "topic") if evidence.weak else ""
+
+
+def _selection_notes(selection: Selection) -> list[str]:
+    """What a reader should know about the passages read: a cut, copies of one story."""
+    notes: list[str] = []
+    if selection.total > len(selection.passages):
+        notes.append(f"the scope holds {selection.total} passages; the first "
+                     f"{len(selection.passages)} (spread over its articles) were read")
+    if selection.copies:
+        copies = ("1 article is a copy" if selection.copies == 1
+                  else f"{selection.copies} articles are copies")
+        notes.append(f"{copies} of a story another outlet carried: each story was "
+                     "read once")
+    return notes
