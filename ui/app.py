@@ -11,6 +11,7 @@ own; the sources panel is our own escaped HTML too. Who may reach the page: :mod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,118 +31,147 @@ from ui.feedback import build_row as build_feedback_row
 from ui.summaries import build_tab as build_summaries_tab
 
 
+@dataclass
+class ChatTab:
+    """The Chat tab's components, by name."""
+
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    send: gr.Button
+    stop: gr.Button
+    clear: gr.Button
+    feedback_row: gr.Column
+    conv_html: gr.DownloadButton
+    conv_md: gr.DownloadButton
+    since: gr.Textbox
+    until: gr.Textbox
+    as_of: gr.Textbox
+    outlet: gr.Dropdown
+    k: gr.Slider
+    mode: gr.Radio
+    sources: gr.HTML
+
+
+def chat_tab(services: Services, outlets: list[str]) -> ChatTab:
+    """The Chat tab's layout (call inside ``gr.Tabs()``): the chat and its controls, the
+    filters, the sources panel."""
+    with gr.Tab("Chat", id="chat"), gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                elem_id="rag-chat", label="Chat", height=560,
+                render_markdown=False, sanitize_html=True, allow_tags=False,
+                latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                group_consecutive_messages=False, buttons=[],
+                placeholder="Ask a question about the indexed news articles. Every sentence "
+                            "of the answer is checked against the passages it cites.",
+            )
+            question = gr.Textbox(
+                elem_id="rag-question", show_label=False, lines=1,
+                max_length=MAX_QUESTION_CHARS, autofocus=True,
+                placeholder="e.g. How many rockets were fired at the US embassy?",
+            )
+            with gr.Row():
+                send = gr.Button("Ask", variant="primary", elem_id="rag-ask")
+                stop = gr.Button("Stop", variant="stop", elem_id="rag-stop")
+                clear = gr.Button("New conversation", elem_id="rag-clear")
+            feedback_row = gr.Column()
+            with gr.Row():
+                conv_html = gr.DownloadButton(ChatUI.CONVERSATION_HTML, interactive=False,
+                                              elem_id="rag-conv-html")
+                conv_md = gr.DownloadButton(ChatUI.CONVERSATION_MD, interactive=False,
+                                            elem_id="rag-conv-md")
+            with gr.Accordion("Filters", open=False, elem_id="rag-filters"), gr.Row():
+                since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD",
+                                   elem_id="rag-since", max_length=10)
+                until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD",
+                                   elem_id="rag-until", max_length=10)
+                as_of = gr.Textbox(
+                    label="As of", elem_id="rag-as-of", max_length=10,
+                    value=str(services.settings.as_of or ""),
+                    placeholder=f"today ({date.today().isoformat()})",
+                    info="the day 'last week' or 'the latest' is read against")
+                outlet = gr.Dropdown(choices=[ALL_OUTLETS, *outlets], value=ALL_OUTLETS,
+                                     label="Outlet", elem_id="rag-outlet")
+                k = gr.Slider(1, 12, value=services.settings.retrieval.k, step=1,
+                              label="Passages", elem_id="rag-k")
+                mode = gr.Radio(["generative", "extractive"], value=services.answer_mode(),
+                                label="Answer", elem_id="rag-mode",
+                                info="extractive: quotes only, no LLM")
+        with gr.Column(scale=2):
+            sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", label="Sources",
+                              js_on_load=None)
+    return ChatTab(chatbot, question, send, stop, clear, feedback_row, conv_html, conv_md,
+                   since, until, as_of, outlet, k, mode, sources)
+
+
+def wire_chat(app: gr.Blocks, tab: ChatTab, ui: ChatUI, state: gr.State,
+              answer_group: dict[str, Any]) -> None:
+    """The chat's events: ask (and ask a permalink's question on load), stop, start a new
+    conversation, rate an answer."""
+    inputs = [tab.question, tab.chatbot, state, tab.since, tab.until, tab.outlet, tab.k,
+              tab.mode, tab.as_of]
+    outputs = [tab.question, tab.chatbot, tab.sources, state, tab.conv_html, tab.conv_md]
+    asked: list[dict[str, Any]] = [
+        trigger(ui.chat, inputs, outputs, api_visibility="private", show_progress="hidden",
+                **answer_group)
+        for trigger in (tab.question.submit, tab.send.click)
+    ]
+    # Cancel first, then mark the answer as stopped: the mark goes through the queue,
+    # so it arrives after anything the cancelled answer had already sent.
+    tab.stop.click(None, None, None, cancels=asked, queue=False,
+                   api_visibility="private").then(
+        ui.stopped, [tab.chatbot, state], [tab.chatbot, tab.sources], concurrency_limit=None,
+        api_visibility="private", show_progress="hidden")
+    tab.clear.click(None, None, None, cancels=asked, queue=False,
+                    api_visibility="private").then(
+        lambda: ([], render.EMPTY_SOURCES, new_state(), "",
+                 download(None, ChatUI.CONVERSATION_HTML),
+                 download(None, ChatUI.CONVERSATION_MD)), None,
+        [tab.chatbot, tab.sources, state, tab.question, tab.conv_html, tab.conv_md],
+        concurrency_limit=None, api_visibility="private", show_progress="hidden")
+    tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [tab.sources, state],
+                      cancels=asked, queue=False, api_visibility="private")
+    # 👍/👎 under an answer, and a comment to go with the last one (their own lane).
+    with tab.feedback_row:
+        build_feedback_row(FeedbackUI(ui.services), tab.chatbot, state,
+                           [tab.clear.click, tab.chatbot.clear])
+    # A permalink (?q=...&since=...) fills the chat's inputs, then asks.
+    # (Through a State, not the question box: what the reader types meanwhile is theirs.)
+    linked = gr.State("")
+    app.load(ui.from_link, None, [linked, tab.since, tab.until, tab.outlet, tab.as_of],
+             queue=False, api_visibility="private").then(
+        ui.chat, [linked, *inputs[1:]], outputs, api_visibility="private",
+        show_progress="hidden", **answer_group)
+
+
 def build_app(services: Services) -> gr.Blocks:
     """The web UI over ``services`` (Chat, Summaries, Brief and Corpus tabs)."""
     files = ExportFiles(services.store.catalog)
     ui = ChatUI(services, files)
     corpus = CorpusUI(services)
     backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
-    k_default = services.settings.retrieval.k
-    mode_default = services.answer_mode()
+    answer_group: dict[str, Any] = {
+        "concurrency_id": "answer",
+        "concurrency_limit": answer_concurrency(ui.backend, services.settings)}
     # Served files (uploads, the exports under each answer) are kept a day, checked hourly.
     with gr.Blocks(title="News RAG", analytics_enabled=False,
                    delete_cache=(3600, 86400)) as app:
         status = gr.HTML(corpus.status(), elem_id="rag-status")
         state = gr.State(new_state())
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat"), gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        elem_id="rag-chat", label="Chat", height=560,
-                        render_markdown=False, sanitize_html=True, allow_tags=False,
-                        latex_delimiters=[], feedback_options=("Like", "Dislike"),
-                        group_consecutive_messages=False, buttons=[],
-                        placeholder="Ask a question about the indexed news articles. "
-                                    "Every sentence of the answer is checked against the "
-                                    "passages it cites.",
-                    )
-                    question = gr.Textbox(
-                        elem_id="rag-question", show_label=False, lines=1,
-                        max_length=MAX_QUESTION_CHARS, autofocus=True,
-                        placeholder="e.g. How many rockets were fired at the US embassy?",
-                    )
-                    with gr.Row():
-                        send = gr.Button("Ask", variant="primary", elem_id="rag-ask")
-                        stop = gr.Button("Stop", variant="stop", elem_id="rag-stop")
-                        clear = gr.Button("New conversation", elem_id="rag-clear")
-                    feedback_row = gr.Column()
-                    with gr.Row():
-                        conv_html = gr.DownloadButton(ChatUI.CONVERSATION_HTML,
-                                                      interactive=False, elem_id="rag-conv-html")
-                        conv_md = gr.DownloadButton(ChatUI.CONVERSATION_MD, interactive=False,
-                                                    elem_id="rag-conv-md")
-                    with gr.Accordion("Filters", open=False, elem_id="rag-filters"), gr.Row():
-                        since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD",
-                                           elem_id="rag-since", max_length=10)
-                        until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD",
-                                           elem_id="rag-until", max_length=10)
-                        as_of = gr.Textbox(
-                            label="As of", elem_id="rag-as-of", max_length=10,
-                            value=str(services.settings.as_of or ""),
-                            placeholder=f"today ({date.today().isoformat()})",
-                            info="the day 'last week' or 'the latest' is read against")
-                        outlet = gr.Dropdown(choices=[ALL_OUTLETS, *corpus.outlets()],
-                                             value=ALL_OUTLETS, label="Outlet",
-                                             elem_id="rag-outlet")
-                        k = gr.Slider(1, 12, value=k_default, step=1, label="Passages",
-                                      elem_id="rag-k")
-                        mode = gr.Radio(["generative", "extractive"], value=mode_default,
-                                        label="Answer", elem_id="rag-mode",
-                                        info="extractive: quotes only, no LLM")
-                with gr.Column(scale=2):
-                    sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources",
-                                      label="Sources", js_on_load=None)
-            summaries = build_summaries_tab(
-                services, corpus.outlets(), backend_group, files)
+            chat = chat_tab(services, corpus.outlets())
+            summaries = build_summaries_tab(services, corpus.outlets(), backend_group, files)
             brief = build_brief_tab(files)
-            docs = corpus_tab.build_tab(services, corpus, status, outlet, backend_group)
-
-        chat_inputs = [question, chatbot, state, since, until, outlet, k, mode, as_of]
-        chat_outputs = [question, chatbot, sources, state, conv_html, conv_md]
-        answer_group: dict[str, Any] = {"concurrency_id": "answer",
-                                        "concurrency_limit": answer_concurrency(ui.backend,
-                                                                                services.settings)}
-        asked: list[dict[str, Any]] = [
-            question.submit(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
-                            show_progress="hidden", **answer_group),
-            send.click(ui.chat, chat_inputs, chat_outputs, api_visibility="private",
-                       show_progress="hidden", **answer_group),
-        ]
-        # Cancel first, then mark the answer as stopped: the mark goes through the queue,
-        # so it arrives after anything the cancelled answer had already sent.
-        stop.click(None, None, None, cancels=asked, queue=False, api_visibility="private").then(
-            ui.stopped, [chatbot, state], [chatbot, sources], concurrency_limit=None,
-            api_visibility="private", show_progress="hidden")
-        clear.click(None, None, None, cancels=asked, queue=False, api_visibility="private").then(
-            lambda: ([], render.EMPTY_SOURCES, new_state(), "",
-                     download(None, ChatUI.CONVERSATION_HTML),
-                     download(None, ChatUI.CONVERSATION_MD)), None,
-            [chatbot, sources, state, question, conv_html, conv_md], concurrency_limit=None,
-            api_visibility="private", show_progress="hidden")
-        chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [sources, state],
-                      cancels=asked, queue=False, api_visibility="private")
-
-        # 👍/👎 under an answer, and a comment to go with the last one (their own lane).
-        with feedback_row:
-            build_feedback_row(FeedbackUI(services), chatbot, state,
-                               [clear.click, chatbot.clear])
-
-        # The page's action links (pin, move, remove; see JS) reach the brief through these.
+            docs = corpus_tab.build_tab(services, corpus, status, chat.outlet, backend_group)
+        wire_chat(app, chat, ui, state, answer_group)
+        # The page's action links (pin, move, remove; see app.js) reach the brief through
+        # these (queued, so that its notice shows; its own lane, never behind an answer).
         action = gr.Textbox(visible="hidden", elem_id="rag-action", max_length=80)
         action_go = gr.Button(visible="hidden", elem_id="rag-action-go")
-        # (Queued, so that its notice shows; its own lane, never behind an answer.)
         action_go.click(brief.act, [action, state, summaries.state, brief.state], brief.outputs,
                         concurrency_limit=None, api_visibility="private",
                         show_progress="hidden")
-        # A permalink (?q=...&since=...) fills the chat's inputs, then asks.
-        # (Through a State, not the question box: what the reader types meanwhile is theirs.)
-        linked = gr.State("")
-        app.load(ui.from_link, None, [linked, since, until, outlet, as_of], queue=False,
-                 api_visibility="private").then(
-            ui.chat, [linked, *chat_inputs[1:]], chat_outputs, api_visibility="private",
-            show_progress="hidden", **answer_group)
-
-        app.load(corpus.refresh, None, [docs, outlet, status], api_visibility="private",
+        app.load(corpus.refresh, None, [docs, chat.outlet, status], api_visibility="private",
                  **backend_group)
         # A feed sync (rag serve --sync-every, or rag sync elsewhere) changes the corpus
         # behind the page: the status line is read again every minute.
