@@ -22,7 +22,15 @@ from rag.answer.evidence import Gathered, gather, judge_parts
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
 from rag.answer.request import Mode, Request
-from rag.answer.result import AnswerResult, Done, Event, PartReport, Retrieved, Token
+from rag.answer.result import (
+    AnswerResult,
+    Done,
+    Event,
+    PartReport,
+    Retrieved,
+    Token,
+    run_to_end,
+)
 from rag.errors import RagError, UserError
 from rag.grounding.citations import CheckedSentence, check_sentences, parse_cited_sentences
 from rag.grounding.directives import drop_directives, mask_directives
@@ -106,10 +114,7 @@ class Answerer:
         """The checked answer (no streaming) to a request, or to a question and the
         options of :meth:`Request.of`."""
         request = question if isinstance(question, Request) else Request.of(question, **kwargs)
-        for event in self.run(request):
-            if isinstance(event, Done):
-                return event.result
-        raise AssertionError("stream ended without a result")  # pragma: no cover
+        return run_to_end(self.run(request), Done).result
 
     def plan(self, question: str) -> QuestionPlan:
         """The query plan of a (standalone) question."""

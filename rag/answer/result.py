@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from rag.answer.plan import QuestionPlan
 from rag.grounding.citations import CheckedSentence
@@ -186,3 +187,15 @@ class Done:
 
 
 Event = Token | Retrieved | Done
+
+
+D = TypeVar("D")
+
+
+def run_to_end(events: Iterable[object], done: type[D]) -> D:
+    """Run a stream of events (an answer's, a summary's) to its end and return its
+    ``done`` event, the one that carries the result."""
+    for event in events:
+        if isinstance(event, done):
+            return event
+    raise AssertionError("stream ended without a result")  # pragma: no cover

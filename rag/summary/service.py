@@ -13,7 +13,7 @@ from typing import Any
 
 from index.catalog import Catalog
 from index.embedding import NewsEmbedding
-from rag.answer import Retrieved, Token
+from rag.answer.result import Retrieved, Token, run_to_end
 from rag.errors import RagError
 from rag.grounding.abstain import judge_evidence
 from rag.grounding.citations import CheckedSentence, Similarity, check_sentences
@@ -135,10 +135,7 @@ class Summarizer:
 
     def summarize(self, scope: Scope, **kwargs: Any) -> SummaryResult:
         """The checked summary (no streaming)."""
-        for event in self.stream(scope, **kwargs):
-            if isinstance(event, SummaryDone):
-                return event.result
-        raise AssertionError("stream ended without a result")  # pragma: no cover
+        return run_to_end(self.stream(scope, **kwargs), SummaryDone).result
 
     def stream(
         self, scope: Scope, mode: Mode = "extractive", timeline: bool = False
