@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import rag.answer.compose as compose  # noqa: E402
-from rag.answer.lead import Found, candidate_features  # noqa: E402
+from rag.answer.lead import Found  # noqa: E402
 from rag.container import build_services  # noqa: E402
 from rag.evaluation import metrics  # noqa: E402
 from rag.evaluation.runner import expected_lead  # noqa: E402
@@ -67,9 +67,9 @@ def collect(set_path: Path, index_dir: Path) -> list[Question]:
     seen: list[list[Found]] = []
     real = compose.score_candidates
 
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(candidate_features(*args, **kwargs))
-        return real(*args, **kwargs)
+    def recording(found: list[Found]) -> list[tuple[str, float, list[object]]]:
+        seen.append(found)  # the features compose computed, not computed again
+        return real(found)  # type: ignore[return-value]
 
     compose.score_candidates = recording  # type: ignore[assignment]
     out: list[Question] = []

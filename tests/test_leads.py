@@ -11,6 +11,7 @@ from rag.answer.evidence import PartEvidence
 from rag.answer.lead import (
     LEAD_THRESHOLD,
     bearing,
+    candidate_features,
     choose_lead,
     clause_lead,
     conjuncts,
@@ -175,8 +176,9 @@ def test_the_lead_is_the_value_that_answers_the_predicate(
     names = ["Pompeo", "Iran"] if "Pompeo" in question else []
     from rag.answer.compose import head_terms
 
-    found = score_candidates(kind, question, ranked, names, head_terms(question),
-                             "who" in question.lower(), {normalize_source("Example News")})
+    found = score_candidates(candidate_features(
+        kind, question, ranked, names, head_terms(question), "who" in question.lower(),
+        {normalize_source("Example News")}))
     choice = choose_lead(found)
     assert choice.value == lead, found
 
@@ -243,7 +245,8 @@ def test_the_confidence_is_a_probability_that_rises_with_a_feature_of_positive_w
 def test_a_platform_or_a_country_code_is_never_who_was_meant() -> None:
     question = "Who did the minister thank?"
     ranked = _candidates(question, ["The minister thanked Twitter and the U.S on Monday."])
-    found = score_candidates(AnswerType.ENTITY, question, ranked, [], set(), True, set())
+    found = score_candidates(candidate_features(AnswerType.ENTITY, question, ranked, [], set(),
+                                                True, set()))
     assert choose_lead(found).value is None
 
 

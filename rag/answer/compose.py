@@ -25,6 +25,7 @@ from rag.answer.lead import (
     FAR_FLOOR,
     LEAD_THRESHOLD,
     bearing,
+    candidate_features,
     choose_lead,
     clause_lead,
     conjuncts,
@@ -138,8 +139,8 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
     head = head_terms(plan.question)
 
     def of(text: str, ranked: Sequence[Candidate]) -> list[tuple[str, float, list[Candidate]]]:
-        found = score_candidates(plan.answer_type, text, ranked, plan.names, head, person,
-                                 outlets)
+        found = score_candidates(candidate_features(plan.answer_type, text, ranked, plan.names,
+                                                    head, person, outlets))
         return [f for f in found if new_to(f[0], plan.question)]
 
     parts = [pe for pe in gathered.parts if pe.ranked]

@@ -286,18 +286,10 @@ def _kind_name(kind: AnswerType, person: bool) -> str:
     return {AnswerType.NUMBER: "number", AnswerType.DATE: "date"}.get(kind, "place")
 
 
-def score_candidates(
-    kind: AnswerType,
-    question: str,
-    ranked: Sequence[Candidate],
-    names: Sequence[str],
-    head: set[str],
-    person: bool,
-    outlets: set[str],
-) -> list[tuple[str, float, list[Candidate]]]:
-    """Every candidate value with its confidence (the fitted probability that it is the
-    answer, :func:`confidence`) and the sentences naming it, best first."""
-    found = candidate_features(kind, question, ranked, names, head, person, outlets)
+def score_candidates(found: Sequence[Found]) -> list[tuple[str, float, list[Candidate]]]:
+    """Every candidate value of :func:`candidate_features` with its confidence (the fitted
+    probability that it is the answer, :func:`confidence`) and the sentences naming it,
+    best first."""
     out = [(f.value, confidence(f.features), f.support) for f in found]
     out.sort(key=lambda item: -item[1])
     return out
