@@ -7,18 +7,17 @@ from __future__ import annotations
 import pytest
 
 from index.outlets import normalize_source
+from rag.answer.bearing import bearing
+from rag.answer.clauses import clause_lead, reason_kind
+from rag.answer.conjuncts import conjuncts
 from rag.answer.evidence import PartEvidence
 from rag.answer.lead import (
     LEAD_THRESHOLD,
-    bearing,
     candidate_features,
     choose_lead,
-    clause_lead,
-    conjuncts,
-    predicate_terms,
-    reason_kind,
     score_candidates,
 )
+from rag.answer.placement import predicate_terms
 from rag.answer.question import AnswerType, Part, answer_type
 from rag.container import Services
 from rag.evaluation import metrics
@@ -353,6 +352,6 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
     ],
 )
 def test_predicate_word(claim: str, word: str | None) -> None:
-    from rag.answer.lead import predicate_word
+    from rag.answer.bearing import predicate_word
 
     assert predicate_word(claim) == word

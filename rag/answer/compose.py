@@ -18,20 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.outlets import normalize_source
+from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
+from rag.answer.clauses import clause_lead
+from rag.answer.conjuncts import conjuncts, value_per_name
 from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.lead import (
-    AGREE_COVERAGE,
-    BEAR_COVERAGE,
     FAR_FLOOR,
     LEAD_THRESHOLD,
-    bearing,
     candidate_features,
     choose_lead,
-    clause_lead,
-    conjuncts,
     score_candidates,
     value_key,
-    value_per_name,
 )
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import order_of

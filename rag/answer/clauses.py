@@ -1,0 +1,76 @@
+"""The lead of a why / how question: the clause of a best sentence that gives the cause
+or the method (:func:`clause_lead`). Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer.placement import predicate_terms
+from rag.grounding.quotes import Candidate
+from rag.grounding.text import lemma_terms
+
+_CAUSE = re.compile(
+    r"\b(?:because(?:\s+of)?|due to|owing to|thanks to|as a result of|in (?:retaliation|"
+    r"response|reaction) (?:for|to)|in exchange for|for (?=\w+ing\b)|after|following|amid|"
+    r"over|citing|since|if|unless|"
+    r"so that|in order to|to (?:avoid|prevent|protect|stop|ensure|help|make|keep|boost|"
+    r"reduce|raise|counter)|as part of)\b", re.I)
+_METHOD = re.compile(
+    r"\b(?:by|through|using|via|with the help of|thanks to|as)\b", re.I)
+# A trailing attribution is no part of the cause: ", the Washington Post reported Sunday".
+_ATTRIBUTION = re.compile(r",\s+(?:[^,]{0,60}?\s)?(?:reported|said|says|told|added|wrote|"
+                          r"according to)\b[^,]*$", re.I)
+CLAUSE_WORDS = 28  # a lead clause longer than this is cut at a comma
+CLAUSE_FLOOR = 0.9  # the clause's sentence ranks within this share of the best
+
+
+@dataclass(frozen=True)
+class ClauseLead:
+    """The clause that gives a cause or a method, and the sentence it is taken from."""
+
+    text: str
+    support: Candidate
+    note: str
+
+
+def reason_kind(question: str) -> str | None:
+    """"why" or "how" for a question that asks for a cause or a method ("how many" and
+    "how much" ask for figures); None otherwise."""
+    m = re.match(r"^\s*(why|how)\b(?!\s+(?:many|much|long|far|old|big|large|high|often))",
+                 question, re.I) or re.search(r"\band\s+(how|why)\W*$", question, re.I)
+    return m.group(1).lower() if m else None
+
+
+def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None:
+    """For a why / how question: the clause of a best-ranked sentence that gives the cause
+    ("because …", "after …", "if attacks continue …") or the method ("by …"), when the
+    sentence also states the question's predicate before it. None when no such clause
+    stands in the best sentences: the answer then quotes the best sentence."""
+    kind = reason_kind(question)
+    if kind is None or not ranked:
+        return None
+    # What the clause explains: the question's predicate and the names it is about.
+    about = predicate_terms(question, (), set())
+    marker = _CAUSE if kind == "why" else _METHOD
+    for c in ranked[:3]:
+        if c.score < CLAUSE_FLOOR * ranked[0].score:
+            break
+        text = c.text
+        for m in marker.finditer(text):
+            before = set(lemma_terms(text[: m.start()]))
+            if not about or len(about & before) * 2 < len(about):
+                continue  # the clause must follow what it explains
+            clause = _ATTRIBUTION.sub("", text[m.start():]).strip(" .,;:”\"'")
+            words = clause.split()
+            if len(words) < 3:
+                continue
+            if len(words) > CLAUSE_WORDS:
+                cut = clause.find(",", len(" ".join(words[:6])))
+                clause = clause[:cut] if cut > 0 else " ".join(words[:CLAUSE_WORDS])
+            return ClauseLead(clause[:1].upper() + clause[1:], c,
+                              f"the {'cause' if kind == 'why' else 'method'} clause "
+                              f"“{m.group(0)} …” of the best sentence")
+    return None
+

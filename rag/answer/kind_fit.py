@@ -1,0 +1,77 @@
+"""Whether a value is of the asked kind: a person's name for "who", not a platform, a
+country code, a place or a title alone. Pure."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.answer.plan import AnswerType
+from rag.grounding.text import content_terms
+
+_PLATFORMS = frozenset(
+    "twitter x facebook instagram youtube tiktok linkedin reddit threads telegram whatsapp "
+    "snapchat truth social google spotify netflix".split()
+)
+_ACRONYM = re.compile(r"^(?:[A-Z]\.?){1,3}$")
+_TITLES = frozenset(content_terms(
+    "secretary president minister prime chancellor chief executive ceo spokesperson "
+    "spokeswoman spokesman senator governor general director chairman chair officer "
+    "official sir lord king queen prince judge coach manager founder"))
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Country and region names (babel's, offline, and a few more): what "who" does not
+    mean when it asks for a person."""
+    from babel import Locale
+
+    names = {n.lower() for n in Locale("en").territories.values()}
+    return frozenset(names | _REGIONS)
+
+
+_REGIONS = frozenset("middle east west east north south u.s us usa uk un nato eu gaza".split())
+# Peoples and adjectives of place: "host Iraqi, American and coalition forces" names no one.
+_DEMONYMS = frozenset(
+    "american americans british european europeans african asian arab iranian iraqi "
+    "israeli palestinian chinese russian ukrainian indian japanese korean french german "
+    "italian spanish australian canadian mexican brazilian saudi turkish syrian lebanese "
+    "egyptian english scottish welsh irish western eastern northern southern".split()
+)
+# The last word of a name that names a place or a building, not a person: "Baghdad
+# International Airport", "Tahrir Square", "Al-Asad Air Base".
+_FACILITIES = frozenset(
+    "airport airbase base square street road avenue boulevard highway bridge river lake "
+    "sea ocean island islands mountain mountains valley zone province district county "
+    "city town village state region station stadium arena park palace embassy hospital "
+    "university college school museum church mosque cathedral temple hotel port harbour "
+    "harbor camp prison border strait gulf bay canal".split()
+)
+
+
+def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> float:
+    """How plausible ``value`` is as an answer of the asked kind (0: never a lead)."""
+    low = value.lower().strip(". ")
+    if low in outlets:
+        return 0.0
+    if kind is AnswerType.ENTITY:
+        if low in _DEMONYMS:
+            return 0.2
+        # "Iraqi Prime Minister Adel Abdul-Mahdi" is a two-word name behind its title.
+        words = [w for w in value.split()
+                 if w.lower() not in _DEMONYMS and not set(content_terms(w)) <= _TITLES]
+        if len(words) > 4:
+            return 0.3  # a headline's run of capitals, not a name
+        if low in _PLATFORMS and person:
+            return 0.0
+        if person and (low in _places() or _ACRONYM.match(value.replace(" ", ""))
+                       or low.split()[-1] in _FACILITIES):
+            return 0.2  # "U.S", "Iraq", "Tahrir Square": a place or people, not a person
+        if all(t in _TITLES for t in content_terms(value)):
+            return 0.0  # a title alone ("Secretary") is no name
+        if person and len(words) == 1:
+            return 0.7
+        if person and re.search(r"\s(?:of|for|and)\s", value):
+            return 0.5  # "Government of Iraq": a body, not a person
+    return 1.0
+

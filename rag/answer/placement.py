@@ -1,0 +1,98 @@
+"""Where a value stands in a sentence against the question's words: next to its
+predicate, on the side the question asks for, next to the word for what is asked. Pure;
+read by the lead (:mod:`rag.answer.lead`), the values per name
+(:mod:`rag.answer.conjuncts`) and the bearing of a claim (:mod:`rag.answer.bearing`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
+from rag.grounding.text import QUESTION_WORDS, lemma_terms
+
+LOCAL_TERMS = 4  # a clause holds at most this many of a long question's predicate words
+CLAUSE = 10  # words either side of a value read for the question's predicate
+NEAR = 4  # words: a value this near the predicate or the head word is its argument
+_OBJECT_Q = re.compile(
+    r"^\s*(?:who|whom|what|which\s+\w+(?:\s+\w+)?)\s+(?:did|does|do|had|has|have|will|would|"
+    r"could|can|should)\s+", re.I)
+_PASSIVE_Q = re.compile(r"^\s*(?:who|what|which\s+\w+)\s+(?:was|were|is|are|has been|had been)"
+                        r"\s+\w+(?:ed|en|wn|ld|ght)\b", re.I)
+
+
+def predicate_terms(question: str, names: Sequence[str], head: set[str]) -> set[str]:
+    """The lemmas of the question's predicate and its other content words: what a
+    sentence must be about for a value in it to answer. Names the question already gives
+    (its subject) and the word for what is asked are left out."""
+    named = {t for n in names for t in lemma_terms(n)}
+    q = re.sub(r"^\W*\w+\s+", "", question)  # the wh-word
+    return set(lemma_terms(q)) - named - head - set(QUESTION_WORDS)
+
+
+def word_spans(text: str) -> list[tuple[int, int, set[str]]]:
+    """The words of ``text``: where each starts and ends, and its lemmas."""
+    return [(m.start(), m.end(), set(lemma_terms(m.group(0))))
+            for m in re.finditer(r"[\w'’.-]+", text)]
+
+
+def distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: AbstractSet[str],
+             after: bool | None) -> int | None:
+    """Words between the value (characters ``a``..``b``) and the nearest word of
+    ``terms``; with ``after`` the value must follow that word (True) or precede it
+    (False). None when no such word stands in the sentence."""
+    inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
+    if not inside:
+        return None
+    lo, hi = inside[0], inside[-1]
+    best = None
+    for i, (_, _, lemmas) in enumerate(words):
+        if not lemmas & terms or lo <= i <= hi:
+            continue
+        if after is True and i > lo or after is False and i < hi:
+            continue
+        gap = lo - i - 1 if i < lo else i - hi - 1
+        best = gap if best is None or gap < best else best
+    return best
+
+
+def fit_role(question: str) -> bool | None:
+    """Where the answer stands against the predicate: after it for "Who did X meet" and
+    "Who was blamed" (its object), before it for "Who fired ..." (its subject)."""
+    if _OBJECT_Q.match(question) or _PASSIVE_Q.match(question):
+        return True
+    if re.match(r"^\s*(?:who|which\s+\w+)\s+\w+", question, re.I):
+        return False
+    return None
+
+
+# A sentence that does not end as one is a heading or a caption ("Manchester United Team
+# News"), whose names answer nothing.
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[str],
+              head: set[str], role: bool | None) -> tuple[float, float, bool]:
+    """Where a value stands against the question: (the share of the question's predicate
+    words within :data:`CLAUSE` words of it, whether it stands within :data:`NEAR` words
+    on the side the question asks for, whether it stands next to the word for what is
+    asked, "Which team", "the spokesperson")."""
+    inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
+    if not inside:
+        return 0.0, 0.0, False
+    lo, hi = inside[0], inside[-1]
+    near: set[str] = set()
+    for i in range(max(0, lo - CLAUSE), min(len(words), hi + CLAUSE + 1)):
+        if not lo <= i <= hi:
+            near |= words[i][2]
+    # A clause holds only so much of a long question: at most LOCAL_TERMS of its words.
+    local = min(1.0, len(pred & near) / min(len(pred), LOCAL_TERMS)) if pred else 0.5
+    side = distance(words, a, b, pred, role)
+    headed = False
+    if head:
+        d_head = distance(words, a, b, head, None)
+        titled = any(words[i][2] & head for i in range(lo, hi + 1))  # "Prime Minister X"
+        headed = titled or d_head is not None and d_head <= 1
+    return local, float(side is not None and side <= NEAR), headed
+
