@@ -10,18 +10,7 @@ llama-index's integrations:
 * ``OllamaEmbedding`` calls ``POST /api/embed`` with ``input`` a string or a list.
 * :func:`probe_ollama` calls ``GET /api/tags``.
 
-What the client raises, and what we turn it into (always one line that names the fix: a
-:class:`~rag.errors.ModelNotPulled`, the user's to fix, for a model not pulled, else a
-:class:`~rag.errors.BackendUnavailable` with the URL, model and HTTP status):
-
-* server down: ``ConnectionError`` (builtin, from ``httpx.ConnectError``) for plain
-  requests, but a bare ``httpx.ConnectError`` for streamed ones;
-* model not pulled: ``ollama.ResponseError`` with ``status_code == 404``;
-* slow server: ``httpx.ReadTimeout`` (``httpx.ConnectTimeout`` if the TCP connect hangs);
-* stream cut: ``httpx.RemoteProtocolError`` ("incomplete chunked read") when the server dies
-  mid-stream; a stream that ends cleanly but without the final ``"done": true`` object raises
-  nothing in the client, so :class:`OllamaLLM` checks for that object itself;
-* an ``{"error": ...}`` line inside a stream: ``ollama.ResponseError`` with status -1.
+What the client raises becomes one line that names the fix (:mod:`rag.llms.ollama_errors`).
 
 Nothing here reads the environment or files: the caller passes the host (settings resolve
 ``OLLAMA_HOST``).
@@ -29,9 +18,7 @@ Nothing here reads the environment or files: the caller passes the host (setting
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -51,6 +38,14 @@ from llama_index.llms.ollama import Ollama
 
 from index.embedding import NewsEmbedding
 from rag.errors import BackendUnavailable, ModelNotPulled, RagError, UserError
+from rag.llms.ollama_errors import (
+    BACKEND_ERRORS,
+    TIMEOUT_SETTING,
+    OllamaCall,
+    cut_message,
+    translate,
+    translating,
+)
 
 __all__ = [
     "TIMEOUT_SETTING",
@@ -63,36 +58,6 @@ __all__ = [
     "normalize_model_name",
     "probe_ollama",
 ]
-
-#: The setting a user raises when Ollama is too slow (see ``rag.settings.Settings``).
-TIMEOUT_SETTING = "ollama_timeout (RAG_OLLAMA_TIMEOUT)"
-
-# Everything the ollama client lets through when the server misbehaves. Builtin
-# ConnectionError is what ``Client._request_raw`` raises for httpx.ConnectError;
-# streamed requests leak httpx errors directly; a garbled NDJSON line gives JSONDecodeError.
-_BACKEND_ERRORS: tuple[type[BaseException], ...] = (
-    ollama.ResponseError,
-    ConnectionError,
-    httpx.HTTPError,
-    json.JSONDecodeError,
-)
-
-_MAX_DETAIL = 200
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _one_line(text: str, limit: int = _MAX_DETAIL) -> str:
-    """Collapse whitespace (server messages may contain newlines) and cap the length."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _display_host(host: str) -> str:
-    """The host as a URL for messages: ``localhost:11434`` -> ``http://localhost:11434``."""
-    shown = host.strip().rstrip("/")
-    return shown if "://" in shown else f"http://{shown}"
 
 
 def _require_host(host: str) -> str:
@@ -121,124 +86,6 @@ def normalize_model_name(name: str) -> str:
 def model_matches(wanted: str, available: str) -> bool:
     """True if ``available`` (a name from ``/api/tags``) is the model ``wanted`` names."""
     return normalize_model_name(wanted) == normalize_model_name(available)
-
-
-@dataclass(frozen=True)
-class _Call:
-    """What we were doing when something failed, for the error message."""
-
-    host: str
-    model: str
-    timeout: float | None
-    action: str  # "answer" or "embed"
-    endpoint: str  # "/api/chat", "/api/embed", ...
-
-    @property
-    def url(self) -> str:
-        return _display_host(self.host)
-
-
-def _unreachable(call: _Call) -> str:
-    return f"Ollama is not reachable at {call.url}: start it with `ollama serve` or set OLLAMA_HOST"
-
-
-def _timeout_text(timeout: float | None) -> str:
-    return f"{timeout:g}s" if timeout is not None else "the request timeout"
-
-
-def _cut_message(call: _Call, chunks: int) -> str:
-    return (
-        f"the answer from Ollama ({call.url}, model '{call.model}') was cut off: the connection "
-        f"closed mid-answer, after {chunks} chunk(s) and before the final `done: true` chunk; "
-        "the answer is incomplete, retry and check the `ollama serve` log if it happens again"
-    )
-
-
-def _translate(exc: BaseException, call: _Call,
-               chunks: int | None = None) -> BackendUnavailable | ModelNotPulled:
-    """Turn whatever the ollama client raised into a one-line error: the model not pulled
-    is the user's to fix (:class:`ModelNotPulled`); anything else a
-    :class:`BackendUnavailable` carrying the server's URL, the model and the HTTP status.
-
-    ``chunks`` is None for a plain request, else the number of stream chunks already received.
-    """
-    mid_stream = bool(chunks)
-    status: int | None = None
-
-    def fail(message: str) -> BackendUnavailable:
-        return BackendUnavailable(message, url=call.url, model=call.model, status=status)
-
-    if isinstance(exc, ollama.ResponseError):
-        detail = _one_line(exc.error)
-        status = exc.status_code
-        if status == 404 and "not found" in detail.lower() and "model" in detail.lower():
-            return ModelNotPulled(call.model, call.url)
-        if status == 404:
-            return fail(
-                f"{call.url} answered 404 to {call.endpoint} ({detail}): check that OLLAMA_HOST "
-                "points to an Ollama server"
-            )
-        if status == -1:  # an {"error": ...} object inside a 200 stream
-            return fail(
-                f"Ollama failed mid-answer with model '{call.model}': {detail}; "
-                "check the `ollama serve` log and retry"
-            )
-        if "does not support" in detail.lower():
-            return fail(
-                f"Ollama cannot {call.action} with model '{call.model}' ({detail}): "
-                "choose a model that supports it"
-            )
-        return fail(
-            f"Ollama at {call.url} failed to {call.action} with model '{call.model}' "
-            f"(HTTP {status}: {detail}): check the `ollama serve` log"
-        )
-    if isinstance(exc, httpx.ConnectTimeout):
-        return fail(
-            f"Ollama at {call.url} did not accept a connection within "
-            f"{_timeout_text(call.timeout)}: start it with `ollama serve` or fix OLLAMA_HOST"
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        waited = _timeout_text(call.timeout)
-        if mid_stream:
-            return fail(
-                f"Ollama ({call.url}, model '{call.model}') stopped sending the answer for "
-                f"{waited} after {chunks} chunk(s): raise {TIMEOUT_SETTING}"
-            )
-        return fail(
-            f"Ollama at {call.url} did not {call.action} within {waited} with model "
-            f"'{call.model}' (loading a model can be slow): raise {TIMEOUT_SETTING}"
-        )
-    if isinstance(exc, ConnectionError | httpx.ConnectError):
-        return fail(_unreachable(call))
-    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
-        if chunks is not None and chunks > 0:
-            return fail(_cut_message(call, chunks))
-        return fail(
-            f"Ollama at {call.url} closed the connection before answering {call.endpoint} "
-            f"(model '{call.model}'): it may have crashed, check the `ollama serve` log and retry"
-        )
-    if isinstance(exc, json.JSONDecodeError):
-        if mid_stream:
-            return fail(_cut_message(call, chunks or 0))
-        return fail(
-            f"{call.url} sent a response to {call.endpoint} that is not JSON: check that "
-            "OLLAMA_HOST points to an Ollama server"
-        )
-    return fail(
-        f"cannot talk to Ollama at {call.url} ({type(exc).__name__}: {_one_line(str(exc))}): "
-        "check OLLAMA_HOST"
-    )
-
-
-@contextmanager
-def _translating(call: _Call) -> Iterator[None]:
-    """Re-raise backend failures inside the block as BackendUnavailable."""
-    try:
-        yield
-    except RagError:
-        raise
-    except _BACKEND_ERRORS as exc:
-        raise _translate(exc, call) from exc
 
 
 def _is_final(chunk: ChatResponse) -> bool:
@@ -275,7 +122,7 @@ def probe_ollama(host: str, model: str, timeout: float = 2.0) -> OllamaStatus:
     matches with or without the ``:latest`` tag.
     """
     host = _require_host(host)
-    call = _Call(
+    call = OllamaCall(
         host=host, model=model, timeout=timeout, action="list models", endpoint="/api/tags"
     )
     client = ollama.Client(host=host, timeout=timeout)
@@ -293,8 +140,8 @@ def probe_ollama(host: str, model: str, timeout: float = 2.0) -> OllamaStatus:
             "points to an Ollama server"
         )
         return OllamaStatus(reachable=False, has_model=False, reason=reason)
-    except _BACKEND_ERRORS as exc:
-        reason = str(_translate(exc, call))
+    except BACKEND_ERRORS as exc:
+        reason = str(translate(exc, call))
         return OllamaStatus(reachable=False, has_model=False, reason=reason)
     finally:
         client.close()  # type: ignore[no-untyped-call]  # the ollama client is untyped here
@@ -342,8 +189,8 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
             meta = meta.model_copy(update={"num_output": self.max_tokens})
         return meta
 
-    def _call(self, endpoint: str = "/api/chat") -> _Call:
-        return _Call(
+    def _call(self, endpoint: str = "/api/chat") -> OllamaCall:
+        return OllamaCall(
             host=self.base_url,
             model=self.model,
             timeout=self.request_timeout,
@@ -353,7 +200,7 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
 
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """``POST /api/chat`` without streaming; failures become BackendUnavailable."""
-        with _translating(self._call()):
+        with translating(self._call()):
             response: ChatResponse = super().chat(messages, **kwargs)
             return response
 
@@ -364,12 +211,12 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
         timeout, or the stream ends before its final ``done: true`` chunk.
         """
         call = self._call()
-        with _translating(call):
+        with translating(call):
             inner = super().stream_chat(messages, **kwargs)
         return self._guard_stream(inner, call)
 
     @staticmethod
-    def _guard_stream(inner: ChatResponseGen, call: _Call) -> ChatResponseGen:
+    def _guard_stream(inner: ChatResponseGen, call: OllamaCall) -> ChatResponseGen:
         chunks = 0
         finished = False
         try:
@@ -379,16 +226,16 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
                 yield chunk
         except RagError:
             raise
-        except _BACKEND_ERRORS as exc:
-            raise _translate(exc, call, chunks=chunks) from exc
+        except BACKEND_ERRORS as exc:
+            raise translate(exc, call, chunks=chunks) from exc
         finally:
             inner.close()  # release the HTTP connection if the caller stops early
         if not finished:
-            raise BackendUnavailable(_cut_message(call, chunks), url=call.url, model=call.model)
+            raise BackendUnavailable(cut_message(call, chunks), url=call.url, model=call.model)
 
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`."""
-        with _translating(self._call()):
+        with translating(self._call()):
             response: ChatResponse = await super().achat(messages, **kwargs)
             return response
 
@@ -397,12 +244,12 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
     ) -> ChatResponseAsyncGen:
         """Async :meth:`stream_chat`."""
         call = self._call()
-        with _translating(call):
+        with translating(call):
             inner = await super().astream_chat(messages, **kwargs)
         return self._aguard_stream(inner, call)
 
     @staticmethod
-    async def _aguard_stream(inner: ChatResponseAsyncGen, call: _Call) -> ChatResponseAsyncGen:
+    async def _aguard_stream(inner: ChatResponseAsyncGen, call: OllamaCall) -> ChatResponseAsyncGen:
         chunks = 0
         finished = False
         try:
@@ -412,12 +259,12 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
                 yield chunk
         except RagError:
             raise
-        except _BACKEND_ERRORS as exc:
-            raise _translate(exc, call, chunks=chunks) from exc
+        except BACKEND_ERRORS as exc:
+            raise translate(exc, call, chunks=chunks) from exc
         finally:
             await inner.aclose()
         if not finished:
-            raise BackendUnavailable(_cut_message(call, chunks), url=call.url, model=call.model)
+            raise BackendUnavailable(cut_message(call, chunks), url=call.url, model=call.model)
 
 
 def build_ollama_llm(
@@ -475,8 +322,8 @@ class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):  # type: ignore[misc
         """Name used by llama-index serialization."""
         return "RagOllamaEmbedding"
 
-    def _call(self) -> _Call:
-        return _Call(
+    def _call(self) -> OllamaCall:
+        return OllamaCall(
             host=self.base_url,
             model=self.model_name,
             timeout=self.request_timeout,
@@ -494,19 +341,19 @@ class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):  # type: ignore[misc
 
     def get_general_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         """Embed several texts in one ``/api/embed`` call."""
-        with _translating(self._call()):
+        with translating(self._call()):
             vectors = super().get_general_text_embeddings(texts)
         return self._check(list(vectors), len(texts))
 
     async def aget_general_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`get_general_text_embeddings`."""
-        with _translating(self._call()):
+        with translating(self._call()):
             vectors = await super().aget_general_text_embeddings(texts)
         return self._check(list(vectors), len(texts))
 
     def get_general_text_embedding(self, texts: str) -> list[float]:
         """Embed one text (``input`` sent as a string)."""
-        with _translating(self._call()):
+        with translating(self._call()):
             result = self._client.embed(
                 model=self.model_name,
                 input=texts,
@@ -517,7 +364,7 @@ class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):  # type: ignore[misc
 
     async def aget_general_text_embedding(self, prompt: str) -> list[float]:
         """Async :meth:`get_general_text_embedding`."""
-        with _translating(self._call()):
+        with translating(self._call()):
             result = await self._async_client.embed(
                 model=self.model_name,
                 input=prompt,
