@@ -14,13 +14,13 @@ import pytest
 
 from index.errors import InputError
 from index.web.fetch import (
-    DEFAULT_USER_AGENT,
     Fetcher,
     FetchError,
     FetchPolicy,
     Response,
     check_url,
 )
+from index.web.policy import DEFAULT_USER_AGENT
 from tests.support import web_server as web_support
 from tests.support.net import free_port
 from tests.support.web_server import WebServer

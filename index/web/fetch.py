@@ -4,8 +4,9 @@
 :class:`FetchError` naming the URL and a one-line reason:
 
 * URLs that are not http(s), and hosts that resolve to loopback, private, link-local,
-  reserved, multicast or unspecified addresses (:func:`check_url`), on the first URL and
-  on every redirect hop *before* it is requested (redirects are followed by hand);
+  reserved, multicast or unspecified addresses (:func:`~index.web.policy.check_url`), on
+  the first URL and on every redirect hop *before* it is requested (redirects are followed
+  by hand);
 * paths robots.txt forbids to our user agent (robots.txt is fetched once per origin and
   read by protego, with ``*`` and ``$`` in paths);
 * bodies over a byte cap, servers that stall or trickle past a total deadline.
@@ -23,8 +24,6 @@ and ``.netrc``; certificates are checked against certifi's bundle.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -37,46 +36,16 @@ from types import TracebackType
 import httpx
 from protego import Protego
 
-from index.errors import InputError
+from index.web.policy import DEFAULT_PORTS, FetchError, FetchPolicy, check_url, one_line
 
 __all__ = ["FetchError", "FetchPolicy", "Fetcher", "Response", "check_url"]
 
-DEFAULT_USER_AGENT = "newsrag/0.1 (local news reader; +https://github.com/newsrag/newsrag)"
 RETRY_AFTER_CAP_S = 30.0
 ROBOTS_TTL_S = 24 * 3600.0  # a robots.txt that was read (or is 4xx) is trusted this long
 ROBOTS_RETRY_S = 300.0  # after a 5xx / timeout / network error, allow all and ask again later
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """Limits and manners of a :class:`Fetcher`. All durations in seconds."""
-
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 10.0  # longest wait for the next bytes
-    total_timeout_s: float = 30.0  # whole response, however slowly it trickles
-    max_bytes: int = 8_000_000  # body cap; a longer body is refused (stop reading at cap+1)
-    retries: int = 2  # extra attempts after connect errors, timeouts, 429 and 5xx
-    backoff_s: float = 0.5  # doubled each retry (Retry-After seconds win, capped at 30 s)
-    max_redirects: int = 5
-    per_host: int = 2  # concurrent requests to one host at most
-    allow_private: bool = False  # loopback, private, link-local, reserved, multicast, ...
-    allowed_hosts: tuple[str, ...] = ()  # "host:port" or "host" exempt from the refusal
-    obey_robots: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "backoff_s"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"FetchPolicy.{name} must not be negative")
-        for name in ("max_bytes", "retries", "max_redirects"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"FetchPolicy.{name} must not be negative")
-        if self.per_host < 1:
-            raise ValueError("FetchPolicy.per_host must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -94,101 +63,6 @@ class Response:
     def not_modified(self) -> bool:
         """True for a 304 answer to a conditional request (keep the copy you have)."""
         return self.status == 304
-
-
-class FetchError(InputError):
-    """A URL that could not be fetched: path is the URL asked for; reason one line.
-
-    ``status`` is the final HTTP status when the server answered with an error
-    (404, 503 after the retries, ...), else None.
-    """
-
-    def __init__(self, path: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(path, reason)
-        self.status = status
-
-
-# -- address checks ------------------------------------------------------------------
-
-
-def check_url(url: str, policy: FetchPolicy) -> None:
-    """Raise FetchError unless url is http(s) and its host resolves only to addresses the
-    policy allows.
-
-    The URL is parsed by httpx, the parser whose host the request will connect to, so the
-    check and the connection cannot disagree on the host. Caveat: addresses are checked
-    when the name is resolved here; httpx resolves it again to connect, so a DNS rebinding
-    between the two (a name that answers a public address, then a private one) is not
-    prevented. Good enough for a local news reader fetching sources its user chose; a
-    service fetching URLs from strangers would pin the checked address in the transport.
-    """
-    parsed = _parse(url)
-    if parsed.scheme not in _DEFAULT_PORTS:
-        raise FetchError(url, "only http and https URLs are fetched")
-    host = parsed.host
-    if not host:
-        raise FetchError(url, "no host in the URL")
-    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
-    if policy.allow_private or _exempt(host, port, policy.allowed_hosts):
-        return
-    for address in _resolve(url, host, port):
-        kind = _private_kind(address)
-        if kind is not None:
-            raise FetchError(
-                url, f"refused: {address} is {kind} address (private hosts are not allowed)"
-            )
-
-
-def _parse(url: str) -> httpx.URL:
-    try:
-        return httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise FetchError(url, f"invalid URL ({_one_line(exc)})") from exc
-
-
-def _exempt(host: str, port: int, allowed_hosts: tuple[str, ...]) -> bool:
-    shown = f"[{host}]" if ":" in host else host  # IPv6 literals are written in brackets
-    allowed = {entry.strip().lower() for entry in allowed_hosts}
-    return bool({host, shown, f"{shown}:{port}"} & allowed)
-
-
-def _resolve(url: str, host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:  # socket.gaierror is an OSError
-        raise FetchError(url, f"cannot resolve host {host}") from exc
-    addresses = []
-    for info in infos:
-        text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 scope ("fe80::1%eth0")
-        try:
-            addresses.append(ipaddress.ip_address(text))
-        except ValueError:
-            continue
-    if not addresses:
-        raise FetchError(url, f"cannot resolve host {host}")
-    return addresses
-
-
-def _private_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """'a loopback', 'a private', ... for an address we refuse; None for a public one."""
-    ip = address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if ip.is_unspecified:
-        return "an unspecified"
-    if ip.is_loopback:
-        return "a loopback"
-    if ip.is_link_local:
-        return "a link-local"
-    if ip.is_multicast:
-        return "a multicast"
-    if ip.is_private:
-        return "a private"
-    if ip.is_reserved:
-        return "a reserved"
-    if not ip.is_global:  # shared address space (100.64/10), documentation ranges, ...
-        return "a non-public"
-    return None
 
 
 # -- the fetcher ---------------------------------------------------------------------
@@ -429,13 +303,13 @@ class Fetcher:
         except httpx.TimeoutException as exc:  # write or pool
             raise _Failure(f"timed out ({type(exc).__name__})", retry=True) from exc
         except httpx.ConnectError as exc:
-            raise _Failure(f"cannot connect ({_one_line(exc)})", retry=True) from exc
+            raise _Failure(f"cannot connect ({one_line(exc)})", retry=True) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Failure(f"connection failed ({_one_line(exc)})", retry=True) from exc
+            raise _Failure(f"connection failed ({one_line(exc)})", retry=True) from exc
         except httpx.DecodingError as exc:
-            raise _Failure(f"cannot decode the body ({_one_line(exc)})", retry=False) from exc
+            raise _Failure(f"cannot decode the body ({one_line(exc)})", retry=False) from exc
         except httpx.HTTPError as exc:
-            raise _Failure(f"request failed ({_one_line(exc)})", retry=False) from exc
+            raise _Failure(f"request failed ({one_line(exc)})", retry=False) from exc
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
         """The (decoded) body, refused past the byte cap or the total deadline.
@@ -466,7 +340,7 @@ class Fetcher:
     def _host_slot(self, url: str) -> Iterator[None]:
         """Hold one of the ``per_host`` slots of the URL's host:port."""
         parsed = httpx.URL(url)
-        key = f"{parsed.host}:{parsed.port or _DEFAULT_PORTS.get(parsed.scheme, 0)}"
+        key = f"{parsed.host}:{parsed.port or DEFAULT_PORTS.get(parsed.scheme, 0)}"
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
@@ -485,7 +359,7 @@ def _normalize(asked: str, url: str, *, base: str | None = None) -> str:
         return str(parsed.copy_with(fragment=None))
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         what = "redirect Location" if base is not None else "URL"
-        raise FetchError(asked, f"invalid {what} ({_one_line(exc)})") from exc
+        raise FetchError(asked, f"invalid {what} ({one_line(exc)})") from exc
 
 
 def _product_token(user_agent: str) -> str:
@@ -525,7 +399,3 @@ def _size(n: int) -> str:
         return f"{n / 1000:g} kB"
     return f"{n} bytes"
 
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return (text or type(exc).__name__)[:200]
