@@ -173,11 +173,7 @@ class Summarizer:
         timings["map_ms"] = (time.perf_counter() - t0) * 1000
 
         t0 = time.perf_counter()
-        levels: list[int] = []
-        group = (lambda c: period(c.when)) if timeline else article
-        reduced = reduce_claims(fold_disagreements([c for o in outputs for c in o.claims], sim),
-                                sim, self.count_tokens, s.max_tokens, s.batch_tokens,
-                                levels, group)
+        reduced, levels = self._reduce(outputs, sim, timeline)
         yield Progress("reduce", len(levels), len(levels))
         timings["reduce_ms"] = (time.perf_counter() - t0) * 1000
 
@@ -185,11 +181,7 @@ class Summarizer:
         claims, failed = verify(reduced, passages, sim)
         claims.sort(key=timeline_key if timeline else (lambda c: c.order))
         timings["check_ms"] = (time.perf_counter() - t0) * 1000
-        by_n = {p.n: p for p in passages}
-        shown = [display_sentence(c, by_n, timeline) for c in claims]
-        # A small model repeats itself: each rejected sentence is listed once.
-        drafts = [r for out in outputs for r in out.rejected]
-        rejected = list({r.text: r for r in [*drafts, *failed]}.values())
+        shown, rejected = _shown(claims, failed, outputs, passages, timeline)
         covered = bool(claims)
         summary = ("\n" if timeline else " ").join(x.render() for x in shown)
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
@@ -234,6 +226,19 @@ class Summarizer:
         yield Progress("map", len(batches), len(batches))
         return outputs, llm_error
 
+    def _reduce(self, outputs: Sequence[MapOutput], sim: Similarity,
+                timeline: bool) -> tuple[list[Claim], list[int]]:
+        """The claims of every batch, disagreements folded, reduced to the summary's token
+        budget (grouped by period for a timeline, else by article); and the number of claims
+        after each level of the reduction."""
+        s = self.settings
+        levels: list[int] = []
+        group = (lambda c: period(c.when)) if timeline else article
+        reduced = reduce_claims(fold_disagreements([c for o in outputs for c in o.claims], sim),
+                                sim, self.count_tokens, s.max_tokens, s.batch_tokens,
+                                levels, group)
+        return reduced, levels
+
     def _not_covered(self, scope: Scope, passages: Sequence[Passage],
                      sim: Similarity) -> str:
         """Why the scope has nothing to summarise ("" when it has)."""
@@ -244,6 +249,19 @@ class Summarizer:
         ranked = rank_sentences(scope.topic, passages, sim)
         evidence = judge_evidence(scope.topic, passages, ranked)
         return evidence.reason.replace("question", "topic") if evidence.weak else ""
+
+
+def _shown(claims: Sequence[Claim], failed: Sequence[CheckedSentence],
+           outputs: Sequence[MapOutput], passages: Sequence[Passage],
+           timeline: bool) -> tuple[list[CheckedSentence], list[CheckedSentence]]:
+    """The checked claims as the summary shows them, and the sentences it rejected: the
+    model's drafts no passage supports and the claims that failed the check."""
+    by_n = {p.n: p for p in passages}
+    shown = [display_sentence(c, by_n, timeline) for c in claims]
+    # A small model repeats itself: each rejected sentence is listed once.
+    drafts = [r for out in outputs for r in out.rejected]
+    rejected = list({r.text: r for r in [*drafts, *failed]}.values())
+    return shown, rejected
 
 
 def _selection_notes(selection: Selection) -> list[str]:
