@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -265,10 +266,16 @@ def to_html(items: Sequence[ExportItem], ctx: ExportContext, title: str | None =
 
 
 def export_format(path: Path) -> str:
-    """``markdown`` or ``html`` by the file's suffix (a misuse otherwise)."""
+    """``markdown`` or ``html`` by the file's suffix (a misuse otherwise, as is a folder
+    that does not exist: both are found before any work is done)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UserError(f"cannot export to {path.name}: use a .md or .html file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot export to {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot export to {path}: the folder {folder} is not writable")
     return kind
 
 

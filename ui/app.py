@@ -28,6 +28,7 @@ from ui.corpus import ALL_OUTLETS, CorpusUI
 from ui.downloads import ExportFiles
 from ui.feedback import FeedbackUI
 from ui.feedback import build_row as build_feedback_row
+from ui.guard import checked_api
 from ui.summaries import build_tab as build_summaries_tab
 
 
@@ -177,6 +178,6 @@ def build_app(services: Services) -> gr.Blocks:
         # behind the page: the status line is read again every minute.
         gr.Timer(60).tick(corpus.status, None, [status], queue=False, api_visibility="private",
                           show_progress="hidden")
-        gr.api(ui.ask, api_name="ask", **answer_group)
-        gr.api(summaries.summarize, api_name="summarize", **backend_group)
+        gr.api(checked_api(ui.ask), api_name="ask", **answer_group)
+        gr.api(checked_api(summaries.summarize), api_name="summarize", **backend_group)
     return app

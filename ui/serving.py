@@ -23,6 +23,7 @@ import gradio as gr
 from rag.errors import UserError
 from rag.settings import Settings
 from ui.api import Api
+from ui.guard import app_kwargs
 
 AUTH_ENV = "RAG_UI_AUTH"
 MB = 1024 * 1024
@@ -84,7 +85,8 @@ def launch(
     check_exposure(host, auth, share, force)
     app.queue(default_concurrency_limit=1, max_size=s.ui_queue_size)
     return app.launch(
-        app_kwargs={"routes": api.routes, "lifespan": api.lifespan} if api else None,
+        app_kwargs=app_kwargs(s.ui_max_upload_mb * MB + MB,
+                              {"routes": api.routes, "lifespan": api.lifespan} if api else None),
         server_name=host, server_port=port, auth=auth, share=share,
         auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,
         css=asset("style.css"), js=asset("app.js"), max_file_size=s.ui_max_upload_mb * MB,

@@ -51,6 +51,28 @@ def error_line(exc: RagError) -> str:
     return f"Error: {exc}"
 
 
+def crash_line(exc: BaseException) -> str:
+    """One line for an unforeseen failure; its traceback goes to a log file named in it
+    (under $XDG_STATE_HOME/newsrag, else ~/.local/state/newsrag, else the temp folder)."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    detail = " ".join(str(exc).split())[:200]
+    text = "".join(traceback.format_exception(exc))
+    state = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    for folder in (Path(state) / "newsrag", Path(tempfile.gettempdir())):
+        log = folder / f"rag-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log.write_text(f"rag {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+        except OSError:
+            continue
+        return f"Error: {type(exc).__name__}: {detail} (details in {log})"
+    return f"Error: {type(exc).__name__}: {detail}"
+
+
 def friendly_errors(func: F) -> F:
     """Turn domain errors into one line on stderr and exit status 1 (2 for user errors)."""
 
@@ -90,10 +112,25 @@ def cli(ctx: click.Context, config: Path | None, index_dir: Path | None) -> None
 
 R = TypeVar("R")
 
+MAX_K = 100  # passages asked for at once: more is no answer's context
+
+
+def check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: ``value`` is a day :func:`index.dates.parse_day` takes."""
+    from index.dates import parse_day
+
+    try:
+        parse_day(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 as_of_option = click.option(
     "--as-of",
     "as_of",
     default=None,
+    callback=check_day,
     help="Read 'last week', 'yesterday', 'the latest' as of this date (YYYY-MM-DD; "
     "default: the as_of setting, else today).",
 )
@@ -129,11 +166,35 @@ def drain(
     return result, streamed
 
 
-def print_report(report: IndexReport, err: bool = False) -> None:
-    """An indexing run's skipped inputs (one line each, on stderr) and its summary."""
+# Exit codes of `rag index` and `rag sync` (README, "Exit codes"); every command exits 2
+# for a usage or user error and 1 for a runtime failure.
+EXIT_SOME_FAILED = 3  # some inputs failed (one line each); the rest was indexed
+EXIT_NONE_READ = 4  # inputs were given and none of them could be read
+
+
+def print_report(report: IndexReport, err: bool = False, verbose: bool = False) -> None:
+    """An indexing run's skipped inputs (one line each, on stderr), with ``verbose`` what
+    folder walks passed over, and its summary."""
     for error in report.errors:
         click.echo(f"skipped {error}", err=True)
+    if verbose:
+        for ignored in report.ignored:
+            click.echo(f"ignored {ignored}", err=True)
     click.echo(report.summary(), err=err)
+
+
+def report_exit_code(report: IndexReport) -> int:
+    """0 when every input was indexed or unchanged, :data:`EXIT_SOME_FAILED` when some
+    failed, :data:`EXIT_NONE_READ` when all of them did."""
+    if not report.failed:
+        return 0
+    done = report.added + report.updated + report.unchanged + report.removed
+    return EXIT_SOME_FAILED if done else EXIT_NONE_READ
+
+
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True,
+    help="Also name what folder walks ignored (hidden entries, types no format reads).")
 
 
 class progress_bar:
@@ -164,13 +225,16 @@ class progress_bar:
 def retrieval_options(func: F) -> F:
     """``--k``, ``--since``, ``--until``, ``--source`` and ``--per-doc``."""
     options = [
-        click.option("--k", "k", type=int, default=None, help="Passages to return (default 5)."),
-        click.option("--since", help="Only articles published on or after (YYYY[-MM[-DD]])."),
-        click.option("--until", help="Only articles published on or before (YYYY[-MM[-DD]])."),
+        click.option("--k", "k", type=click.IntRange(1, MAX_K), default=None,
+                     help="Passages to return (default 5)."),
+        click.option("--since", callback=check_day,
+                     help="Only articles published on or after (YYYY[-MM[-DD]])."),
+        click.option("--until", callback=check_day,
+                     help="Only articles published on or before (YYYY[-MM[-DD]])."),
         click.option("--source", "sources", multiple=True, help="Only this outlet (repeatable)."),
         click.option(
             "--per-doc",
-            type=int,
+            type=click.IntRange(1, MAX_K),
             default=None,
             help="At most this many passages from one article, or from one story that "
             "several outlets carried (default 2).",
@@ -188,6 +252,8 @@ def read_queries(path: Path) -> Iterator[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text (a question file is JSON or text)") from None
     stripped = text.lstrip()
     items: list[Any]
     if stripped.startswith("["):
@@ -195,11 +261,15 @@ def read_queries(path: Path) -> Iterator[dict[str, Any]]:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise UserError(f"{path}: invalid JSON ({type(exc).__name__})") from exc
     elif stripped.startswith("{"):
         try:
             items = [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}: invalid JSON lines ({exc.msg})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise UserError(f"{path}: invalid JSON lines ({type(exc).__name__})") from exc
     else:
         items = [line.strip() for line in text.splitlines() if line.strip()]
     for item in items:

@@ -246,12 +246,12 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> object:
     """The request's JSON body, refused past ``limit`` bytes without reading the rest."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"The request body is over {limit // 1024} KB.")
+        raise ApiError(413, f"The request body is too large (limit {limit // 1024} KB).")
     body = bytearray()
     async for piece in request.stream():
         body += piece
         if len(body) > limit:
-            raise ApiError(413, f"The request body is over {limit // 1024} KB.")
+            raise ApiError(413, f"The request body is too large (limit {limit // 1024} KB).")
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:
