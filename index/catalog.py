@@ -190,6 +190,13 @@ _CHUNK_SELECT = (
 class Catalog:
     """SQLite catalog of documents, chunks and cached embeddings."""
 
+    FILE = "catalog.sqlite3"  # in the index directory
+
+    @classmethod
+    def in_index(cls, index_dir: Path) -> Catalog:
+        """The catalog of the index in ``index_dir``."""
+        return cls(index_dir / cls.FILE)
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path

@@ -57,7 +57,7 @@ class IndexStore:
     ) -> None:
         self.index_dir = index_dir
         self.embed_model = embed_model
-        self.catalog = Catalog(index_dir / "catalog.sqlite3")
+        self.catalog = Catalog.in_index(index_dir)
         client = client or make_client(index_dir / "chroma", chroma_url)
         if reset:
             self.catalog.reset()

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from rag.errors import RagError, UserError
-from rag.settings import load_settings
 
 if TYPE_CHECKING:
+    from index.catalog import Catalog
     from index.indexer import IndexReport
     from rag.container import Services
 
@@ -30,20 +30,37 @@ class Context:
         self.config = config
         self.index_dir = index_dir
         self._services: Services | None = None
+        self._catalog: Catalog | None = None
 
     def services(self, **overrides: Any) -> Services:
         """The services, built on first use (from the settings and ``overrides``)."""
         from rag.container import build_services
+        from rag.settings import load_settings
 
         if self._services is None:
             settings = load_settings(self.config, index_dir=self.index_dir, **overrides)
             self._services = build_services(settings)
         return self._services
 
+    def catalog(self) -> Catalog:
+        """The index's catalog alone, for commands that only list what is indexed: no
+        model, no vector store, none of their imports (``rag docs`` answers at once)."""
+        from index.catalog import Catalog
+        from rag.settings import load_settings
+
+        if self._services is not None:
+            return self._services.store.catalog
+        if self._catalog is None:
+            settings = load_settings(self.config, index_dir=self.index_dir)
+            self._catalog = Catalog.in_index(settings.index_dir)
+        return self._catalog
+
     def close(self) -> None:
-        """Free the services, if they were built."""
+        """Free the services (or the catalog), if they were opened."""
         if self._services is not None:
             self._services.close()
+        if self._catalog is not None:
+            self._catalog.close()
 
 
 def error_line(exc: RagError) -> str:

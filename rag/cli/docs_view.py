@@ -4,9 +4,10 @@ together, and one article's versions (``--history``). Pure formatting."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index.catalog import DocumentRow, VersionRow
+if TYPE_CHECKING:  # the catalog (and numpy) load when `rag docs` runs, not for `rag --help`
+    from index.catalog import DocumentRow, VersionRow
 
 HASH_PREFIX = 12
 

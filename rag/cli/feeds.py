@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from index.web.sources import is_url
 from rag.cli.common import (
     Context,
     friendly_errors,
@@ -29,6 +28,8 @@ def feeds_group() -> None:
 def feeds_add(obj: Context, urls: tuple[str, ...]) -> None:
     """Subscribe to feeds by URL (indexed by the next ``rag sync``)."""
     for url in urls:
+        from index.web.sources import is_url
+
         if not is_url(url):
             raise UserError(f"{url}: not an http or https URL")
         obj.services().ingestion.subscribe(url)

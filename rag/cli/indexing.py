@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from index.formats import describe as describe_formats
-from index.web.sources import is_url
 from rag.cli.common import (
     Context,
     friendly_errors,
@@ -18,7 +17,6 @@ from rag.cli.common import (
     report_exit_code,
     verbose_option,
 )
-from rag.cli.docs_view import history_json, history_lines, listing
 from rag.errors import UserError
 
 
@@ -54,6 +52,8 @@ def index_cmd(
     watch: bool, quiet: bool, verbose: bool,
 ) -> None:
     services = obj.services()
+    from index.web.sources import is_url
+
     urls = [i for i in inputs if is_url(i)]
     paths = [Path(i) for i in inputs if not is_url(i)]
     if watch and not paths:
@@ -79,7 +79,9 @@ def index_cmd(
 def docs_cmd(obj: Context, as_json: bool, history: str | None) -> None:
     """List the indexed articles; copies of one story (near-duplicates from several
     outlets) are listed together, the first one's id is their story_id."""
-    catalog = obj.services().store.catalog
+    from rag.cli.docs_view import history_json, history_lines, listing
+
+    catalog = obj.catalog()
     if history is not None:
         versions = catalog.versions(history)
         if not versions:

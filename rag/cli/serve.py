@@ -8,7 +8,6 @@ import click
 
 from rag.cli.common import Context, friendly_errors, print_report, progress_bar
 from rag.errors import UserError
-from rag.sync import PeriodicSync, parse_duration
 
 
 @click.command("doctor")
@@ -81,6 +80,7 @@ def serve_cmd(
     API: gradio_client.Client(URL).predict("question", api_name="/ask"), an
     OpenAI-compatible one at URL/v1 (model "newsrag") and an MCP server at URL/mcp.
     """
+    from rag.sync import PeriodicSync, parse_duration
     from ui.api import build_api
     from ui.app import build_app
     from ui.serving import check_exposure, launch, parse_auth
