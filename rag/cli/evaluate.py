@@ -64,6 +64,10 @@ def _stderr(message: str) -> None:
 @click.option("--per-doc", type=click.IntRange(1), default=None,
               help="At most N chunks of one article in the retrieval metrics (default: setting).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N cases.")
+@click.option("--oracle", is_flag=True,
+              help="Answer each question from its gold evidence passages instead of retrieved "
+                   "ones (sets with evidence facts: MultiHop-RAG), to split the answer gap "
+                   "into retrieval and answering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON.")
 @click.option("--summary", is_flag=True, help="Totals only, no per-case table.")
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -84,6 +88,7 @@ def run_cmd(
     hit_ks: tuple[int, ...],
     per_doc: int | None,
     limit: int | None,
+    oracle: bool,
     as_json: bool,
     summary: bool,
     baseline: Path | None,
@@ -100,11 +105,14 @@ def run_cmd(
 
     if (baseline or save_baseline) and len(sets) > 1:
         raise UserError("--baseline and --save-baseline take one SET")
+    if oracle and retrieval_only:
+        raise UserError("--oracle answers from the gold passages: it needs a full run")
     services = obj.services()
     options = RunOptions(
         mode=RETRIEVAL_ONLY if retrieval_only else services.answer_mode(mode),
         hit_ks=tuple(sorted(set(hit_ks))),
         per_doc=per_doc,
+        oracle=oracle,
     )
     base = read_record(baseline) if baseline else None
     history_dir = history_dir or services.settings.index_dir / "eval"
@@ -183,13 +191,24 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
             if done == total:
                 click.echo("", err=True)
 
+    gold = None
+    if options.oracle:
+        from rag.evaluation.oracle import GoldPassages
+
+        if not any(c.evidence_facts for c in eval_set.cases):
+            raise UserError(f"{eval_set.path}: --oracle needs cases with evidence facts "
+                            "(a MultiHop-RAG question file)")
+        gold = GoldPassages(services.retriever)
     results = run_cases(
         eval_set.cases,
         services.retriever,
         services.answerer if full else None,
         options,
         progress,
+        gold,
     )
+    if gold is not None and gold.missing:
+        _stderr(f"warning: {gold.missing} evidence facts are in no indexed chunk")
     llm = None
     if full and options.mode == "generative":
         llm = {"backend": services.backend.backend, "model": services.backend.model}
@@ -198,7 +217,7 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
     return RunRecord(
         set_name=eval_set.name,
         set_path=str(eval_set.path),
-        mode=options.mode,
+        mode=f"{options.mode}+oracle" if options.oracle else options.mode,
         started_at=started,
         git=git_info(PROJECT_ROOT),
         settings=settings,
@@ -206,7 +225,7 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
         llm=llm,
         corpus=corpus_fingerprint((d.doc_id, d.content_hash) for d in docs.values()),
         options={"hits_at": list(options.hit_ks), "per_doc": options.per_doc,
-                 "cases": len(eval_set.cases)},
+                 "cases": len(eval_set.cases), "oracle": options.oracle},
         totals=totals(results, options.hit_ks, options.depth),
         by_type=by_type(results, options.hit_ks, options.depth),
         by_answer_type=by_type(results, options.hit_ks, options.depth,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from index.dates import parse_day
 from rag.evaluation import metrics
 from rag.evaluation.results import CaseResult
 from rag.evaluation.sets import Case
 from rag.retrieval import Filters
+
+if TYPE_CHECKING:
+    from rag.evaluation.oracle import GoldPassages
 
 RETRIEVAL_ONLY = "retrieval-only"
 
@@ -38,6 +41,7 @@ class RunOptions:
     mode: str = RETRIEVAL_ONLY  # or "generative" / "extractive"
     hit_ks: tuple[int, ...] = (1, 4, 10)
     per_doc: int | None = None  # at most this many chunks of one article (None: settings)
+    oracle: bool = False  # answer from the gold evidence passages (rag.evaluation.oracle)
 
     @property
     def depth(self) -> int:
@@ -212,15 +216,21 @@ def case_scope(case: Case) -> dict[str, Any]:
 
 
 def run_case(
-    case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions
+    case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions,
+    gold: GoldPassages | None = None,
 ) -> CaseResult:
     """Retrieve (for the retrieval metrics) and, unless retrieval-only, answer one case,
-    under its filters."""
+    under its filters. With ``gold`` (an oracle run) the case's gold evidence passages
+    stand in for retrieval, in the metrics and in the answer."""
     scope = case_scope(case)
     filtered = {"filters": scope["filters"]} if "filters" in scope else {}
     t0 = time.perf_counter()
-    nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc,
-                             **filtered)
+    nodes = gold.nodes(case) if gold is not None else retriever.search(
+        case.question, k=options.depth, max_per_doc=options.per_doc, **filtered)
+    if gold is not None and answerer is not None:
+        from rag.evaluation.oracle import answering_from
+
+        answerer = answering_from(answerer, nodes)  # type: ignore[arg-type]
     retrieval_ms = (time.perf_counter() - t0) * 1000
     doc_ids = [str(n.node.metadata["doc_id"]) for n in nodes]
     texts = [n.node.get_content() for n in nodes]
@@ -248,11 +258,12 @@ def run_cases(
     answerer: Answerer | None,
     options: RunOptions,
     progress: Callable[[int, int, CaseResult], None] | None = None,
+    gold: GoldPassages | None = None,
 ) -> list[CaseResult]:
     """Run every case in order; ``progress(done, total, result)`` after each."""
     out = []
     for i, case in enumerate(cases, 1):
-        out.append(run_case(case, retriever, answerer, options))
+        out.append(run_case(case, retriever, answerer, options, gold))
         if progress is not None:
             progress(i, len(cases), out[-1])
     return out
