@@ -20,6 +20,7 @@ from rag.retrieval import Filters
 from rag.settings import Settings
 from ui import render
 from ui.api import calls
+from ui.api.calls import AnswerReply
 from ui.brief import download
 from ui.corpus import ALL_OUTLETS
 from ui.downloads import ExportFiles
@@ -187,7 +188,7 @@ class ChatUI:
         self, question: str, since: str = "", until: str = "", outlet: str = "",
         k: int = 0, mode: str = "", history: list[list[str]] | None = None,
         as_of: str = "",
-    ) -> dict[str, Any]:
+    ) -> AnswerReply:
         """Answer ``question`` from the indexed articles, with checked citations.
 
         Returns the ``rag ask --json`` object (answer, abstained, reason, citations,

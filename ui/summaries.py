@@ -17,6 +17,7 @@ from rag.summary.scope import MAX_TOPIC_CHARS
 from rag.summary.service import Progress, SummaryDone
 from ui import render
 from ui.api import calls
+from ui.api.calls import SummaryReply
 from ui.brief import download
 from ui.downloads import ExportFiles
 from ui.errors import api_error, error_message
@@ -75,7 +76,7 @@ class SummariesUI:
                 download(paths and paths[1], self.MD_LABEL))
 
     def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
-                  outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
+                  outlet: str = "", timeline: bool = False, mode: str = "") -> SummaryReply:
         """A cited summary of ``topic`` (or of the article ``doc``, the dates, the outlet).
 
         Returns the ``rag summarize --json`` object: summary, covered, reason, citations

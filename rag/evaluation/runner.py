@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from index.dates import parse_day
+from rag.answer.result import Citation
 from rag.evaluation import metrics
 from rag.evaluation.results import CaseResult
 from rag.evaluation.sets import Case
@@ -175,7 +176,7 @@ def score_answer(
     case: Case,
     answer: str,
     abstained: bool,
-    citations: Sequence[dict[str, Any]],
+    citations: Sequence[Citation],
     lead: str | None = None,
     answer_type: str | None = None,
 ) -> None:
