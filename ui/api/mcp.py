@@ -50,6 +50,13 @@ Json = dict[str, object]
 def build_mcp(services: Services) -> MCPServer:
     """The MCP server with its tools, over ``services``."""
     server: MCPServer = MCPServer("newsrag", instructions=INSTRUCTIONS)
+    add_question_tools(server, services)
+    add_overview_tools(server, services)
+    return server
+
+
+def add_question_tools(server: MCPServer, services: Services) -> None:
+    """``ask`` and ``search``: checked answers with their citations, and passages."""
 
     @server.tool()
     def ask(
@@ -80,6 +87,11 @@ def build_mcp(services: Services) -> MCPServer:
         return _tool("searching", lambda: dict(calls.search(services, query, k, since, until,
                                                             outlet)))
 
+
+def add_overview_tools(server: MCPServer, services: Services) -> None:
+    """``summarize``, ``list_outlets`` and ``list_documents``: cited summaries, and what
+    is indexed."""
+
     @server.tool()
     def summarize(
         topic: Annotated[str, Field(description="What to summarize; empty with an outlet "
@@ -108,5 +120,3 @@ def build_mcp(services: Services) -> MCPServer:
         """The indexed articles, newest first: id, title, outlet, date, URL."""
         return _tool("listing", lambda: [dict(d) for d in calls.documents(services, outlet,
                                                                            limit)])
-
-    return server
