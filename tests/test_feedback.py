@@ -40,7 +40,7 @@ from rag.retrieval import Filters
 from tests.conftest import SEEDS, make_settings, scripted_seeds
 from tests.support.fakes import HashEmbedding
 from ui import render
-from ui.chat import ChatUI, new_state
+from ui.chat import ChatState, ChatUI, new_state
 from ui.feedback import FeedbackUI, new_rated
 
 KATYUSHA_Q = "How many Katyusha rockets were aimed at the US embassy?"
@@ -232,13 +232,13 @@ def seeded(tmp_path: Path) -> Iterator[Services]:
     yield from scripted_seeds(tmp_path)
 
 
-def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:
+def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], ChatState]:
     """Ask in the chat; the final messages and state."""
     args: dict[str, Any] = {"since": "", "until": "", "outlet": "All outlets", "k": 5,
                             "mode": "generative", **kw}
     steps = list(ui.chat(question, [], new_state(), **args))
-    messages = [s[1] for s in steps if isinstance(s[1], list)][-1]
-    state = [s[3] for s in steps if isinstance(s[3], dict) and "turn" in s[3]][-1]
+    messages = [s.chatbot for s in steps if isinstance(s.chatbot, list)][-1]
+    state = [s.state for s in steps if isinstance(s.state, ChatState)][-1]
     return messages, state
 
 

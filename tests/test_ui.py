@@ -28,7 +28,7 @@ from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port, serving
 from ui import render
 from ui.app import build_app
-from ui.chat import ChatUI, new_state
+from ui.chat import ChatState, ChatUI, ChatUpdate, Message, new_state
 from ui.corpus import CorpusUI
 from ui.serving import auth_from_env, check_exposure, is_loopback, launch
 
@@ -267,50 +267,51 @@ def seeded(tmp_path: Path) -> Iterator[Services]:
     yield from scripted_seeds(tmp_path)
 
 
-def run_chat(ui: ChatUI, question: str, state: dict[str, Any] | None = None,
-             messages: list[Any] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
+def run_chat(ui: ChatUI, question: str, state: ChatState | None = None,
+             messages: list[Message] | None = None, **kw: Any) -> list[ChatUpdate]:
+    """Every update the chat handler streams for ``question``."""
     args: dict[str, Any] = dict(since="", until="", outlet="All outlets", k=5,
                                 mode="generative")
     args.update(kw)
     return list(ui.chat(question, messages or [], state or new_state(), **args))
 
 
-def last(steps: list[tuple[Any, ...]], i: int) -> Any:
-    """The last value an output took (skipped updates left out)."""
-    values = [s[i] for s in steps
-              if not (isinstance(s[i], dict) and s[i].get("__type__") == "update")]
+def last(steps: list[ChatUpdate], output: str) -> Any:
+    """The last value the output named ``output`` took (skipped updates left out)."""
+    values = [getattr(s, output) for s in steps]
+    values = [v for v in values if not (isinstance(v, dict) and v.get("__type__") == "update")]
     return values[-1]
 
 
 def test_chat_streams_the_draft_then_shows_the_checked_answer(seeded: Services) -> None:
     ui = ChatUI(seeded)
     steps = run_chat(ui, KATYUSHA_Q)
-    contents = [s[1][-1]["content"] for s in steps if isinstance(s[1], list)]
+    contents = [s.chatbot[-1]["content"] for s in steps if isinstance(s.chatbot, list)]
     drafts = [c for c in contents if "rag-draft-text" in c]
     assert len(drafts) >= 3, "the draft streams in pieces"
     final = contents[-1]
     assert "rag-draft" not in final and "Katyusha" in final
     href = parse(final).tags[[t for t, _ in parse(final).tags].index("a")][1]["href"]
     n = href.rsplit("-", 1)[1]
-    panel = last(steps, 2)
+    panel = last(steps, "sources")
     card = panel[panel.index(f'id="src-1-{n}"'):]
     assert "three Katyusha rockets" in card[:card.index("</div></div>")]
-    state = last(steps, 3)
-    assert state["turn"] == 1 and state["history"][0][0] == KATYUSHA_Q
+    state = last(steps, "state")
+    assert state.turn == 1 and state.history[0][0] == KATYUSHA_Q
 
 
 def test_follow_up_passes_the_history(seeded: Services) -> None:
     ui = ChatUI(seeded)
     first = run_chat(ui, KATYUSHA_Q)
-    state, messages = last(first, 3), last(first, 1)
+    state, messages = last(first, "state"), last(first, "chatbot")
     second = run_chat(ui, "And where did they fall?", state, messages)
     llm = seeded.llm
     assert question_of(llm.prompts[-1]) == f"And where did they fall? ({KATYUSHA_Q})"
-    state = last(second, 3)
-    assert state["turn"] == 2 and len(state["history"]) == 2
-    chat = last(second, 1)
+    state = last(second, "state")
+    assert state.turn == 2 and len(state.history) == 2
+    chat = last(second, "chatbot")
     assert len(chat) == 4 and "#src-2-" in chat[-1]["content"]
-    panel = last(second, 2)
+    panel = last(second, "sources")
     assert panel.index('id="turn-2"') < panel.index('id="turn-1"'), "newest answer first"
 
 
@@ -327,11 +328,11 @@ def test_llm_failure_mid_chat_goes_search_only(tmp_path: Path, failure: Exceptio
         steps = run_chat(ChatUI(services), KATYUSHA_Q)
     finally:
         services.close()
-    final = last(steps, 1)[-1]["content"]
+    final = last(steps, "chatbot")[-1]["content"]
     assert_only_our_markup(final)
     assert "The language model failed" in final
     assert render.esc(str(failure)) in final
-    panel = last(steps, 2)
+    panel = last(steps, "sources")
     assert 'id="src-1-1"' in panel and "Katyusha" in panel
 
 
@@ -340,9 +341,9 @@ def test_user_errors_are_shown_in_the_chat(tmp_path: Path) -> None:
                               llm=ScriptedLLM(["x"]))
     try:
         ui = ChatUI(services)
-        final = last(run_chat(ui, "Anything?"), 1)[-1]["content"]
+        final = last(run_chat(ui, "Anything?"), "chatbot")[-1]["content"]
         assert "rag-error" in final and "index is empty" in final
-        final = last(run_chat(ui, "Anything?", since="yesterday"), 1)[-1]["content"]
+        final = last(run_chat(ui, "Anything?", since="yesterday"), "chatbot")[-1]["content"]
         assert "not a date" in final
     finally:
         services.close()
@@ -353,7 +354,8 @@ def test_stop_marks_the_draft_as_stopped(seeded: Services) -> None:
     messages = [{"role": "user", "content": [{"type": "text", "text": "q"}]},
                 {"role": "assistant", "content": [{"type": "text",
                                                    "text": render.pending_html("Thr")}]}]
-    out, panel = ui.stopped(messages, new_state())
+    stopped = ui.stopped(messages, new_state())
+    out, panel = stopped.chatbot, stopped.sources
     assert "Stopped." in out[-1]["content"] and out[0]["content"] == "q"
     assert "Thr" in out[-1]["content"] and "not checked" in out[-1]["content"]
     assert panel == render.EMPTY_SOURCES
@@ -361,7 +363,7 @@ def test_stop_marks_the_draft_as_stopped(seeded: Services) -> None:
 
 def test_date_filters_reach_retrieval(seeded: Services) -> None:
     ui = ChatUI(seeded)
-    panel = last(run_chat(ui, KATYUSHA_Q, since="2020-01-01", until="2020-12"), 2)
+    panel = last(run_chat(ui, KATYUSHA_Q, since="2020-01-01", until="2020-12"), "sources")
     assert "2020" in panel and "2024" not in panel
 
 
@@ -374,14 +376,16 @@ def test_upload_and_remove(seeded: Services, tmp_path: Path) -> None:
                        encoding="utf-8")
     bad = tmp_path / "in" / "notes.exe"
     bad.write_bytes(b"MZ")
-    log, rows, _outlets, status, cleared = ui.index_files([str(article), str(bad)])
+    done = ui.index_files([str(article), str(bad)])
+    log, rows, status, cleared = done.log, done.docs, done.status, done.entry
     assert "1 added" in log and "skipped notes.exe" in log
     assert cleared is None
     assert any(r[0] == "quillmere" and "Quillmere" in r[1] for r in rows)
     assert "6 articles" in status
     assert (seeded.settings.index_dir / "uploads" / "quillmere.txt").is_file()
 
-    log, rows, _outlets, status, _ = ui.remove("quillmere, nosuchdoc")
+    done = ui.remove("quillmere, nosuchdoc")
+    log, rows, status = done.log, done.docs, done.status
     assert log == "1 removed, 1 not found"
     assert not any(r[0] == "quillmere" for r in rows)
     assert not (seeded.settings.index_dir / "uploads" / "quillmere.txt").exists()
@@ -411,8 +415,8 @@ def test_every_registered_format_is_uploadable(seeded: Services, tmp_path: Path)
         "# Harwick bridge reopens\n\nThe **Harwick** bridge reopened after a year.\n",
         encoding="utf-8")
     ui = CorpusUI(seeded)
-    log, rows, _outlets, status, cleared = ui.index_files(
-        [str(p) for p in sorted(src.iterdir())])
+    done = ui.index_files([str(p) for p in sorted(src.iterdir())])
+    log, rows, status, cleared = done.log, done.docs, done.status, done.entry
     assert "3 added" in log and "0 failed" in log and "skipped" not in log, log
     assert cleared is None and "8 articles" in status
     titles = {r[0]: r[1] for r in rows}
@@ -423,7 +427,7 @@ def test_every_registered_format_is_uploadable(seeded: Services, tmp_path: Path)
     assert sorted(p.name for p in uploads.iterdir()) == [
         "bridge.markdown", "ferry.htm", "keeper.pdf"]
 
-    log = ui.remove("keeper ferry bridge")[0]
+    log = ui.remove("keeper ferry bridge").log
     assert log == "3 removed, 0 not found"
     assert not list(uploads.iterdir())  # removal suffixes come from the registry too
 
@@ -480,7 +484,7 @@ def test_the_handler_checks_the_size_too(seeded: Services, tmp_path: Path,
     monkeypatch.setattr(seeded.settings, "ui_max_upload_mb", 1)
     article = tmp_path / "long.txt"
     article.write_text("Long article\n\n" + "words " * 200_000, encoding="utf-8")
-    log = CorpusUI(seeded).index_files([str(article)])[0]
+    log = CorpusUI(seeded).index_files([str(article)]).log
     assert "skipped long.txt" in log and "limit" in log
 
 
@@ -583,8 +587,8 @@ def test_rag_serve_indexes_when_empty_then_answers(tmp_path: Path) -> None:
 
 
 def test_each_chat_answer_discloses_how_it_was_answered(seeded: Services) -> None:
-    final = [s[1][-1]["content"] for s in run_chat(ChatUI(seeded), KATYUSHA_Q)
-             if isinstance(s[1], list)][-1]
+    final = [s.chatbot[-1]["content"] for s in run_chat(ChatUI(seeded), KATYUSHA_Q)
+             if isinstance(s.chatbot, list)][-1]
     assert "How this was answered" in final
     details = final[final.index('<details class="rag-plan">'):]
     assert "answer type: number" in details and "part 1:" in details
