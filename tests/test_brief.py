@@ -16,7 +16,7 @@ from rag.container import Services
 from rag.export import ExportItem
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
-from tests.test_ui import KATYUSHA_Q, last, run_chat, seeded  # noqa: F401 - fixture
+from tests.support.ui import KATYUSHA_Q, last, run_chat
 from ui.brief import Action, BriefUI, apply, brief_html, move, parse_action, pin, remove
 from ui.chat import ChatUI
 from ui.downloads import ExportFiles
@@ -118,7 +118,7 @@ def _download_path(button: Any) -> str:
 
 
 def test_each_answer_has_its_exports_and_the_conversation_one(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     ui = ChatUI(seeded, ExportFiles(seeded.store.catalog, tmp_path / "exports"))
     first = run_chat(ui, KATYUSHA_Q, since="2020-01-01")
     second = run_chat(ui, "And who fired them?", last(first, "state"), last(first, "chatbot"),
@@ -143,7 +143,7 @@ def test_each_answer_has_its_exports_and_the_conversation_one(
 
 
 def test_pins_from_the_chat_and_a_summary_make_one_brief(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     from rag.summary.scope import Scope
 
     files = ExportFiles(seeded.store.catalog, tmp_path / "exports")
@@ -167,7 +167,7 @@ def test_pins_from_the_chat_and_a_summary_make_one_brief(
     assert brief.act("nonsense", state, item, items)[0] != items  # a skip, not a change
 
 
-def test_a_permalink_fills_the_chat(seeded: Services) -> None:  # noqa: F811 - fixture
+def test_a_permalink_fills_the_chat(seeded: Services) -> None:
     ui = ChatUI(seeded)
     request = SimpleNamespace(query_params={"q": KATYUSHA_Q, "outlet": "Nowhere",
                                             "since": "2020-01-01"})
@@ -177,7 +177,7 @@ def test_a_permalink_fills_the_chat(seeded: Services) -> None:  # noqa: F811 - f
 
 
 def test_exports_that_cannot_be_written_cost_the_downloads_not_the_answer(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")  # a file where the exports folder should be
     ui = ChatUI(seeded, ExportFiles(seeded.store.catalog, blocked))

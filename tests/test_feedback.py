@@ -5,7 +5,6 @@ handlers. (The browser test: tests/test_ui_browser.py.)"""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +36,7 @@ from rag.feedback import (
     to_question_set,
 )
 from rag.retrieval import Filters
-from tests.conftest import SEEDS, make_settings, scripted_seeds
+from tests.conftest import SEEDS, make_settings
 from tests.support.fakes import HashEmbedding
 from ui import render
 from ui.chat import ChatState, ChatUI, new_state
@@ -225,11 +224,6 @@ def test_catalog_round_trip(tmp_path: Path) -> None:
 
 
 # -- answers, the chat's handlers ---------------------------------------------------------
-
-
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Services]:
-    yield from scripted_seeds(tmp_path)
 
 
 def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], ChatState]:

@@ -14,7 +14,7 @@ from rag.summary.result import NOT_COVERED_TEXT
 from tests.conftest import SEEDS, make_settings
 from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port
-from tests.test_ui import HOSTILE_TEXT, HOSTILE_TITLE, assert_only_our_markup
+from tests.support.ui import HOSTILE_TEXT, HOSTILE_TITLE, assert_only_our_markup
 from ui.app import build_app
 from ui.serving import launch
 from ui.summaries import SummariesUI
