@@ -22,12 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from index.catalog import Catalog
 from rag.answer import AnswerResult
 from rag.errors import UserError
-from rag.evaluation.history import corpus_fingerprint
+from rag.evaluation.history import CorpusInfo, corpus_fingerprint
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
 
@@ -306,7 +305,7 @@ def filters_label(since: str | None, until: str | None, sources: Iterable[str],
 
 
 # Per catalog file: the generation its fingerprint was computed at, and the fingerprint.
-_FINGERPRINTS: dict[str, tuple[int, dict[str, Any]]] = {}
+_FINGERPRINTS: dict[str, tuple[int, CorpusInfo]] = {}
 
 
 def context_for(catalog: Catalog) -> ExportContext:

@@ -222,14 +222,14 @@ def test_odd_questions_through_the_chat_handler(seed_index: Services) -> None:
     for question in ODD_QUESTIONS.values():
         steps = list(ui.chat(question, [], new_state(), since="", until="",
                              outlet="All outlets", k=5, mode="extractive"))
-        final = [s[1] for s in steps if isinstance(s[1], list)][-1]
+        final = [s.chatbot for s in steps if isinstance(s.chatbot, list)][-1]
         assert "rag-answer" in final[-1]["content"], final[-1]["content"]
         assert "<script" not in final[-1]["content"] and "<img" not in final[-1]["content"]
         assert len(html.unescape(final[0]["content"])) < 2200  # shown cut to the limit
     steps = list(ui.chat("\u200b ", [], new_state(), since="", until="",
                          outlet="All outlets", k=5, mode="extractive"))
-    assert "the question is empty" in [s[1] for s in steps if isinstance(s[1], list)][-1][-1][
-        "content"]
+    assert "the question is empty" in [s.chatbot for s in steps
+                                       if isinstance(s.chatbot, list)][-1][-1]["content"]
     for name in ("markup", "100 kB"):
         out = ui.ask(ODD_QUESTIONS[name], mode="extractive")
         assert out["answer"] and out["llm_error"] is None

@@ -94,7 +94,7 @@ def test_an_unforeseen_failure_is_one_line_and_a_log(
     def broken(self: common.Context, **overrides: object) -> object:
         raise KeyError("a bug of ours")
 
-    monkeypatch.setattr(common.Context, "services", broken)
+    monkeypatch.setattr(common.Context, "catalog", broken)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr("sys.argv", ["rag", "docs"])
     with pytest.raises(SystemExit) as exited:

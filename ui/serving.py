@@ -16,9 +16,9 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
 import gradio as gr
+from gradio.routes import App
 
 from rag.errors import UserError
 from rag.settings import Settings
@@ -77,7 +77,7 @@ def launch(
     auth: tuple[str, str] | None = None, share: bool = False, force: bool = False,
     prevent_thread_lock: bool = False, quiet: bool = False, settings: Settings | None = None,
     api: Api | None = None,
-) -> Any:
+) -> tuple[App, str, str]:
     """Serve the app (blocks until interrupted unless ``prevent_thread_lock``); the
     queue size and upload limit come from ``settings`` (the defaults without). ``api``
     (:func:`ui.api.build_api`) is served on the same port, before the chat's routes."""

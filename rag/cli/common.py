@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypedDict, TypeVar
 
 import click
 
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from index.indexer import IndexReport
     from rag.container import Services
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Context:
@@ -32,7 +34,7 @@ class Context:
         self._services: Services | None = None
         self._catalog: Catalog | None = None
 
-    def services(self, **overrides: Any) -> Services:
+    def services(self, **overrides: object) -> Services:
         """The services, built on first use (from the settings and ``overrides``)."""
         from rag.container import build_services
         from rag.settings import load_settings
@@ -90,11 +92,11 @@ def crash_line(exc: BaseException) -> str:
     return f"Error: {type(exc).__name__}: {detail}"
 
 
-def friendly_errors(func: F) -> F:
+def friendly_errors(func: Callable[P, T]) -> Callable[P, T]:
     """Turn domain errors into one line on stderr and exit status 1 (2 for user errors)."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return func(*args, **kwargs)
         except UserError as exc:
@@ -104,7 +106,7 @@ def friendly_errors(func: F) -> F:
             click.echo(error_line(exc), err=True)
             sys.exit(1)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -214,12 +216,22 @@ verbose_option = click.option(
     help="Also name what folder walks ignored (hidden entries, types no format reads).")
 
 
+class Bar(Protocol):
+    """What is used of a tqdm bar (tqdm ships no types)."""
+
+    n: int
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
 class progress_bar:
     """A tqdm bar on stderr, fed by the indexer's progress callback."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.bar: Any = None
+        self.bar: Bar | None = None
 
     def __enter__(self) -> Callable[[int, int, str], None] | None:
         if self.quiet:
@@ -262,7 +274,13 @@ def retrieval_options(func: F) -> F:
     return func
 
 
-def read_queries(path: Path) -> Iterator[dict[str, Any]]:
+class Query(TypedDict):
+    """One entry of a queries file: its query (an object's other keys ride along)."""
+
+    query: str
+
+
+def read_queries(path: Path) -> Iterator[Query]:
     """Queries from a file: a JSON list (of strings or objects with ``query``/``question``),
     JSON lines, or plain text with one query per line."""
     try:
@@ -272,7 +290,7 @@ def read_queries(path: Path) -> Iterator[dict[str, Any]]:
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text (a question file is JSON or text)") from None
     stripped = text.lstrip()
-    items: list[Any]
+    items: list[object]
     if stripped.startswith("["):
         try:
             items = json.loads(text)
@@ -290,9 +308,8 @@ def read_queries(path: Path) -> Iterator[dict[str, Any]]:
     else:
         items = [line.strip() for line in text.splitlines() if line.strip()]
     for item in items:
-        if isinstance(item, str):
-            yield {"query": item}
-        elif isinstance(item, dict) and isinstance(item.get("query") or item.get("question"), str):
-            yield {**item, "query": item.get("query") or item.get("question")}
-        else:
+        fields = item if isinstance(item, dict) else {}
+        query = item if isinstance(item, str) else fields.get("query") or fields.get("question")
+        if not isinstance(query, str):
             raise UserError(f"{path}: each entry needs a 'query' string")
+        yield {**fields, "query": query}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -177,7 +177,7 @@ def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:
 def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunRecord:
     """Run one set and build its record."""
     from rag.evaluation.history import RunRecord, corpus_fingerprint, git_info, now_iso
-    from rag.evaluation.results import by_type, totals
+    from rag.evaluation.results import CaseResult, by_type, totals
     from rag.evaluation.runner import RETRIEVAL_ONLY, run_cases
     from rag.settings import PROJECT_ROOT
 
@@ -185,7 +185,7 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
     full = options.mode != RETRIEVAL_ONLY
     show = sys.stderr.isatty()
 
-    def progress(done: int, total: int, result: Any) -> None:
+    def progress(done: int, total: int, result: CaseResult) -> None:
         if show:
             click.echo(f"\r{eval_set.name}: {done}/{total} {result.id[:40]:40}", err=True, nl=False)
             if done == total:
