@@ -101,7 +101,6 @@ def run_cmd(
     from rag.evaluation.history import append_run, comparable, load_runs, read_record, save_record
     from rag.evaluation.report import write_report
     from rag.evaluation.runner import RETRIEVAL_ONLY, RunOptions
-    from rag.evaluation.table import render_run
 
     if (baseline or save_baseline) and len(sets) > 1:
         raise UserError("--baseline and --save-baseline take one SET")
@@ -127,22 +126,32 @@ def run_cmd(
         append_run(history_dir, record)
         history = comparable(load_runs(history_dir), record.set_name, record.mode)
         report = write_report(record, history, history_dir, comparison_lines)
-        if as_json:
-            data = record.to_json()
-            if base is not None:
-                data["baseline_comparison"] = comparison_lines
-            # One set: a readable object; several: one object per line.
-            click.echo(json.dumps(data, ensure_ascii=False, indent=1 if len(sets) == 1 else None))
-        else:
-            click.echo(render_run(record, per_case=not summary))
-            for line in comparison_lines:
-                click.echo(line)
+        _show(record, comparison_lines if base is not None else None, as_json,
+              one=len(sets) == 1, per_case=not summary)
         _stderr(f"report: {report} (history: {history_dir / 'runs.jsonl'})")
         if save_baseline:
             save_record(save_baseline, record)
             _stderr(f"baseline written to {save_baseline}")
     if regressed:
         sys.exit(REGRESSION_EXIT)
+
+
+def _show(record: RunRecord, comparison: list[str] | None, as_json: bool, one: bool,
+          per_case: bool) -> None:
+    """A run on stdout: its JSON record (with the baseline comparison, when there is one)
+    or its table and the comparison's lines."""
+    from rag.evaluation.table import render_run
+
+    if as_json:
+        data = record.to_json()
+        if comparison is not None:
+            data["baseline_comparison"] = comparison
+        # One set: a readable object; several: one object per line.
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1 if one else None))
+        return
+    click.echo(render_run(record, per_case=per_case))
+    for line in comparison or ():
+        click.echo(line)
 
 
 def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:

@@ -422,11 +422,8 @@ def _first_choice(reply: Reply) -> Reply | None:
 
 
 def _extra(result: Reply, choice: Reply) -> Reply:
-    return {
-        "finish_reason": choice.get("finish_reason"),
-        "usage": result.get("usage", {}),
-        "timings": result.get("timings", {}),
-    }
+    return {"finish_reason": choice.get("finish_reason"), "usage": result.get("usage", {}),
+            "timings": result.get("timings", {})}
 
 
 def _checked(result: object, context_window: int) -> Reply:
