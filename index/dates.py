@@ -104,14 +104,29 @@ def day_number(iso: str | None) -> int | None:
     return date.fromisoformat(iso).toordinal() if iso else None
 
 
+# A day a person asks about lies in these years; outside them it is a slip of the keys
+# (and "last week" of 0001-01-01 is no date at all).
+FIRST_YEAR, LAST_YEAR = 1800, 2200
+
+
 def parse_day(value: str | None, end: bool = False) -> date | None:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (a month or year means its first or, with
-    ``end``, last day); empty means no limit."""
-    import calendar
-
-    text = (value or "").strip()
+    ``end``, last day) from :data:`FIRST_YEAR` to :data:`LAST_YEAR`; empty means no
+    limit. Anything else is a :class:`UserError` saying what to write."""
+    text = (value or "").strip() if isinstance(value, str | None) else str(value)
     if not text:
         return None
+    day = _day(text, end)
+    if day is None:
+        raise UserError(f"{text[:40]!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UserError(f"{text!r}: give a date from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
+def _day(text: str, end: bool) -> date | None:
+    import calendar
+
     parts = text.split("-")
     try:
         if len(parts) == 3:
@@ -124,4 +139,4 @@ def parse_day(value: str | None, end: bool = False) -> date | None:
             return date(year, 12, 31) if end else date(year, 1, 1)
     except ValueError:
         pass
-    raise UserError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+    return None

@@ -12,16 +12,19 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.errors import BackendUnavailable
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 ONNX_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 MAX_TOKENS = 256
@@ -74,16 +77,31 @@ def _minilm() -> OnnxMiniLMEmbedding:
     return OnnxMiniLMEmbedding()
 
 
+class Session(Protocol):
+    """What is used of an onnxruntime ``InferenceSession`` (onnxruntime ships no types)."""
+
+    def run(self, output_names: None, input_feed: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+        """The model's outputs (all of them) for ``input_feed``."""
+        ...
+
+
+class _Model(NamedTuple):
+    """The loaded model: its session and input names, the tokenizer that feeds it
+    (truncating, padding), and one that counts tokens (neither)."""
+
+    session: Session
+    input_names: tuple[str, ...]
+    tokenizer: Tokenizer
+    counter: Tokenizer
+
+
 class OnnxMiniLMEmbedding(NewsEmbedding):
     """all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model."""
 
     model_name: str = ONNX_MODEL_ID
     num_threads: int | None = None
 
-    _session: Any = PrivateAttr(default=None)
-    _tokenizer: Any = PrivateAttr(default=None)
-    _counter: Any = PrivateAttr(default=None)
-    _input_names: tuple[str, ...] = PrivateAttr(default=())
+    _model: _Model | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -95,12 +113,13 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
         """The id an index records for the model that built it."""
         return f"onnx:{self.model_name}"
 
-    def _load(self) -> None:
-        if self._session is not None:
-            return
+    def _load(self) -> _Model:
+        model = self._model
+        if model is not None:
+            return model
         with self._lock:
-            if self._session is not None:
-                return
+            if self._model is not None:
+                return self._model
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
@@ -118,29 +137,27 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
             session = ort.InferenceSession(
                 str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
             )
-            self._input_names = tuple(i.name for i in session.get_inputs())
-            self._tokenizer = tokenizer
-            self._counter = counter
-            self._session = session
+            self._model = _Model(session, tuple(i.name for i in session.get_inputs()),
+                                 tokenizer, counter)
+            return self._model
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """WordPiece tokens of each text, without special tokens or truncation."""
-        self._load()
-        encodings = self._counter.encode_batch(list(texts), add_special_tokens=False)
+        encodings = self._load().counter.encode_batch(list(texts), add_special_tokens=False)
         return [len(e.ids) for e in encodings]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts as one padded batch; returns an (n, 384) float32 array of unit vectors."""
-        self._load()
+        model = self._load()
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = model.tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._input_names:
+        if "token_type_ids" in model.input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = model.session.run(None, feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -23,10 +23,13 @@ class RuntimeFailure(RagError):
 
 
 class InputError(UserError):
-    """A file or record that cannot be read or parsed. Names the path and the reason."""
+    """A file or record that cannot be read or parsed. Names the path and the reason, on
+    one line whatever a library put in the reason or a file's name holds."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        reason = " ".join(reason.split())
+        shown = path.replace("\n", "\\n").replace("\r", "\\r")
+        super().__init__(f"{shown}: {reason}")
         self.path = path
         self.reason = reason
 

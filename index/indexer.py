@@ -33,7 +33,7 @@ from index.dates import day_number
 from index.documents import Article, Chunk, SourceRecord
 from index.embedding import NewsEmbedding, embed_sorted
 from index.errors import InputError
-from index.loaders import iter_files, read_file, to_article
+from index.loaders import Ignored, iter_files, read_file, to_article
 from index.outlets import normalize_source
 from index.store import IndexStore
 from index.web.fetch import Fetcher
@@ -59,6 +59,7 @@ class IndexReport:
     total_chunks: int = 0  # chunks in the index afterwards
     seconds: float = 0.0
     errors: list[InputError] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)  # passed over by folder walks
     # Seconds spent per stage (load, clean, chunk, embed, cache, vectors, catalog, stories,
     # keyword).
     stages: dict[str, float] = field(default_factory=dict)
@@ -75,9 +76,10 @@ class IndexReport:
     def summary(self) -> str:
         """The one-line summary printed at the end of a run."""
         rate = self.chunks / self.seconds if self.seconds > 0 else 0.0
+        ignored = f", {len(self.ignored)} ignored" if self.ignored else ""
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.failed} failed; {self.chunks} chunks written "
+            f"{self.removed} removed, {self.failed} failed{ignored}; {self.chunks} chunks written "
             f"({self.embedded} embedded, {rate:.1f} chunks/s), {self.total_chunks} in index; "
             f"{self.seconds:.1f} s"
         )
@@ -242,15 +244,15 @@ class Indexer:
         out: list[SourceRecord | InputError] = []
         listed: list[str] = []
         for item in iter_files(paths):
-            if isinstance(item, InputError):
+            if isinstance(item, Ignored):
+                report.ignored.append(item)
+            elif isinstance(item, InputError):
                 report.errors.append(item)
-                continue
-            resolved = item.resolve()
-            origins.add(str(resolved))
-            urls = url_list(item) if resolved in named else None
-            if urls is not None:
+            elif (urls := url_list(item) if item.resolve() in named else None) is not None:
+                origins.add(str(item.resolve()))
                 listed.extend(urls)
             else:
+                origins.add(str(item.resolve()))
                 out.extend(read_file(item))
         return out, listed
 

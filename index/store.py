@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from index.errors import IndexMismatchError
 from index.keyword import KeywordIndex
 from index.stories import StoryMap
 from index.vectors import VectorStore, make_client
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 
 @dataclass
@@ -52,12 +55,12 @@ class IndexStore:
         embed_model: str,
         chroma_url: str | None = None,
         collection: str = "articles",
-        client: Any = None,
+        client: ClientAPI | None = None,
         reset: bool = False,
     ) -> None:
         self.index_dir = index_dir
         self.embed_model = embed_model
-        self.catalog = Catalog(index_dir / "catalog.sqlite3")
+        self.catalog = Catalog.in_index(index_dir)
         client = client or make_client(index_dir / "chroma", chroma_url)
         if reset:
             self.catalog.reset()

@@ -10,12 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import numpy as np
 
 from index.errors import BackendUnavailable, IndexMismatchError, UserError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.types import GetResult, Where
+    from chromadb.base_types import (
+        InclusionExclusionOperator,
+        LiteralValue,
+        LogicalOperator,
+        WhereOperator,
+    )
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class VectorHit:
     score: float
 
 
-def make_client(chroma_dir: Path, url: str | None) -> Any:
+def make_client(chroma_dir: Path, url: str | None) -> ClientAPI:
     """A Chroma client: HTTP when ``url`` is given, else persistent on disk."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -55,7 +65,8 @@ def make_client(chroma_dir: Path, url: str | None) -> Any:
 class VectorStore:
     """Chunk vectors in one Chroma collection."""
 
-    def __init__(self, client: Any, collection: str, embed_model: str, dim: int | None) -> None:
+    def __init__(self, client: ClientAPI, collection: str, embed_model: str,
+                 dim: int | None) -> None:
         self._client = client
         self.embed_model = embed_model
         try:
@@ -113,7 +124,7 @@ class VectorStore:
                 metadatas=[dict(m) for m in metadatas[i:j]],
             )
 
-    def pages(self) -> Iterator[dict[str, Any]]:
+    def pages(self) -> Iterator[GetResult]:
         """Everything stored (ids, embeddings, documents, metadatas), one batch at a time."""
         offset = 0
         while True:
@@ -133,7 +144,10 @@ class VectorStore:
         out: dict[str, list[float]] = {}
         for i in range(0, len(ids), self._max_batch):
             page = self._col.get(ids=list(ids[i : i + self._max_batch]), include=["embeddings"])
-            for cid, vector in zip(page["ids"], page["embeddings"], strict=True):
+            vectors = page["embeddings"]
+            if vectors is None:
+                raise BackendUnavailable("Chroma returned no embeddings")
+            for cid, vector in zip(page["ids"], vectors, strict=True):
                 out[cid] = [float(x) for x in vector]
         return out
 
@@ -143,34 +157,44 @@ class VectorStore:
             self._col.delete(ids=list(ids[i : i + self._max_batch]))
 
     def query(
-        self, vector: Sequence[float], n: int, where: dict[str, Any] | None = None
+        self, vector: Sequence[float], n: int, where: Where | None = None
     ) -> list[VectorHit]:
         """The ``n`` nearest chunks (cosine similarity, best first), optionally filtered."""
         if n <= 0:
             return []
+        query: list[Sequence[float] | Sequence[int]] = [list(vector)]
         res = self._col.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=query,
             n_results=n,
             where=where or None,
             include=["distances"],
         )
+        distances = res["distances"]
+        if distances is None:
+            raise BackendUnavailable("Chroma returned no distances")
         return [
             VectorHit(cid, 1.0 - float(dist))
-            for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
+            for cid, dist in zip(res["ids"][0], distances[0], strict=True)
         ]
 
 
 def chroma_where(
     since: int | None, until: int | None, sources: list[str] | None
-) -> dict[str, Any] | None:
+) -> Where | None:
     """A Chroma ``where`` filter on the chunk metadata ``day`` and ``source_key``."""
-    clauses: list[dict[str, Any]] = []
+    clauses: list[Where] = []
     if since is not None:
-        clauses.append({"day": {"$gte": since}})
+        clauses.append({"day": _compared("$gte", since)})
     if until is not None:
-        clauses.append({"day": {"$lte": until}})
+        clauses.append({"day": _compared("$lte", until)})
     if sources:
-        clauses.append({"source_key": {"$in": list(sources)}})
+        names: list[LiteralValue] = list(sources)
+        among: dict[InclusionExclusionOperator, list[LiteralValue]] = {"$in": names}
+        clauses.append({"source_key": among})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _compared(op: WhereOperator, day: int) -> dict[WhereOperator | LogicalOperator, LiteralValue]:
+    return {op: day}

@@ -8,7 +8,7 @@ loads an LLM, and a chat session reuses one loaded model for every question.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from index.chunking import TokenCounter
 from index.embedding import NewsEmbedding
@@ -27,6 +27,9 @@ from rag.settings import Settings
 from rag.summary.service import Summarizer
 from rag.tracing import configure_tracing
 
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
 ANSWER_MODES = ("auto", "extractive", "generative")
 
 
@@ -43,7 +46,7 @@ class Services:
         *,
         embedder: NewsEmbedding | None = None,
         llm: NewsLLM | None = None,
-        chroma_client: Any = None,
+        chroma_client: ClientAPI | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
@@ -198,8 +201,11 @@ class Services:
             self.fetcher.close()
 
 
-def build_services(settings: Settings, **parts: Any) -> Services:
+def build_services(
+    settings: Settings, *, embedder: NewsEmbedding | None = None, llm: NewsLLM | None = None,
+    chroma_client: ClientAPI | None = None,
+) -> Services:
     """Build the application's services from settings (parts may be injected); turns on
     traces when the settings name a collector (``otlp_endpoint``)."""
     configure_tracing(settings)
-    return Services(settings, **parts)
+    return Services(settings, embedder=embedder, llm=llm, chroma_client=chroma_client)

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from index.catalog import Catalog
 from rag.answer import AnswerResult
 from rag.errors import UserError
-from rag.evaluation.history import corpus_fingerprint
+from rag.evaluation.history import CorpusInfo, corpus_fingerprint
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
 
@@ -265,10 +265,16 @@ def to_html(items: Sequence[ExportItem], ctx: ExportContext, title: str | None =
 
 
 def export_format(path: Path) -> str:
-    """``markdown`` or ``html`` by the file's suffix (a misuse otherwise)."""
+    """``markdown`` or ``html`` by the file's suffix (a misuse otherwise, as is a folder
+    that does not exist: both are found before any work is done)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UserError(f"cannot export to {path.name}: use a .md or .html file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot export to {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot export to {path}: the folder {folder} is not writable")
     return kind
 
 
@@ -299,7 +305,7 @@ def filters_label(since: str | None, until: str | None, sources: Iterable[str],
 
 
 # Per catalog file: the generation its fingerprint was computed at, and the fingerprint.
-_FINGERPRINTS: dict[str, tuple[int, dict[str, Any]]] = {}
+_FINGERPRINTS: dict[str, tuple[int, CorpusInfo]] = {}
 
 
 def context_for(catalog: Catalog) -> ExportContext:

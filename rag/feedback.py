@@ -17,12 +17,13 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from index.catalog import Catalog, FeedbackRow
 from index.dates import parse_day
 from rag.answer import MAX_QUESTION_CHARS, AnswerResult
 from rag.errors import UserError
+from rag.evaluation.sets import CaseYaml, GivenYaml, SetYaml
 from rag.retrieval import Filters
 
 Rating = Literal["up", "down"]
@@ -42,7 +43,7 @@ class CitedSource:
     quote: str = ""
     supported: bool = True  # False: the model cited it and the check rejected it
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
         return dataclasses.asdict(self)
 
@@ -73,7 +74,7 @@ class Feedback:
         """The ids of the articles the answer's checked sentences cite, in order."""
         return list(dict.fromkeys(c.doc_id for c in self.citations if c.supported))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (``rag feedback list --json``, the catalog's record)."""
         data = dataclasses.asdict(self)
         data["outlets"] = list(self.outlets)
@@ -104,7 +105,7 @@ def _text(value: object, limit: int | None = None) -> str:
     return " ".join(str(value or "").split())[:limit]
 
 
-def citation_from(data: Mapping[str, Any]) -> CitedSource:
+def citation_from(data: Mapping[str, object]) -> CitedSource:
     """A citation from a dict as the API or ``rag ask --json`` gives it: ``doc_id``,
     ``title``, ``source`` (or ``outlet``), ``quote`` (else the start of ``text``) and
     ``supported`` (default true). A dict without ``doc_id`` is a :class:`UserError`."""
@@ -119,7 +120,7 @@ def citation_from(data: Mapping[str, Any]) -> CitedSource:
 
 
 def feedback_from_answer(
-    question: str, answer: str, citations: Iterable[Mapping[str, Any]], rating: object,
+    question: str, answer: str, citations: Iterable[Mapping[str, object]], rating: object,
     comment: str = "", *, standalone: str = "", since: str | None = None,
     until: str | None = None, outlets: Sequence[str] = (), as_of: str | None = None,
     abstained: bool = False, lead: str | None = None, mode: str = "", backend: str = "",
@@ -206,16 +207,16 @@ def case_id(feedback: Feedback) -> str:
     return f"feedback-{feedback.id if feedback.id is not None else 0}-{feedback.rating}"
 
 
-def to_case(feedback: Feedback) -> dict[str, Any]:
+def to_case(feedback: Feedback) -> CaseYaml:
     """One case of a question set (the YAML of :mod:`rag.evaluation.sets`).
 
     A thumbs-up expects what the reader approved: the articles cited (``sources``), the
     short answer stated (``answer``), or an abstention (``answerable: false``). A
     thumbs-down expects nothing yet: it is marked ``status: to-fix``, with the reader's
     comment as its ``note``; either way ``given`` says what was answered and cited."""
-    case: dict[str, Any] = {"id": case_id(feedback),
-                            "question": feedback.standalone or feedback.question}
-    filters = {key: value for key, value in (
+    case: CaseYaml = {"id": case_id(feedback),
+                      "question": feedback.standalone or feedback.question}
+    filters: dict[str, str | list[str]] = {key: value for key, value in (
         ("since", feedback.since), ("until", feedback.until),
         ("outlets", list(feedback.outlets)), ("as_of", feedback.as_of)) if value}
     if filters:
@@ -232,8 +233,8 @@ def to_case(feedback: Feedback) -> dict[str, Any]:
         case["status"] = TO_FIX
     if feedback.comment:
         case["note"] = feedback.comment
-    given: dict[str, Any] = {"rating": feedback.rating, "answer": feedback.answer,
-                             "sources": feedback.cited_ids}
+    given: GivenYaml = {"rating": feedback.rating, "answer": feedback.answer,
+                        "sources": feedback.cited_ids}
     if feedback.standalone and feedback.standalone != feedback.question:
         given["asked"] = feedback.question
     if feedback.created_at:
@@ -242,7 +243,7 @@ def to_case(feedback: Feedback) -> dict[str, Any]:
     return case
 
 
-def to_question_set(items: Iterable[Feedback]) -> dict[str, Any]:
+def to_question_set(items: Iterable[Feedback]) -> SetYaml:
     """Feedback as a question set ``rag eval`` runs (``{"cases": [...]}``); an empty set
     is a :class:`UserError` (the loader refuses one)."""
     cases = [to_case(f) for f in items]

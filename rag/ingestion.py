@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import formats
+from index.catalog import Catalog
 from index.indexer import Indexer, IndexReport, Progress
 from index.lock import writer_lock
 from index.web.fetch import Fetcher
 from index.web.subscriptions import FeedFetch, Subscription, Subscriptions, fetch_feeds, record_sync
-from rag.errors import InputError, RagError
+from rag.errors import IndexBusyError, InputError, RagError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -75,6 +76,22 @@ class Ingestion:
             waiting()
         with writer_lock(self.index_dir, wait=wait):
             yield
+
+    def interrupted(self, catalog: Catalog) -> str | None:
+        """What a person should know when the last build of ``catalog``'s index stopped
+        before its end (killed, out of disk, Ctrl-C): how far it got and how to finish it;
+        None after a build that finished, or while one runs."""
+        if catalog.get_meta("dirty") != "1":
+            return None
+        try:
+            with writer_lock(self.index_dir, wait=0.0):
+                pass
+        except IndexBusyError:
+            return None  # a build is running now
+        done = catalog.recorded_import()
+        far = f" after {done[0]:,} of {done[1]:,} articles" if done else ""
+        return (f"the last build was interrupted{far}; what it wrote answers. Run `rag index` "
+                "again with the same inputs to finish it (done articles are skipped)")
 
     def add(
         self,

@@ -50,8 +50,12 @@ class Filters:
         cls, since: str | None, until: str | None, sources: Iterable[str] = ()
     ) -> Filters:
         """Filters from a front end's fields: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``
-        (``until`` a month or year means its last day); a bad date is a user error."""
-        return cls(parse_day(since), parse_day(until, end=True), tuple(sources))
+        (``until`` a month or year means its last day); a bad date, or a ``since`` after
+        ``until``, is a user error."""
+        first, last = parse_day(since), parse_day(until, end=True)
+        if first and last and first > last:
+            raise UserError(f"since {since} is after until {until}: nothing can match")
+        return cls(first, last, tuple(sources))
 
     def narrowed(self, since: date | None, until: date | None) -> Filters:
         """These filters within ``since`` .. ``until`` as well; the user's own range is

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -180,7 +181,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path) -> dict[str, object]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -190,17 +191,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: invalid TOML ({exc})") from exc
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def _deep_merge(base: Mapping[str, object], top: Mapping[str, object]) -> dict[str, object]:
     out = dict(base)
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+        below = out.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            out[key] = _deep_merge(below, value)
         else:
             out[key] = value
     return out
 
 
-def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
     """Load settings from ``config_file`` (or ``$RAG_CONFIG``, or ``rag.toml`` at the
     project root when it exists), then ``RAG_*`` variables, then ``overrides``.
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from llama_index.core.base.llms.types import (
@@ -191,7 +191,7 @@ class MeteredLLM:
         return self._llm.metadata
 
     def stream_complete(self, prompt: str, formatted: bool = False,
-                        **kwargs: Any) -> CompletionResponseGen:
+                        **kwargs: object) -> CompletionResponseGen:
         """The wrapped LLM's stream, unchanged; closing it closes the wrapped one."""
         inner = self._llm.stream_complete(prompt, formatted=formatted, **kwargs)
 

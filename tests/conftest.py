@@ -107,3 +107,10 @@ def scripted_seeds(tmp_path: Path) -> Iterator[Services]:
     services.indexer().run([SEEDS])
     yield services
     services.close()
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Services]:
+    """The seed articles indexed with hash embeddings, answered by a scripted model that
+    cites the Katyusha passage (:func:`scripted_seeds`)."""
+    yield from scripted_seeds(tmp_path)

@@ -16,7 +16,7 @@ from rag.container import Services
 from rag.export import ExportItem
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage
-from tests.test_ui import KATYUSHA_Q, last, run_chat, seeded  # noqa: F401 - fixture
+from tests.support.ui import KATYUSHA_Q, last, run_chat
 from ui.brief import Action, BriefUI, apply, brief_html, move, parse_action, pin, remove
 from ui.chat import ChatUI
 from ui.downloads import ExportFiles
@@ -118,37 +118,37 @@ def _download_path(button: Any) -> str:
 
 
 def test_each_answer_has_its_exports_and_the_conversation_one(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     ui = ChatUI(seeded, ExportFiles(seeded.store.catalog, tmp_path / "exports"))
     first = run_chat(ui, KATYUSHA_Q, since="2020-01-01")
-    second = run_chat(ui, "And who fired them?", last(first, 3), last(first, 1),
+    second = run_chat(ui, "And who fired them?", last(first, "state"), last(first, "chatbot"),
                       since="2020-01-01")
-    message = html.unescape(last(second, 1)[-1]["content"])
+    message = html.unescape(last(second, "chatbot")[-1]["content"])
     hrefs = re.findall(r'class="rag-dl" href="gradio_api/file=([^"]+)" download="([^"]+)"',
                        message)
     assert [name for _, name in hrefs] == ["answer-2.html", "answer-2.md"]
     from urllib.parse import unquote
 
-    answer = last(second, 3)["answers"][2].result
+    answer = last(second, "state").answers[2].result
     for path, _ in hrefs:
         text = Path(unquote(path)).read_text(encoding="utf-8")
         assert "And who fired them?" in text and answer.standalone in text
     link = re.search(r'class="rag-link" href="([^"]+)"', message)
     assert link and "since=2020-01-01" in link.group(1)
     assert "Katyusha" in link.group(1), "a follow-up links to its standalone question"
-    whole = Path(_download_path(last(second, 4))).read_text(encoding="utf-8")
+    whole = Path(_download_path(last(second, "conv_html"))).read_text(encoding="utf-8")
     assert whole.count("<h2") == 2 and KATYUSHA_Q in whole and "since 2020-01-01" in whole
-    assert Path(_download_path(last(second, 5))).read_text(encoding="utf-8").startswith(
+    assert Path(_download_path(last(second, "conv_md"))).read_text(encoding="utf-8").startswith(
         "# Conversation")
 
 
 def test_pins_from_the_chat_and_a_summary_make_one_brief(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     from rag.summary.scope import Scope
 
     files = ExportFiles(seeded.store.catalog, tmp_path / "exports")
     ui, brief = ChatUI(seeded, files), BriefUI(files)
-    state = last(run_chat(ui, KATYUSHA_Q, mode="extractive"), 3)
+    state = last(run_chat(ui, KATYUSHA_Q, mode="extractive"), "state")
     summary = seeded.summarizer.summarize(Scope(topic="rocket attacks on the embassy"),
                                           mode="extractive")
     item = ExportItem(summary.as_answer(), kind="Summary")
@@ -167,7 +167,7 @@ def test_pins_from_the_chat_and_a_summary_make_one_brief(
     assert brief.act("nonsense", state, item, items)[0] != items  # a skip, not a change
 
 
-def test_a_permalink_fills_the_chat(seeded: Services) -> None:  # noqa: F811 - fixture
+def test_a_permalink_fills_the_chat(seeded: Services) -> None:
     ui = ChatUI(seeded)
     request = SimpleNamespace(query_params={"q": KATYUSHA_Q, "outlet": "Nowhere",
                                             "since": "2020-01-01"})
@@ -177,12 +177,12 @@ def test_a_permalink_fills_the_chat(seeded: Services) -> None:  # noqa: F811 - f
 
 
 def test_exports_that_cannot_be_written_cost_the_downloads_not_the_answer(
-        seeded: Services, tmp_path: Path) -> None:  # noqa: F811 - fixture
+        seeded: Services, tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")  # a file where the exports folder should be
     ui = ChatUI(seeded, ExportFiles(seeded.store.catalog, blocked))
     steps = run_chat(ui, KATYUSHA_Q)
-    message = last(steps, 1)[-1]["content"]
+    message = last(steps, "chatbot")[-1]["content"]
     assert "Katyusha" in message and "rag-answer-text" in message
     assert "rag-dl" not in message and "Pin to brief" in message
-    assert last(steps, 4).interactive is False
+    assert last(steps, "conv_html").interactive is False

@@ -158,6 +158,24 @@ def test_missing_specifics(question: str, missing: str | None) -> None:
     assert missing_specifics(question, PASSAGES) == missing
 
 
+HYPHENATED = [Passage(1, "d9", "d9:0:a", "The trial is bigger than Sam Bankman-Fried",
+                      "Prosecutors have to connect those transactions to Bankman-Fried.",
+                      source="Verge", published_at="2023-09-28")]
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("What happened to Bankman-Fried?", None),
+    ("What happened to Sam Bankman-Fried?", None),
+    ("What happened to Sam Bankman Fried?", None),  # written without the hyphen
+    ("What happened to Caroline Ellison-Smith?",
+     "the passages do not mention the names in the question"),
+])
+def test_a_hyphenated_name_is_found_however_it_is_written(
+    question: str, missing: str | None
+) -> None:
+    assert missing_specifics(question, HYPHENATED) == missing
+
+
 def test_months_and_weekdays_are_not_proper_names() -> None:
     assert proper_names("Did the Wire on Monday, December 8 name Green Zone?") == {
         "wire", "green", "zone"}

@@ -265,8 +265,8 @@ def chat_final(ui: ChatUI, question: str) -> tuple[str, str]:
     """The last chat message and sources panel of one question through the chat handler."""
     steps = list(ui.chat(question, [], new_state(), since="", until="", outlet="All outlets",
                          k=5, mode="generative"))
-    chats = [s[1] for s in steps if isinstance(s[1], list)]
-    panels = [s[2] for s in steps if isinstance(s[2], str)]
+    chats = [s.chatbot for s in steps if isinstance(s.chatbot, list)]
+    panels = [s.sources for s in steps if isinstance(s.sources, str)]
     return html.unescape(chats[-1][-1]["content"]), panels[-1] if panels else ""
 
 

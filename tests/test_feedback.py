@@ -5,7 +5,6 @@ handlers. (The browser test: tests/test_ui_browser.py.)"""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,10 +36,10 @@ from rag.feedback import (
     to_question_set,
 )
 from rag.retrieval import Filters
-from tests.conftest import SEEDS, make_settings, scripted_seeds
+from tests.conftest import SEEDS, make_settings
 from tests.support.fakes import HashEmbedding
 from ui import render
-from ui.chat import ChatUI, new_state
+from ui.chat import ChatState, ChatUI, new_state
 from ui.feedback import FeedbackUI, new_rated
 
 KATYUSHA_Q = "How many Katyusha rockets were aimed at the US embassy?"
@@ -227,18 +226,13 @@ def test_catalog_round_trip(tmp_path: Path) -> None:
 # -- answers, the chat's handlers ---------------------------------------------------------
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[Services]:
-    yield from scripted_seeds(tmp_path)
-
-
-def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], dict[str, Any]]:
+def chat(ui: ChatUI, question: str, **kw: Any) -> tuple[list[Any], ChatState]:
     """Ask in the chat; the final messages and state."""
     args: dict[str, Any] = {"since": "", "until": "", "outlet": "All outlets", "k": 5,
                             "mode": "generative", **kw}
     steps = list(ui.chat(question, [], new_state(), **args))
-    messages = [s[1] for s in steps if isinstance(s[1], list)][-1]
-    state = [s[3] for s in steps if isinstance(s[3], dict) and "turn" in s[3]][-1]
+    messages = [s.chatbot for s in steps if isinstance(s.chatbot, list)][-1]
+    state = [s.state for s in steps if isinstance(s.state, ChatState)][-1]
     return messages, state
 
 

@@ -14,7 +14,7 @@ from rag.summary.result import NOT_COVERED_TEXT
 from tests.conftest import SEEDS, make_settings
 from tests.support.fakes import HashEmbedding
 from tests.support.net import free_port
-from tests.test_ui import HOSTILE_TEXT, HOSTILE_TITLE, assert_only_our_markup
+from tests.support.ui import HOSTILE_TEXT, HOSTILE_TITLE, assert_only_our_markup
 from ui.app import build_app
 from ui.serving import launch
 from ui.summaries import SummariesUI
@@ -38,9 +38,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 
 def final(ui: SummariesUI, *args: object) -> tuple[str, str]:
-    outputs = list(ui.run(*args))  # type: ignore[arg-type]
-    summary, sources = outputs[-1][:2]
-    return str(summary), str(sources)
+    done = list(ui.run(*args))[-1]  # type: ignore[arg-type]
+    return str(done.summary), str(done.sources)
 
 
 def test_summary_tab_renders_escaped_markup_with_markers_to_its_sources(
@@ -94,9 +93,10 @@ def test_summary_tab_offers_its_exports_and_keeps_it_for_the_brief(seeded: Servi
     from ui.downloads import ExportFiles
 
     ui = SummariesUI(seeded, ExportFiles(seeded.store.catalog, tmp_path / "exports"))
-    *_, (summary, _, item, as_html, as_md) = list(
+    *_, done = list(
         ui.run("attacks on US forces in Iraq", "", "2019-01-01", "", "All outlets", False,
                "extractive"))
+    item, as_html, as_md = done.last, done.as_html, done.as_md
     assert item.kind == "Summary" and item.filters == "since 2019-01-01"
     page = Path(as_html.value["path"]).read_text(encoding="utf-8")
     assert page.count('<li id="fn') == len({

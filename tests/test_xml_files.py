@@ -63,7 +63,7 @@ def test_a_feed_saved_as_xml_is_read_as_a_feed(
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
      "not a feed or a sitemap: root element <svg>"),
     (b"Just a line of text, no markup.", "not XML"),
-    (b"", "not XML"),
+    (b"", "empty file"),
     (b'<!DOCTYPE r [<!ENTITY a "b">]><rss>&a;</rss>', "entities"),
 ], ids=["config", "html", "svg", "text", "empty", "entities"])
 def test_other_xml_is_one_line_naming_the_file(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import gradio as gr
 
@@ -22,12 +21,13 @@ from rag.container import Services
 from ui import corpus as corpus_tab
 from ui import render
 from ui.brief import build_tab as build_brief_tab
-from ui.brief import download
-from ui.chat import ChatUI, answer_concurrency, new_state
-from ui.corpus import ALL_OUTLETS, CorpusUI
+from ui.chat import ChatUI, ChatUpdate, LinkedInputs, answer_concurrency, new_state
+from ui.corpus import ALL_OUTLETS, CorpusUI, CorpusView
 from ui.downloads import ExportFiles
+from ui.events import Lane, components
 from ui.feedback import FeedbackUI
 from ui.feedback import build_row as build_feedback_row
+from ui.guard import checked_api
 from ui.summaries import build_tab as build_summaries_tab
 
 
@@ -105,13 +105,15 @@ def chat_tab(services: Services, outlets: list[str]) -> ChatTab:
 
 
 def wire_chat(app: gr.Blocks, tab: ChatTab, ui: ChatUI, state: gr.State,
-              answer_group: dict[str, Any]) -> None:
+              answer_group: Lane) -> None:
     """The chat's events: ask (and ask a permalink's question on load), stop, start a new
     conversation, rate an answer."""
     inputs = [tab.question, tab.chatbot, state, tab.since, tab.until, tab.outlet, tab.k,
               tab.mode, tab.as_of]
-    outputs = [tab.question, tab.chatbot, tab.sources, state, tab.conv_html, tab.conv_md]
-    asked: list[dict[str, Any]] = [
+    outputs = components(ChatUpdate._fields, question=tab.question, chatbot=tab.chatbot,
+                         sources=tab.sources, state=state, conv_html=tab.conv_html,
+                         conv_md=tab.conv_md)
+    asked: list[dict[str, object]] = [
         trigger(ui.chat, inputs, outputs, api_visibility="private", show_progress="hidden",
                 **answer_group)
         for trigger in (tab.question.submit, tab.send.click)
@@ -120,17 +122,14 @@ def wire_chat(app: gr.Blocks, tab: ChatTab, ui: ChatUI, state: gr.State,
     # so it arrives after anything the cancelled answer had already sent.
     tab.stop.click(None, None, None, cancels=asked, queue=False,
                    api_visibility="private").then(
-        ui.stopped, [tab.chatbot, state], [tab.chatbot, tab.sources], concurrency_limit=None,
+        ui.stopped, [tab.chatbot, state], outputs, concurrency_limit=None,
         api_visibility="private", show_progress="hidden")
     tab.clear.click(None, None, None, cancels=asked, queue=False,
                     api_visibility="private").then(
-        lambda: ([], render.EMPTY_SOURCES, new_state(), "",
-                 download(None, ChatUI.CONVERSATION_HTML),
-                 download(None, ChatUI.CONVERSATION_MD)), None,
-        [tab.chatbot, tab.sources, state, tab.question, tab.conv_html, tab.conv_md],
+        ui.new_conversation, None, outputs,
         concurrency_limit=None, api_visibility="private", show_progress="hidden")
-    tab.chatbot.clear(lambda: (render.EMPTY_SOURCES, new_state()), None, [tab.sources, state],
-                      cancels=asked, queue=False, api_visibility="private")
+    tab.chatbot.clear(ui.chat_cleared, None, outputs, cancels=asked, queue=False,
+                      api_visibility="private")
     # 👍/👎 under an answer, and a comment to go with the last one (their own lane).
     with tab.feedback_row:
         build_feedback_row(FeedbackUI(ui.services), tab.chatbot, state,
@@ -138,7 +137,9 @@ def wire_chat(app: gr.Blocks, tab: ChatTab, ui: ChatUI, state: gr.State,
     # A permalink (?q=...&since=...) fills the chat's inputs, then asks.
     # (Through a State, not the question box: what the reader types meanwhile is theirs.)
     linked = gr.State("")
-    app.load(ui.from_link, None, [linked, tab.since, tab.until, tab.outlet, tab.as_of],
+    app.load(ui.from_link, None,
+             components(LinkedInputs._fields, question=linked, since=tab.since,
+                        until=tab.until, outlet=tab.outlet, as_of=tab.as_of),
              queue=False, api_visibility="private").then(
         ui.chat, [linked, *inputs[1:]], outputs, api_visibility="private",
         show_progress="hidden", **answer_group)
@@ -149,10 +150,9 @@ def build_app(services: Services) -> gr.Blocks:
     files = ExportFiles(services.store.catalog)
     ui = ChatUI(services, files)
     corpus = CorpusUI(services)
-    backend_group: dict[str, Any] = {"concurrency_id": "backend", "concurrency_limit": 1}
-    answer_group: dict[str, Any] = {
-        "concurrency_id": "answer",
-        "concurrency_limit": answer_concurrency(ui.backend, services.settings)}
+    backend_group = Lane(concurrency_id="backend", concurrency_limit=1)
+    answer_group = Lane(concurrency_id="answer",
+                        concurrency_limit=answer_concurrency(ui.backend, services.settings))
     # Served files (uploads, the exports under each answer) are kept a day, checked hourly.
     with gr.Blocks(title="News RAG", analytics_enabled=False,
                    delete_cache=(3600, 86400)) as app:
@@ -171,12 +171,13 @@ def build_app(services: Services) -> gr.Blocks:
         action_go.click(brief.act, [action, state, summaries.state, brief.state], brief.outputs,
                         concurrency_limit=None, api_visibility="private",
                         show_progress="hidden")
-        app.load(corpus.refresh, None, [docs, chat.outlet, status], api_visibility="private",
-                 **backend_group)
+        app.load(corpus.refresh, None,
+                 components(CorpusView._fields, docs=docs, outlet=chat.outlet, status=status),
+                 api_visibility="private", **backend_group)
         # A feed sync (rag serve --sync-every, or rag sync elsewhere) changes the corpus
         # behind the page: the status line is read again every minute.
         gr.Timer(60).tick(corpus.status, None, [status], queue=False, api_visibility="private",
                           show_progress="hidden")
-        gr.api(ui.ask, api_name="ask", **answer_group)
-        gr.api(summaries.summarize, api_name="summarize", **backend_group)
+        gr.api(checked_api(ui.ask), api_name="ask", **answer_group)
+        gr.api(checked_api(summaries.summarize), api_name="summarize", **backend_group)
     return app

@@ -11,15 +11,18 @@ pure functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import gradio as gr
+from gradio.components import Component
 
 from rag.export import ExportItem, footnotes, sentence_only
 from ui import render
+from ui.chat import ChatState
 from ui.downloads import ExportFiles
+from ui.events import SKIP, Skip, components, download
 
 _ACTION = re.compile(r"(pin-answer|pin-summary|pin-sentence|up|down|remove)(?:-(\d{1,6}))?")
 EMPTY = ('<div class="rag-brief"><p class="rag-empty">Nothing pinned yet. Pin an answer '
@@ -68,7 +71,7 @@ def remove(brief: Sequence[ExportItem], number: int) -> list[ExportItem]:
     return [item for i, item in enumerate(brief, 1) if i != number]
 
 
-def apply(action: Action, brief: Sequence[ExportItem], answers: dict[int, ExportItem],
+def apply(action: Action, brief: Sequence[ExportItem], answers: Mapping[int, ExportItem],
           summary: ExportItem | None) -> tuple[list[ExportItem], str]:
     """The brief after ``action``, and what to tell the reader."""
     n = action.number
@@ -132,14 +135,19 @@ def brief_html(brief: Sequence[ExportItem]) -> str:
             f"<ol>{sources}</ol></div></div>")
 
 
-def download(path: str | None, label: str) -> Any:
-    """A download button's new value (disabled while there is nothing to download)."""
-    return gr.DownloadButton(label=label, value=path, interactive=path is not None)
+class BriefUpdate(NamedTuple):
+    """What a change of the brief changes: its state (the items), its view, its
+    downloads. ``SKIP``: unchanged."""
+
+    state: list[ExportItem] | Skip = SKIP
+    view: str | Skip = SKIP
+    as_html: gr.DownloadButton | Skip = SKIP
+    as_md: gr.DownloadButton | Skip = SKIP
 
 
 class BriefUI:
-    """The handlers of the Brief tab; ``state``, ``view`` and the download buttons are
-    set by :func:`build_tab`."""
+    """The handlers of the Brief tab; ``state`` and ``outputs`` (the components a change
+    of the brief updates) are set by :func:`build_tab`."""
 
     HTML_LABEL = "Download the brief (.html)"
     MD_LABEL = "Download the brief (.md)"
@@ -147,25 +155,24 @@ class BriefUI:
     def __init__(self, files: ExportFiles) -> None:
         self.files = files
         self.state: gr.State
-        self.outputs: list[Any] = []
+        self.outputs: list[Component] = []
 
-    def act(self, action: str, chat: dict[str, Any] | None, summary: ExportItem | None,
-            brief: list[ExportItem] | None) -> tuple[Any, ...]:
+    def act(self, action: str, chat: ChatState | None, summary: ExportItem | None,
+            brief: list[ExportItem] | None) -> BriefUpdate:
         """Carry out a pin, move or remove clicked in the page."""
         parsed = parse_action(action)
         if parsed is None:
-            return (gr.skip(),) * 4
-        answers = (chat or {}).get("answers", {})
-        after, message = apply(parsed, brief or [], answers, summary)
+            return BriefUpdate()
+        after, message = apply(parsed, brief or [], chat.answers if chat else {}, summary)
         if message:
             gr.Info(message)
         return self.shown(after)
 
-    def shown(self, brief: list[ExportItem]) -> tuple[Any, ...]:
-        """(state, view, HTML download, Markdown download) for ``brief``."""
+    def shown(self, brief: list[ExportItem]) -> BriefUpdate:
+        """The state, view and downloads of ``brief``."""
         paths = self.files.write(brief, "brief", title="Brief") if brief else None
-        return (brief, brief_html(brief), download(paths and paths[0], self.HTML_LABEL),
-                download(paths and paths[1], self.MD_LABEL))
+        return BriefUpdate(brief, brief_html(brief), download(paths and paths[0], self.HTML_LABEL),
+                           download(paths and paths[1], self.MD_LABEL))
 
 
 def build_tab(files: ExportFiles) -> BriefUI:
@@ -181,6 +188,7 @@ def build_tab(files: ExportFiles) -> BriefUI:
             as_md = gr.DownloadButton(BriefUI.MD_LABEL, interactive=False,
                                       elem_id="rag-brief-md")
             clear = gr.Button("Clear the brief", elem_id="rag-brief-clear")
-    ui.outputs = [ui.state, view, as_html, as_md]
+    ui.outputs = components(BriefUpdate._fields, state=ui.state, view=view, as_html=as_html,
+                            as_md=as_md)
     clear.click(lambda: ui.shown([]), None, ui.outputs, queue=False, api_visibility="private")
     return ui

@@ -5,20 +5,42 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import gradio as gr
+from gradio.components import Component
 
 from index import formats
 from rag.container import Services
 from rag.errors import RagError
 from rag.settings import Settings
 from ui import render
+from ui.events import SKIP, Lane, Skip, components
 from ui.serving import MB
 
 # Every suffix a registered format reads (index.formats): a new format is uploadable as is.
 UPLOAD_TYPES = formats.suffixes()
 ALL_OUTLETS = "All outlets"
+
+
+class CorpusView(NamedTuple):
+    """What the catalog shows: the table of articles, the chat's outlet choices, the
+    status line."""
+
+    docs: list[list[str | int]]
+    outlet: gr.Dropdown
+    status: str
+
+
+class CorpusUpdate(NamedTuple):
+    """What an upload or a removal changes: its result, the view of the corpus after it,
+    and the box the request came from (emptied once done; ``SKIP``: left)."""
+
+    log: str
+    docs: list[list[str | int]]
+    outlet: gr.Dropdown
+    status: str
+    entry: str | None | Skip
 
 
 class CorpusUI:
@@ -44,18 +66,23 @@ class CorpusUI:
                                   self.services.settings.ollama_model,
                                   self.services.ingestion.feeds(), catalog.running_import())
 
-    def refresh(self) -> tuple[Any, ...]:
+    def refresh(self) -> CorpusView:
         """The corpus table, the outlet choices and the status line, from the catalog."""
         rows = render.document_rows(self.services.store.catalog.documents().values())
         outlets = gr.Dropdown(choices=[ALL_OUTLETS, *self.outlets()])
-        return rows, outlets, self.status()
+        return CorpusView(rows, outlets, self.status())
+
+    def _done(self, log: str, entry: str | None | Skip) -> CorpusUpdate:
+        """``log`` with the corpus as it is now."""
+        view = self.refresh()
+        return CorpusUpdate(log, view.docs, view.outlet, view.status, entry)
 
     def index_files(
         self, files: list[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
-    ) -> tuple[Any, ...]:
+    ) -> CorpusUpdate:
         """Index uploaded files (incrementally, under the writer lock)."""
         if not files:
-            return ("Choose one or more files first.", *self.refresh(), gr.skip())
+            return self._done("Choose one or more files first.", SKIP)
 
         def update(done: int, total: int, label: str) -> None:
             progress((done, total), desc=f"Indexing {label}", unit="articles")
@@ -71,19 +98,19 @@ class CorpusUI:
         elif result.report is not None:
             lines += [f"skipped {e}" for e in result.report.errors]
             lines.append(result.report.summary())
-        return ("\n".join(lines), *self.refresh(), None)
+        return self._done("\n".join(lines), None)
 
-    def remove(self, text: str) -> tuple[Any, ...]:
+    def remove(self, text: str) -> CorpusUpdate:
         """Remove articles by document id (and the uploaded files they came from)."""
         ids = [t for t in re.split(r"[\s,]+", text or "") if t]
         if not ids:
-            return ("Give the id of an article to remove (click a row of the table).",
-                    *self.refresh(), gr.skip())
+            return self._done("Give the id of an article to remove (click a row of the table).",
+                              SKIP)
         try:
             removed = self.services.ingestion.remove(ids, wait=self.settings.ui_lock_wait_s)
         except RagError as exc:
-            return (f"not removed: {exc}", *self.refresh(), gr.skip())
-        return (f"{removed} removed, {len(ids) - removed} not found", *self.refresh(), "")
+            return self._done(f"not removed: {exc}", SKIP)
+        return self._done(f"{removed} removed, {len(ids) - removed} not found", "")
 
 
 def upload_label(settings: Settings) -> str:
@@ -91,15 +118,15 @@ def upload_label(settings: Settings) -> str:
     return f"Add articles: {formats.describe()}; up to {settings.ui_max_upload_mb} MB each"
 
 
-def _pick_row(evt: gr.SelectData) -> str:
+def _pick_row(evt: gr.SelectData) -> str | Skip:
     row = evt.row_value or []
-    return str(row[0]) if row else gr.skip()
+    return str(row[0]) if row else SKIP
 
 
 
 
 def build_tab(services: Services, corpus: CorpusUI, status: gr.HTML, outlet: gr.Dropdown,
-              backend_group: dict[str, Any]) -> gr.Dataframe:
+              backend_group: Lane) -> gr.Dataframe:
     """The Corpus tab (call inside ``gr.Tabs()``), wired to the status line and the chat's
     outlet choices it refreshes; returns the table of articles (refreshed on page load)."""
     with gr.Tab("Corpus", id="corpus"):
@@ -125,10 +152,13 @@ def build_tab(services: Services, corpus: CorpusUI, status: gr.HTML, outlet: gr.
                 remove_btn = gr.Button("Remove", variant="stop", elem_id="rag-remove")
         corpus_log = gr.Textbox(label="Result", interactive=False, lines=3,
                                 elem_id="rag-corpus-log")
-    outputs = [corpus_log, docs, outlet, status]
-    index_btn.click(corpus.index_files, [upload], [*outputs, upload],
+    def outputs(entry: Component) -> list[Component]:
+        return components(CorpusUpdate._fields, log=corpus_log, docs=docs, outlet=outlet,
+                          status=status, entry=entry)
+
+    index_btn.click(corpus.index_files, [upload], outputs(upload),
                     api_visibility="private", **backend_group)
-    remove_btn.click(corpus.remove, [remove_ids], [*outputs, remove_ids],
+    remove_btn.click(corpus.remove, [remove_ids], outputs(remove_ids),
                      api_visibility="private", **backend_group)
     docs.select(_pick_row, None, [remove_ids], queue=False, api_visibility="private")
     return docs

@@ -16,13 +16,14 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
 import gradio as gr
+from gradio.routes import App
 
 from rag.errors import UserError
 from rag.settings import Settings
 from ui.api import Api
+from ui.guard import app_kwargs
 
 AUTH_ENV = "RAG_UI_AUTH"
 MB = 1024 * 1024
@@ -76,7 +77,7 @@ def launch(
     auth: tuple[str, str] | None = None, share: bool = False, force: bool = False,
     prevent_thread_lock: bool = False, quiet: bool = False, settings: Settings | None = None,
     api: Api | None = None,
-) -> Any:
+) -> tuple[App, str, str]:
     """Serve the app (blocks until interrupted unless ``prevent_thread_lock``); the
     queue size and upload limit come from ``settings`` (the defaults without). ``api``
     (:func:`ui.api.build_api`) is served on the same port, before the chat's routes."""
@@ -84,7 +85,8 @@ def launch(
     check_exposure(host, auth, share, force)
     app.queue(default_concurrency_limit=1, max_size=s.ui_queue_size)
     return app.launch(
-        app_kwargs={"routes": api.routes, "lifespan": api.lifespan} if api else None,
+        app_kwargs=app_kwargs(s.ui_max_upload_mb * MB + MB,
+                              {"routes": api.routes, "lifespan": api.lifespan} if api else None),
         server_name=host, server_port=port, auth=auth, share=share,
         auth_message="News RAG: log in (see RAG_UI_AUTH)." if auth else None,
         css=asset("style.css"), js=asset("app.js"), max_file_size=s.ui_max_upload_mb * MB,

@@ -4,7 +4,7 @@ streamed with its progress, rendered (escaped) as answers are; and the ``/summar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import NamedTuple
 
 import gradio as gr
 
@@ -17,14 +17,26 @@ from rag.summary.scope import MAX_TOPIC_CHARS
 from rag.summary.service import Progress, SummaryDone
 from ui import render
 from ui.api import calls
-from ui.brief import download
+from ui.api.calls import SummaryReply
 from ui.downloads import ExportFiles
 from ui.errors import api_error, error_message
+from ui.events import SKIP, Lane, Skip, components, download
 
 ALL_OUTLETS = "All outlets"
 EMPTY = ('<div class="rag-sources"><p class="rag-empty">Give a topic (or an article id, '
          "dates or an outlet) and press Summarize: every sentence of the summary cites the "
          "passages it comes from.</p></div>")
+
+
+class SummaryUpdate(NamedTuple):
+    """What the Summarize button changes, as it goes: the summary (its progress until it
+    is done), the sources, the last summary (the one the brief pins), its downloads."""
+
+    summary: str
+    sources: str | Skip = SKIP
+    last: ExportItem | Skip = SKIP
+    as_html: gr.DownloadButton | Skip = SKIP
+    as_md: gr.DownloadButton | Skip = SKIP
 
 
 class SummariesUI:
@@ -40,42 +52,41 @@ class SummariesUI:
 
 
     def run(self, topic: str, doc: str, since: str, until: str, outlet: str | None,
-            timeline: bool, mode: str) -> Iterator[tuple[Any, ...]]:
-        """Summarise, streaming: yields (summary, sources, last summary, HTML download,
-        Markdown download) as progress is made."""
+            timeline: bool, mode: str) -> Iterator[SummaryUpdate]:
+        """Summarise, streaming: the progress and the draft as they come, then the checked
+        summary with its sources and downloads."""
         draft = ""
-        rest = (gr.skip(),) * 4
         try:
             scope = calls.summary_scope(topic, doc, since, until, outlet)
-            yield render.pending_html(searching=True), *rest
+            yield SummaryUpdate(render.pending_html(searching=True))
             chosen = calls.summary_mode_of(self.services, mode)
             for event in self.services.summarizer.stream(scope, mode=chosen,
                                                          timeline=bool(timeline)):
                 if isinstance(event, Progress) and event.stage == "map":
                     label = f"Reading batch {event.done + 1} of {event.total}…"
-                    yield _progress_html(label, draft), *rest
+                    yield SummaryUpdate(_progress_html(label, draft))
                 elif isinstance(event, Token):
                     draft += event.text
-                    yield _progress_html("Draft — the citations are being checked…", draft), \
-                        *rest
+                    yield SummaryUpdate(_progress_html(
+                        "Draft — the citations are being checked…", draft))
                 elif isinstance(event, SummaryDone):
                     yield self._done(event.result, since, until, outlet)
         except Exception as exc:  # noqa: BLE001 - the page must stay usable
-            yield render.error_html(error_message(exc, "Summarizing")), *rest
+            yield SummaryUpdate(render.error_html(error_message(exc, "Summarizing")))
 
     def _done(self, result: SummaryResult, since: str, until: str,
-              outlet: str | None) -> tuple[Any, ...]:
+              outlet: str | None) -> SummaryUpdate:
         item = ExportItem(result.as_answer(), filters_label(
             since, until, [outlet] if outlet and outlet != ALL_OUTLETS else [],
             result.scope.doc_id), kind="Summary")
         paths = self.files.write([item], "summary")
-        return (render.summary_html(result, self.services.backend),
-                render.summary_sources(result), item,
-                download(paths and paths[0], self.HTML_LABEL),
-                download(paths and paths[1], self.MD_LABEL))
+        return SummaryUpdate(render.summary_html(result, self.services.backend),
+                             render.summary_sources(result), item,
+                             download(paths and paths[0], self.HTML_LABEL),
+                             download(paths and paths[1], self.MD_LABEL))
 
     def summarize(self, topic: str = "", doc: str = "", since: str = "", until: str = "",
-                  outlet: str = "", timeline: bool = False, mode: str = "") -> dict[str, Any]:
+                  outlet: str = "", timeline: bool = False, mode: str = "") -> SummaryReply:
         """A cited summary of ``topic`` (or of the article ``doc``, the dates, the outlet).
 
         Returns the ``rag summarize --json`` object: summary, covered, reason, citations
@@ -94,7 +105,7 @@ def _progress_html(label: str, draft: str) -> str:
             f"{body}</div>")
 
 
-def build_tab(services: Services, outlets: list[str], backend_group: dict[str, Any],
+def build_tab(services: Services, outlets: list[str], backend_group: Lane,
               files: ExportFiles) -> SummariesUI:
     """The Summaries tab (call inside ``gr.Tabs()`` of the app's Blocks); register
     ``SummariesUI.summarize`` as the ``/summarize`` API outside the tabs."""
@@ -132,8 +143,9 @@ def build_tab(services: Services, outlets: list[str], backend_group: dict[str, A
         with gr.Column(scale=2):
             sources = gr.HTML(EMPTY, elem_id="rag-sum-sources", label="Sources")
     inputs = [topic, doc, since, until, outlet, timeline, mode]
+    outputs = components(SummaryUpdate._fields, summary=summary, sources=sources,
+                         last=ui.state, as_html=as_html, as_md=as_md)
     for trigger in (go.click, topic.submit):
-        trigger(ui.run, inputs, [summary, sources, ui.state, as_html, as_md],
-                api_visibility="private",
+        trigger(ui.run, inputs, outputs, api_visibility="private",
                 show_progress="hidden", **backend_group)
     return ui

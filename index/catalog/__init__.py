@@ -24,6 +24,8 @@ of a running import (:mod:`~index.catalog.progress`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.catalog.documents import Documents
 from index.catalog.embed_cache import EmbeddingCache
 from index.catalog.feedback import Feedback
@@ -46,3 +48,10 @@ __all__ = [
 
 class Catalog(Documents, Stories, Feedback, EmbeddingCache, ImportProgress):
     """SQLite catalog of documents, chunks and cached embeddings."""
+
+    FILE = "catalog.sqlite3"  # in the index directory
+
+    @classmethod
+    def in_index(cls, index_dir: Path) -> Catalog:
+        """The catalog of the index in ``index_dir``."""
+        return cls(index_dir / cls.FILE)

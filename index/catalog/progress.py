@@ -30,15 +30,30 @@ class ImportProgress(Database):
         """``(articles done, articles in all)`` of an import still running, or None. A
         record left by a killed process is ignored (its pid is gone on this host; on
         another host, it is trusted for ten minutes after its last batch)."""
-        raw = self.get_meta("import")
-        if not raw:
+        rec = self._import_record()
+        if rec is None:
             return None
+        done, total, host, pid, at = rec
         try:
-            rec = json.loads(raw)
-            if rec["host"] == socket.gethostname():
-                os.kill(int(rec["pid"]), 0)
-            elif time.time() - float(rec["at"]) > 600:
+            if host == socket.gethostname():
+                os.kill(pid, 0)
+            elif time.time() - at > 600:
                 return None
-            return int(rec["done"]), int(rec["total"])
-        except (ValueError, KeyError, TypeError, ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):
+            return None
+        return done, total
+
+    def recorded_import(self) -> tuple[int, int] | None:
+        """``(done, in all)`` of the last large import that did not finish (running, or
+        stopped by a kill), or None."""
+        rec = self._import_record()
+        return (rec[0], rec[1]) if rec else None
+
+    def _import_record(self) -> tuple[int, int, str, int, float] | None:
+        raw = self.get_meta("import")
+        try:
+            rec = json.loads(raw) if raw else None
+            return (int(rec["done"]), int(rec["total"]), str(rec["host"]), int(rec["pid"]),
+                    float(rec["at"])) if isinstance(rec, dict) else None
+        except (ValueError, KeyError, TypeError):
             return None

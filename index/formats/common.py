@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from functools import lru_cache
@@ -48,23 +49,36 @@ def digest(*parts: str) -> str:
 
 
 def decode_text(data: bytes, path: str) -> str:
-    """Decode file bytes as text: UTF-8, else Windows-1252; binary data is refused."""
+    """Decode file bytes as text: UTF-8 when it is, else the encoding charset-normalizer
+    finds (UTF-16 with or without a byte-order mark, Windows code pages, Shift JIS ...);
+    bytes that are no text in any encoding are refused as binary."""
     if not data.strip():
         raise InputError(path, "empty file")
     head = data[:8192]
     # A stray NUL or control byte in scraped text is cleaned later; more than a few of
-    # them mean the file is not text at all (random bytes hold about 10 %).
+    # them mean the file is not UTF-8 text (random bytes hold about 10 %).
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if controls > max(8, len(head) // 50):
-        raise InputError(path, "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text: str | None = None
+    if controls <= max(8, len(head) // 50):
+        with contextlib.suppress(UnicodeDecodeError):
+            text = data.decode("utf-8-sig")
+    if text is None:
+        text = _detected(data)
     printable = sum(ch.isprintable() or ch.isspace() for ch in text[:8192])
-    if printable < 0.9 * min(len(text), 8192):
+    if not text.strip() or printable < 0.9 * min(len(text), 8192):
         raise InputError(path, "binary file, not text")
     return text
+
+
+def _detected(data: bytes) -> str:
+    """``data`` decoded in the encoding charset-normalizer finds from its first 64 kB
+    ("" when it finds none)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is None or best.encoding is None:
+        return ""
+    return data.decode(best.encoding, errors="replace")
 
 
 def too_long(chars: int) -> str:

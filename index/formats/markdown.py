@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -22,31 +22,71 @@ def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError
 
 
 def to_article(record: SourceRecord) -> Article:
-    meta, text = split_front_matter(record.text)
+    try:
+        meta, text = split_front_matter(record.text)
+    except FrontMatterError as exc:
+        raise InputError(record.origin, str(exc)) from None
     title, published, body = split_header(clean_text(strip_markdown(text)))
     return Article(
-        doc_id=str(meta.get("id") or record.doc_id),
-        title=str(meta.get("title") or title),
+        doc_id=_scalar(meta.get("id")) or record.doc_id,
+        title=_scalar(meta.get("title")) or title,
         text=body,
         origin=record.origin,
         content_hash=record.content_hash,
         published_at=to_iso(meta.get("published_at") or meta.get("date")) or published,
-        source=opt(meta.get("source")),
-        url=opt(meta.get("url")),
-        author=opt(meta.get("author")),
+        source=opt(_scalar(meta.get("source"))),
+        url=opt(_scalar(meta.get("url"))),
+        author=opt(_scalar(meta.get("author"))),
     )
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """YAML front matter between ``---`` lines at the top of a Markdown file."""
-    m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.S)
+# Front matter is a few lines of metadata; more is not metadata.
+MAX_FRONT_MATTER_CHARS = 16_000
+
+
+class FrontMatterError(ValueError):
+    """Front matter that is refused: too large, not YAML, or using aliases."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases: ``*a`` would let a few hundred bytes expand to gigabytes."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise FrontMatterError("front matter uses YAML aliases (*name); write the values "
+                                   "out")
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """YAML front matter between ``---`` lines at the top of a Markdown file, and the rest.
+    Raises :class:`FrontMatterError` for front matter over :data:`MAX_FRONT_MATTER_CHARS`,
+    with aliases, or that is not YAML."""
+    if not re.match(r"---\s*\n", text):
+        return {}, text
+    m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text[: MAX_FRONT_MATTER_CHARS + 64], re.S)
     if not m:
-        return {}, text
+        closed = re.search(r"\n---\s*\n", text)
+        if closed is None or not re.match(r"---\s*\n[\w-]+\s*:", text):
+            return {}, text  # a rule at the top, not front matter
+        raise FrontMatterError(f"front matter too large ({closed.start():,} characters, limit "
+                               f"{MAX_FRONT_MATTER_CHARS:,})")
     try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
-        return {}, text
+        meta = yaml.load(m.group(1), Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        where = f" at line {exc.problem_mark.line + 2}" if exc.problem_mark else ""
+        raise FrontMatterError(f"front matter is not valid YAML{where} ({exc.problem})") from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML ({exc})") from None
     return (meta if isinstance(meta, dict) else {}), text[m.end() :]
+
+
+def _scalar(value: object) -> str | None:
+    """A metadata value that is text, a number or a date, as a string; None for lists,
+    mappings and nothing."""
+    if isinstance(value, str | int | float | date) and not isinstance(value, bool):
+        return str(value).strip() or None
+    return None
 
 
 def strip_markdown(text: str) -> str:

@@ -28,8 +28,34 @@ _BODY_KEYS = ("body", "text", "content")
 _DATE_KEYS = ("published_at", "date", "published", "publishedAt")
 
 
+# Longer numbers are no article's metadata, and int() refuses past 4,300 digits anyway.
+MAX_NUMBER_CHARS = 100
+
+
 def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError]:
     return list(_read_records(decode_text(data, str(path)), path, origin))
+
+
+def _number(text: str) -> int | float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"number too long ({len(text):,} digits, limit {MAX_NUMBER_CHARS})")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def parse_json(text: str, where: str) -> object:
+    """``text`` as JSON, or InputError naming ``where``: a number is at most
+    :data:`MAX_NUMBER_CHARS` long, and nesting deeper than the interpreter's recursion
+    limit (about 1,000) is refused by the parser before it costs memory."""
+    try:
+        return json.loads(text, parse_int=_number, parse_float=_number)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            where, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise InputError(where, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(where, f"invalid JSON: {exc}") from None
 
 
 def _read_records(text: str, path: Path, origin: str) -> Iterator[SourceRecord | InputError]:
@@ -40,16 +66,14 @@ def _read_records(text: str, path: Path, origin: str) -> Iterator[SourceRecord |
             if not line.strip():
                 continue
             try:
-                items.append((f"{name}:{lineno}", json.loads(line)))
-            except json.JSONDecodeError as exc:
-                yield InputError(f"{name}:{lineno}", f"invalid JSON ({exc.msg})")
+                items.append((f"{name}:{lineno}", parse_json(line, f"{name}:{lineno}")))
+            except InputError as exc:
+                yield exc
     else:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield InputError(
-                name, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
-            )
+            data = parse_json(text, name)
+        except InputError as exc:
+            yield exc
             return
         if isinstance(data, dict):
             for key in ("articles", "documents", "data", "records", "items"):
@@ -76,6 +100,8 @@ def _record(row: Any, where: str, origin: str) -> SourceRecord:
     title = row.get("title") if isinstance(row.get("title"), str) else ""
     url = row.get("url") if isinstance(row.get("url"), str) else ""
     if row.get("id") not in (None, ""):
+        if not isinstance(row["id"], str | int):
+            raise InputError(where, "id is not a string or a whole number")
         doc_id = str(row["id"])
     elif url or title:
         doc_id = "h" + hashlib.sha1(str(url or title).encode()).hexdigest()[:16]

@@ -4,7 +4,9 @@ date."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,13 +18,56 @@ from index.formats import html as html_format
 from index.formats.common import MAX_ARTICLE_CHARS, decode_text, digest
 
 MAX_RECORD_BYTES = 4 * MAX_ARTICLE_CHARS  # one page's HTML, at most
+_CHUNK = 1 << 20
+
+
+def _gzip_check(data: bytes) -> str | None:
+    """Why a gzipped WARC is unusable (not a WARC inside, cut short), or None. Walks the
+    gzip members with bounded reads, so a bomb costs time in proportion, not memory."""
+    head = zlib.decompressobj(wbits=31)
+    try:
+        first = head.decompress(data, 16)
+    except zlib.error as exc:
+        return f"not a gzip file ({exc})"
+    if not first.startswith(b"WARC/"):
+        return "not a WARC file (no WARC/1.x header at the start)"
+    rest = data
+    while rest:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            chunk = member.decompress(rest, _CHUNK)
+            while member.unconsumed_tail:
+                chunk = member.decompress(member.unconsumed_tail, _CHUNK)
+        except zlib.error as exc:
+            return f"damaged gzip data ({exc})"
+        del chunk
+        if not member.eof:
+            return "truncated: the archive ends inside a compressed record"
+        rest = member.unused_data.lstrip(b"\x00")
+    return None
 
 
 def read(data: bytes, path: Path, origin: str) -> list[SourceRecord | InputError]:
+    gzipped = data[:2] == b"\x1f\x8b"
+    problem = _gzip_check(data) if gzipped else (
+        None if data.lstrip().startswith(b"WARC/")
+        else "not a WARC file (no WARC/1.x header at the start)")
+    if problem is not None:
+        return [InputError(origin, problem)]
+    warnings = io.StringIO()
+    with contextlib.redirect_stderr(warnings):  # warcio writes its doubts to stderr
+        out = _records(data, origin, gzipped)
+    doubts = warnings.getvalue().count("WARNING")
+    if doubts and not any(isinstance(item, InputError) for item in out):
+        out.append(InputError(origin, f"damaged WARC: {doubts} record(s) end before or after "
+                                      "their stated length (read as far as possible)"))
+    return out
+
+
+def _records(data: bytes, origin: str, gzipped: bool) -> list[SourceRecord | InputError]:
     from warcio.archiveiterator import ArchiveIterator  # only when a WARC is indexed
 
     out: list[SourceRecord | InputError] = []
-    gzipped = data[:2] == b"\x1f\x8b"
     try:
         for n, rec in enumerate(ArchiveIterator(io.BytesIO(data)), 1):
             if rec.rec_type != "response" or rec.http_headers is None:

@@ -12,8 +12,8 @@ import calendar
 import html as html_lib
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from index.errors import InputError
 
@@ -83,19 +83,23 @@ def parse_feed(data: bytes, source: str) -> Feed:
     return Feed(feed_title, _text(head.get("link")), [i for i in items if i is not None])
 
 
-def _item(entry: dict[str, Any], feed_title: str | None) -> FeedItem | None:
+def _item(entry: dict[str, object], feed_title: str | None) -> FeedItem | None:
+    """An entry as feedparser gives it (a dict of what the feed said)."""
     link = _text(entry.get("link"))
     title = _text(entry.get("title")) or ""
     key = _text(entry.get("id")) or link or title
     if not key:
         return None
-    contents = entry.get("content") or []
-    html = next((c.get("value", "") for c in contents if c.get("value")), "") or str(
-        entry.get("summary") or "")
+    contents = entry.get("content")
+    parts = contents if isinstance(contents, list) else []
+    html = next((str(c["value"]) for c in parts if isinstance(c, Mapping) and c.get("value")),
+                "") or str(entry.get("summary") or "")
     published = _iso(entry.get("published_parsed"))
     # dict's own lookup: feedparser maps a missing "updated" to "published", with a warning
     updated = _iso(dict.get(entry, "updated_parsed"))
-    source = entry.get("source") or {}
+    source = entry.get("source")
+    if not isinstance(source, Mapping):
+        source = {}
     return FeedItem(
         key=key,
         title=title,
@@ -108,8 +112,8 @@ def _item(entry: dict[str, Any], feed_title: str | None) -> FeedItem | None:
     )
 
 
-def _iso(parsed: time.struct_time | None) -> str | None:
-    if not parsed:
+def _iso(parsed: object) -> str | None:
+    if not isinstance(parsed, time.struct_time):
         return None
     return time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm(parsed)))
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple, Unpack
 
 from opentelemetry.trace import Span, Status, StatusCode, set_span_in_context, use_span
 from opentelemetry.util.types import AttributeValue
@@ -21,7 +21,7 @@ from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
-from rag.answer.request import Mode, Request
+from rag.answer.request import Mode, Options, Request
 from rag.answer.result import (
     AnswerResult,
     Done,
@@ -110,10 +110,10 @@ class Answerer:
         self.max_tokens = max_tokens
         self.k = k
 
-    def answer(self, question: str | Request, **kwargs: Any) -> AnswerResult:
+    def answer(self, question: str | Request, **options: Unpack[Options]) -> AnswerResult:
         """The checked answer (no streaming) to a request, or to a question and the
         options of :meth:`Request.of`."""
-        request = question if isinstance(question, Request) else Request.of(question, **kwargs)
+        request = question if isinstance(question, Request) else Request.of(question, **options)
         return run_to_end(self.run(request), Done).result
 
     def plan(self, question: str) -> QuestionPlan:
@@ -229,8 +229,10 @@ class Answerer:
         composition = self._compose(reading, gathered, sim, root)
         mode = request.mode
         backend, model = ("none", "none") if mode == "extractive" else self._backend()
-        base: dict[str, Any] = dict(
-            question=reading.question, standalone=reading.standalone,
+        # What every outcome shares; the answer itself is filled in below.
+        base = AnswerResult(
+            question=reading.question, standalone=reading.standalone, answer="",
+            abstained=False, reason="", sentences=[],
             passages=gathered.passages, mode=mode, backend=backend, model=model,
             timings=timings, plan=reading.plan, parts=part_reports(gathered),
             verdict=composition.verdict, time_frame=reading.frame,
@@ -238,8 +240,8 @@ class Answerer:
         )
         if composition.abstained:
             timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-            result = AnswerResult(answer=ABSTAIN_TEXT, abstained=True,
-                                  reason=composition.reason, sentences=[], **base)
+            result = replace(base, answer=ABSTAIN_TEXT, abstained=True,
+                             reason=composition.reason)
             _outcome(root, result)
             yield Done(result)
             return
@@ -336,7 +338,7 @@ class Answerer:
         return generated, dropped
 
     def _render(self, composition: Composition, generated: list[CheckedSentence], root: Span,
-                base: dict[str, Any], *, dropped: list[CheckedSentence], draft: str,
+                base: AnswerResult, *, dropped: list[CheckedSentence], draft: str,
                 llm_error: str | None) -> AnswerResult:
         """The composed and the checked model sentences as one answer."""
         with child_span(root, "rag.render") as span:
@@ -348,7 +350,8 @@ class Answerer:
             answer = ABSTAIN_TEXT if abstained else render(final)
             if span.is_recording():
                 span.set_attributes({"rag.sentences": len(final), "rag.answer_length": len(answer)})
-        return AnswerResult(
+        return replace(
+            base,
             answer=answer,
             abstained=abstained,
             reason="no sentence of the answer is supported by the passages"
@@ -357,7 +360,6 @@ class Answerer:
             draft=draft,
             llm_error=llm_error,
             lead=None if abstained else stated,
-            **base,
         )
 
 

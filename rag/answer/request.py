@@ -6,11 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypedDict
 
 from rag.llms.registry import Mode
 from rag.retrieval import Filters
 
-__all__ = ["Mode", "Request"]
+__all__ = ["Mode", "Options", "Request"]
+
+
+class Options(TypedDict, total=False):
+    """The options of :meth:`Request.of`, as keyword arguments (each optional)."""
+
+    mode: Mode
+    filters: Filters | None
+    k: int | None
+    per_doc: int | None
+    history: Sequence[tuple[str, str]]
+    as_of: date | None
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypedDict, TypeVar
 
 from rag.answer.plan import QuestionPlan
-from rag.grounding.citations import CheckedSentence
-from rag.grounding.passages import Passage
+from rag.grounding.citations import CheckedSentence, Origin
+from rag.grounding.passages import Passage, PassageJson
+
+
+class Citation(PassageJson):
+    """A passage an answer cites (or that the model cited and the check rejected), as
+    :meth:`AnswerResult.citations` gives it."""
+
+    n: int
+    supported: bool
+    story_id: str
+    also_carried_by: list[str]
+    first_published_at: str | None
+    updated_at: str | None
+    source_line: str
+
+
+class SentenceJson(TypedDict):
+    """A sentence of an answer in ``rag ask --json``."""
+
+    text: str
+    citations: list[int]
+    supported: bool | None
+    origin: Origin
+    score: float
+    note: str
+
+
+class AnswerJson(TypedDict):
+    """The ``rag ask --json`` object (:meth:`AnswerResult.to_json`)."""
+
+    question: str
+    standalone_question: str
+    answer: str
+    abstained: bool
+    reason: str
+    answer_type: str | None
+    lead: str | None
+    verdict: str | None
+    time_frame: str | None
+    parts: list[dict[str, object]]
+    citations: list[Citation]
+    sentences: list[SentenceJson]
+    mode: str
+    backend: str
+    model: str
+    timings: dict[str, float]
 
 
 @dataclass
@@ -22,7 +67,7 @@ class PartReport:
     supported: bool
     reason: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
         return dict(self.__dict__)
 
@@ -81,12 +126,12 @@ class AnswerResult:
         """Sentences of the draft that were left out of the answer, with the reason."""
         return [s for s in self.sentences if s.supported is False]
 
-    def citations(self) -> list[dict[str, Any]]:
+    def citations(self) -> list[Citation]:
         """Cited passages (and passages the model cited that the check rejected)."""
         kept = set(self.cited_numbers())
         claimed = {n for s in self.sentences for n in s.claimed}
         by_n = {p.n: p for p in self.passages}
-        out = []
+        out: list[Citation] = []
         for n in sorted(kept | (claimed & set(by_n))):
             p = by_n[n]
             out.append(
@@ -133,7 +178,7 @@ class AnswerResult:
             lines.append(f"left out: {s.text} ({s.note or 'not supported'})")
         return lines
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> AnswerJson:
         """The ``rag ask --json`` object."""
         return {
             "question": self.question,

@@ -3,8 +3,12 @@ command group, registered here. A front end: nothing outside ``rag.cli`` imports
 
 from __future__ import annotations
 
+import sys
+
+import click
+
 from rag.cli.ask import ask_cmd, chat_cmd, retrieve_cmd
-from rag.cli.common import Context, cli, friendly_errors, read_queries
+from rag.cli.common import Context, cli, crash_line, friendly_errors, read_queries
 from rag.cli.evaluate import eval_group
 from rag.cli.feedback import feedback_group
 from rag.cli.feeds import feeds_group, sync_cmd
@@ -32,8 +36,13 @@ for _command in (
 
 
 def main() -> None:
-    """Entry point of the ``rag`` console script."""
-    cli(prog_name="rag")
+    """Entry point of the ``rag`` console script: the one place where an exception no
+    command foresaw becomes one line (and the path of a log with its traceback)."""
+    try:
+        cli(prog_name="rag")
+    except Exception as exc:  # noqa: BLE001 (the last edge: anything left is reported)
+        click.echo(crash_line(exc), err=True)
+        sys.exit(1)
 
 
 __all__ = ["Context", "cli", "friendly_errors", "main", "read_queries"]

@@ -4,9 +4,10 @@ together, and one article's versions (``--history``). Pure formatting."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from index.catalog import DocumentRow, VersionRow
+if TYPE_CHECKING:  # the catalog (and numpy) load when `rag docs` runs, not for `rag --help`
+    from index.catalog import DocumentRow, VersionRow
 
 HASH_PREFIX = 12
 
@@ -67,6 +68,6 @@ def history_lines(doc_id: str, versions: Sequence[VersionRow]) -> list[str]:
     return out
 
 
-def history_json(versions: Sequence[VersionRow]) -> list[dict[str, Any]]:
+def history_json(versions: Sequence[VersionRow]) -> list[dict[str, object]]:
     """``rag docs --history ID --json``."""
     return [dict(v.__dict__) for v in versions]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -64,6 +64,10 @@ def _stderr(message: str) -> None:
 @click.option("--per-doc", type=click.IntRange(1), default=None,
               help="At most N chunks of one article in the retrieval metrics (default: setting).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N cases.")
+@click.option("--oracle", is_flag=True,
+              help="Answer each question from its gold evidence passages instead of retrieved "
+                   "ones (sets with evidence facts: MultiHop-RAG), to split the answer gap "
+                   "into retrieval and answering.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON.")
 @click.option("--summary", is_flag=True, help="Totals only, no per-case table.")
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -84,6 +88,7 @@ def run_cmd(
     hit_ks: tuple[int, ...],
     per_doc: int | None,
     limit: int | None,
+    oracle: bool,
     as_json: bool,
     summary: bool,
     baseline: Path | None,
@@ -96,15 +101,17 @@ def run_cmd(
     from rag.evaluation.history import append_run, comparable, load_runs, read_record, save_record
     from rag.evaluation.report import write_report
     from rag.evaluation.runner import RETRIEVAL_ONLY, RunOptions
-    from rag.evaluation.table import render_run
 
     if (baseline or save_baseline) and len(sets) > 1:
         raise UserError("--baseline and --save-baseline take one SET")
+    if oracle and retrieval_only:
+        raise UserError("--oracle answers from the gold passages: it needs a full run")
     services = obj.services()
     options = RunOptions(
         mode=RETRIEVAL_ONLY if retrieval_only else services.answer_mode(mode),
         hit_ks=tuple(sorted(set(hit_ks))),
         per_doc=per_doc,
+        oracle=oracle,
     )
     base = read_record(baseline) if baseline else None
     history_dir = history_dir or services.settings.index_dir / "eval"
@@ -119,22 +126,32 @@ def run_cmd(
         append_run(history_dir, record)
         history = comparable(load_runs(history_dir), record.set_name, record.mode)
         report = write_report(record, history, history_dir, comparison_lines)
-        if as_json:
-            data = record.to_json()
-            if base is not None:
-                data["baseline_comparison"] = comparison_lines
-            # One set: a readable object; several: one object per line.
-            click.echo(json.dumps(data, ensure_ascii=False, indent=1 if len(sets) == 1 else None))
-        else:
-            click.echo(render_run(record, per_case=not summary))
-            for line in comparison_lines:
-                click.echo(line)
+        _show(record, comparison_lines if base is not None else None, as_json,
+              one=len(sets) == 1, per_case=not summary)
         _stderr(f"report: {report} (history: {history_dir / 'runs.jsonl'})")
         if save_baseline:
             save_record(save_baseline, record)
             _stderr(f"baseline written to {save_baseline}")
     if regressed:
         sys.exit(REGRESSION_EXIT)
+
+
+def _show(record: RunRecord, comparison: list[str] | None, as_json: bool, one: bool,
+          per_case: bool) -> None:
+    """A run on stdout: its JSON record (with the baseline comparison, when there is one)
+    or its table and the comparison's lines."""
+    from rag.evaluation.table import render_run
+
+    if as_json:
+        data = record.to_json()
+        if comparison is not None:
+            data["baseline_comparison"] = comparison
+        # One set: a readable object; several: one object per line.
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1 if one else None))
+        return
+    click.echo(render_run(record, per_case=per_case))
+    for line in comparison or ():
+        click.echo(line)
 
 
 def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:
@@ -169,7 +186,7 @@ def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:
 def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunRecord:
     """Run one set and build its record."""
     from rag.evaluation.history import RunRecord, corpus_fingerprint, git_info, now_iso
-    from rag.evaluation.results import by_type, totals
+    from rag.evaluation.results import CaseResult, by_type, totals
     from rag.evaluation.runner import RETRIEVAL_ONLY, run_cases
     from rag.settings import PROJECT_ROOT
 
@@ -177,19 +194,30 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
     full = options.mode != RETRIEVAL_ONLY
     show = sys.stderr.isatty()
 
-    def progress(done: int, total: int, result: Any) -> None:
+    def progress(done: int, total: int, result: CaseResult) -> None:
         if show:
             click.echo(f"\r{eval_set.name}: {done}/{total} {result.id[:40]:40}", err=True, nl=False)
             if done == total:
                 click.echo("", err=True)
 
+    gold = None
+    if options.oracle:
+        from rag.evaluation.oracle import GoldPassages
+
+        if not any(c.evidence_facts for c in eval_set.cases):
+            raise UserError(f"{eval_set.path}: --oracle needs cases with evidence facts "
+                            "(a MultiHop-RAG question file)")
+        gold = GoldPassages(services.retriever)
     results = run_cases(
         eval_set.cases,
         services.retriever,
         services.answerer if full else None,
         options,
         progress,
+        gold,
     )
+    if gold is not None and gold.missing:
+        _stderr(f"warning: {gold.missing} evidence facts are in no indexed chunk")
     llm = None
     if full and options.mode == "generative":
         llm = {"backend": services.backend.backend, "model": services.backend.model}
@@ -198,7 +226,7 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
     return RunRecord(
         set_name=eval_set.name,
         set_path=str(eval_set.path),
-        mode=options.mode,
+        mode=f"{options.mode}+oracle" if options.oracle else options.mode,
         started_at=started,
         git=git_info(PROJECT_ROOT),
         settings=settings,
@@ -206,7 +234,7 @@ def _run_set(services: Services, eval_set: EvalSet, options: RunOptions) -> RunR
         llm=llm,
         corpus=corpus_fingerprint((d.doc_id, d.content_hash) for d in docs.values()),
         options={"hits_at": list(options.hit_ks), "per_doc": options.per_doc,
-                 "cases": len(eval_set.cases)},
+                 "cases": len(eval_set.cases), "oracle": options.oracle},
         totals=totals(results, options.hit_ks, options.depth),
         by_type=by_type(results, options.hit_ks, options.depth),
         by_answer_type=by_type(results, options.hit_ks, options.depth,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from index.web.sources import is_url
-from rag.cli.common import Context, friendly_errors, print_report, progress_bar
+from rag.cli.common import (
+    Context,
+    friendly_errors,
+    print_report,
+    progress_bar,
+    report_exit_code,
+)
 from rag.errors import UserError
 
 
@@ -21,6 +28,8 @@ def feeds_group() -> None:
 def feeds_add(obj: Context, urls: tuple[str, ...]) -> None:
     """Subscribe to feeds by URL (indexed by the next ``rag sync``)."""
     for url in urls:
+        from index.web.sources import is_url
+
         if not is_url(url):
             raise UserError(f"{url}: not an http or https URL")
         obj.services().ingestion.subscribe(url)
@@ -52,13 +61,16 @@ def feeds_remove(obj: Context, urls: tuple[str, ...]) -> None:
 
 
 @click.command("sync")
-@click.option("--wait", type=float, default=0.0, show_default=True,
+@click.option("--wait", type=click.FloatRange(0, 86400), default=0.0, show_default=True,
               help="Seconds to wait for another indexer to finish.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 @friendly_errors
 def sync_cmd(obj: Context, wait: float, quiet: bool) -> None:
-    """Fetch every subscribed feed (conditional requests) and index new or changed items."""
+    """Fetch every subscribed feed (conditional requests) and index new or changed items.
+
+    Exit status as for `rag index`: 0 when all went well, 3 when some feeds or items
+    failed, 4 when none could be read."""
     with progress_bar(quiet) as progress:
         out = obj.services().ingestion.sync(progress=progress, wait=wait)
     if out.report is None:
@@ -67,3 +79,4 @@ def sync_cmd(obj: Context, wait: float, quiet: bool) -> None:
     for line in out.lines():
         click.echo(line, err=True)
     print_report(out.report)
+    sys.exit(report_exit_code(out.report))

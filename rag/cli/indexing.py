@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from index.formats import describe as describe_formats
-from index.web.sources import is_url
-from rag.cli.common import Context, friendly_errors, print_report, progress_bar
-from rag.cli.docs_view import history_json, history_lines, listing
+from rag.cli.common import (
+    Context,
+    friendly_errors,
+    print_report,
+    progress_bar,
+    report_exit_code,
+    verbose_option,
+)
 from rag.errors import UserError
 
 
 @click.command("index", help=f"Index articles: files or folders of them, web pages, feeds and "
                                 f"sitemaps by URL, or a text file listing URLs. Formats read: "
-                                f"{describe_formats()}.")
+                                f"{describe_formats()}.\n\nExit status: 0 when every input "
+                                f"was indexed or unchanged, 3 when some failed (one line "
+                                f"each; the rest is indexed), 4 when none could be read, 2 "
+                                f"for a usage error, 1 when a backend failed.")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--prune", is_flag=True, help="Remove documents whose source file is gone.")
 @click.option(
@@ -26,7 +35,7 @@ from rag.errors import UserError
 )
 @click.option(
     "--wait",
-    type=float,
+    type=click.FloatRange(0, 86400),
     default=0.0,
     show_default=True,
     help="Seconds to wait for another indexer to finish.",
@@ -35,13 +44,16 @@ from rag.errors import UserError
               help="Then keep watching the folders and files, re-indexing as they change "
                    "(deleted files are removed). Stop with Ctrl-C.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@verbose_option
 @click.pass_obj
 @friendly_errors
 def index_cmd(
     obj: Context, inputs: tuple[str, ...], prune: bool, rebuild: bool, wait: float,
-    watch: bool, quiet: bool,
+    watch: bool, quiet: bool, verbose: bool,
 ) -> None:
     services = obj.services()
+    from index.web.sources import is_url
+
     urls = [i for i in inputs if is_url(i)]
     paths = [Path(i) for i in inputs if not is_url(i)]
     if watch and not paths:
@@ -50,11 +62,12 @@ def index_cmd(
         report = services.ingestion.add(
             paths, progress=progress, prune=prune, rebuild=rebuild, wait=wait, urls=urls
         )
-    print_report(report)
+    print_report(report, verbose=verbose)
     if watch:
         click.echo(f"watching {', '.join(map(str, paths))} (Ctrl-C to stop)", err=True)
         for report in services.ingestion.watch(paths, wait=max(wait, 30.0)):
-            print_report(report)
+            print_report(report, verbose=verbose)
+    sys.exit(report_exit_code(report))
 
 
 @click.command("docs")
@@ -66,7 +79,9 @@ def index_cmd(
 def docs_cmd(obj: Context, as_json: bool, history: str | None) -> None:
     """List the indexed articles; copies of one story (near-duplicates from several
     outlets) are listed together, the first one's id is their story_id."""
-    catalog = obj.services().store.catalog
+    from rag.cli.docs_view import history_json, history_lines, listing
+
+    catalog = obj.catalog()
     if history is not None:
         versions = catalog.versions(history)
         if not versions:
@@ -85,7 +100,8 @@ def docs_cmd(obj: Context, as_json: bool, history: str | None) -> None:
 
 @click.command("remove")
 @click.argument("doc_ids", nargs=-1, required=True)
-@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another writer.")
+@click.option("--wait", type=click.FloatRange(0, 86400), default=0.0,
+              help="Seconds to wait for another writer.")
 @click.pass_obj
 @friendly_errors
 def remove_cmd(obj: Context, doc_ids: tuple[str, ...], wait: float) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rag.cli.common import Context, friendly_errors, print_report, progress_bar
-from rag.sync import PeriodicSync, parse_duration
+from rag.errors import UserError
 
 
 @click.command("doctor")
@@ -39,6 +39,9 @@ def doctor_cmd(obj: Context) -> None:
     built = catalog.get_meta("embed_model")
     if built:
         click.echo(f"  built with:    {built}")
+    stopped = services.ingestion.interrupted(catalog)
+    if stopped:
+        click.echo(f"  last build:    {stopped}")
 
 
 @click.command("serve")
@@ -48,7 +51,8 @@ def doctor_cmd(obj: Context) -> None:
     show_default=True,
     help="Address to listen on; a non-loopback one needs RAG_UI_AUTH or --force.",
 )
-@click.option("--port", type=int, default=7860, show_default=True, help="Port to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
+              help="Port to listen on.")
 @click.option(
     "--index-if-empty",
     "index_if_empty",
@@ -76,6 +80,7 @@ def serve_cmd(
     API: gradio_client.Client(URL).predict("question", api_name="/ask"), an
     OpenAI-compatible one at URL/v1 (model "newsrag") and an MCP server at URL/mcp.
     """
+    from rag.sync import PeriodicSync, parse_duration
     from ui.api import build_api
     from ui.app import build_app
     from ui.serving import check_exposure, launch, parse_auth
@@ -101,6 +106,9 @@ def serve_cmd(
     try:
         launch(build_app(services), host=host, port=port, auth=auth, share=share, force=force,
                settings=services.settings, api=build_api(services, auth, host))
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise UserError(f"cannot listen on {host}:{port} (in use, or not an address of this "
+                        f"machine): pass another --port or --host") from exc
     finally:
         if syncing is not None:
             syncing.stop()

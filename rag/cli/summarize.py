@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from index.dates import parse_day
-from rag.cli.common import Context, drain, friendly_errors
+from rag.cli.common import Context, check_day, drain, friendly_errors
 from rag.errors import UserError
 from rag.summary.mode import MODES, summary_mode
 
@@ -17,8 +17,10 @@ from rag.summary.mode import MODES, summary_mode
 @click.command("summarize")
 @click.argument("topic", required=False)
 @click.option("--doc", "doc_id", help="Summarise this article only (its id, see `rag docs`).")
-@click.option("--since", help="Only articles published on or after (YYYY[-MM[-DD]]).")
-@click.option("--until", help="Only articles published on or before (YYYY[-MM[-DD]]).")
+@click.option("--since", callback=check_day,
+              help="Only articles published on or after (YYYY[-MM[-DD]]).")
+@click.option("--until", callback=check_day,
+              help="Only articles published on or before (YYYY[-MM[-DD]]).")
 @click.option("--outlet", "--source", "outlets", multiple=True,
               help="Only this outlet (repeatable).")
 @click.option("--timeline", is_flag=True,

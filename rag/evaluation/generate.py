@@ -12,12 +12,11 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from rag.errors import UserError
-from rag.evaluation.sets import load_set
+from rag.evaluation.sets import CaseYaml, load_set
 
 MAX_PASSAGE_CHARS = 1200
 MAX_DRAFT_TOKENS = 80
@@ -56,7 +55,7 @@ class Draft:
     answer: str
     doc_id: str
 
-    def to_case(self) -> dict[str, Any]:
+    def to_case(self) -> CaseYaml:
         """The draft in the YAML set format."""
         return {
             "id": self.id,
@@ -141,7 +140,7 @@ HEADER = (
 )
 
 
-def _dump_cases(cases: list[dict[str, Any]], indent: str) -> str:
+def _dump_cases(cases: list[CaseYaml], indent: str) -> str:
     text = yaml.safe_dump(cases, sort_keys=False, allow_unicode=True, width=100)
     return "".join(indent + line + "\n" for line in text.splitlines())
 

@@ -11,12 +11,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from rag.errors import InputError
-from rag.evaluation.results import CaseResult
+from rag.evaluation.results import CaseResult, Totals, from_fields
 
 HISTORY_FILE = "runs.jsonl"
+
+
+class GitInfo(TypedDict):
+    """The commit a run was made at, and whether the tree had changes."""
+
+    commit: str
+    dirty: bool
+
+
+class CorpusInfo(TypedDict, total=False):
+    """What was indexed when a run was made (empty in records that predate it)."""
+
+    documents: int
+    fingerprint: str
+
+
+class RunConditions(TypedDict, total=False):
+    """How a run was asked to retrieve (``rag eval``'s options), and how many cases."""
+
+    hits_at: list[int]
+    per_doc: int | None
+    cases: int
+    oracle: bool  # answered from the gold evidence passages (``--oracle``)
 
 
 @dataclass
@@ -25,38 +48,49 @@ class RunRecord:
 
     set_name: str
     mode: str
-    totals: dict[str, Any]
+    totals: Totals
     cases: list[CaseResult]
-    by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
-    by_answer_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_type: dict[str, Totals] = field(default_factory=dict)
+    by_answer_type: dict[str, Totals] = field(default_factory=dict)
     started_at: str = ""
-    git: dict[str, Any] | None = None  # {"commit": sha, "dirty": bool}; None outside git
-    settings: dict[str, Any] = field(default_factory=dict)
+    git: GitInfo | None = None  # None outside git
+    settings: dict[str, object] = field(default_factory=dict)  # the settings, as JSON
     embed_model: str = ""
     llm: dict[str, str] | None = None  # {"backend", "model"}; None when no LLM ran
-    corpus: dict[str, Any] = field(default_factory=dict)  # {"documents", "fingerprint"}
-    options: dict[str, Any] = field(default_factory=dict)
+    corpus: CorpusInfo = field(default_factory=CorpusInfo)
+    options: RunConditions = field(default_factory=RunConditions)
     set_path: str = ""
+
+    @property
+    def commit(self) -> str | None:
+        """The commit the run was made at (None outside git)."""
+        return (self.git.get("commit") or None) if self.git else None
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the tree had uncommitted changes."""
+        return bool(self.git and self.git.get("dirty"))
 
     @property
     def run_id(self) -> str:
         """A short label: start time and commit."""
-        commit = (self.git or {}).get("commit") or "nogit"
-        dirty = "+" if (self.git or {}).get("dirty") else ""
-        return f"{self.started_at[:16]} {commit[:8]}{dirty}"
+        commit = self.commit or "nogit"
+        return f"{self.started_at[:16]} {commit[:8]}{'+' if self.dirty else ''}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
         data = asdict(self)
         data["cases"] = [c.to_json() for c in self.cases]
         return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
+    def from_json(cls, data: Mapping[str, object]) -> RunRecord:
         """A record from :meth:`to_json`'s output."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["cases"] = [CaseResult.from_json(c) for c in data.get("cases") or []]
-        return cls(**known)
+        cases = data.get("cases") or []
+        if not isinstance(cases, list) or not all(isinstance(c, Mapping) for c in cases):
+            raise TypeError("'cases' is not a list of objects")
+        return from_fields(cls, cls.__dataclass_fields__,
+                           {**data, "cases": [CaseResult.from_json(c) for c in cases]})
 
 
 def now_iso() -> str:
@@ -64,7 +98,7 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def git_info(cwd: Path) -> dict[str, Any] | None:
+def git_info(cwd: Path) -> GitInfo | None:
     """The commit checked out at ``cwd`` and whether the tree has changes; None outside git."""
     try:
         commit = subprocess.run(
@@ -80,7 +114,7 @@ def git_info(cwd: Path) -> dict[str, Any] | None:
     return {"commit": commit, "dirty": bool(status.strip())} if commit else None
 
 
-def corpus_fingerprint(documents: Iterable[tuple[str, str]]) -> dict[str, Any]:
+def corpus_fingerprint(documents: Iterable[tuple[str, str]]) -> CorpusInfo:
     """Count and sha256 of the indexed documents' ``(doc_id, content_hash)`` pairs."""
     pairs = sorted(documents)
     digest = hashlib.sha256("\n".join(f"{d}\t{h}" for d, h in pairs).encode()).hexdigest()

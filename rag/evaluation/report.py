@@ -78,13 +78,12 @@ def markdown_report(
 ) -> str:
     """The report: conditions, totals (with the previous runs beside), per type, per case."""
     llm = f"{record.llm['backend']} / {record.llm['model']}" if record.llm else "none"
-    git = record.git or {}
     lines = [
         f"# Eval report: {record.set_name} ({record.mode})",
         "",
         f"- run: {record.started_at}",
-        f"- commit: {git.get('commit') or 'not in git'}"
-        + (" (uncommitted changes)" if git.get("dirty") else ""),
+        f"- commit: {record.commit or 'not in git'}"
+        + (" (uncommitted changes)" if record.dirty else ""),
         f"- set: {record.set_path} ({len(record.cases)} cases)",
         f"- embedding model: {record.embed_model}",
         f"- LLM: {llm}",

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from rag.evaluation import metrics
+
+T = TypeVar("T")
+
+# One metric of a run: a count (``cases``), a rate or a latency; None where the run had
+# nothing to measure it on.
+Metric = int | float | None
+# A run's metrics by name (``hit@4``, ``accuracy``, ...; the names depend on the run).
+Totals = dict[str, Metric]
 
 # Metrics where lower is better, or that depend on the machine: never gated.
 UNGATED = ("latency_p50_ms", "latency_p95_ms")
@@ -65,15 +73,22 @@ class CaseResult:
             out["lead"] = self.lead_correct
         return out
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (read back by :meth:`from_json`)."""
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CaseResult:
+    def from_json(cls, data: Mapping[str, object]) -> CaseResult:
         """A case result from :meth:`to_json`'s output (unknown keys are ignored)."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        return from_fields(cls, cls.__dataclass_fields__, data)
+
+
+def from_fields(make: Callable[..., T], fields: Collection[str],
+                data: Mapping[str, object]) -> T:
+    """``make(**data)`` with the keys of ``data`` that are among ``fields`` (a record read
+    back from JSON: keys it no longer has are ignored; a value of the wrong kind is the
+    constructor's ``TypeError``, or passes unchecked)."""
+    return make(**{k: v for k, v in data.items() if k in fields})
 
 
 def _mean_of(values: Sequence[float | bool | None]) -> float | None:
@@ -104,9 +119,9 @@ def lead_totals(results: Sequence[CaseResult]) -> dict[str, float | None]:
     return out
 
 
-def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> dict[str, Any]:
+def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> Totals:
     """The run's metrics (None where a metric has nothing to measure)."""
-    out: dict[str, Any] = {"cases": len(results)}
+    out: Totals = {"cases": len(results)}
     scored = [r for r in results if r.rr is not None]
     for k in hit_ks:
         out[f"hit@{k}"] = _mean_of([r.hits.get(f"hit@{k}") for r in scored])
@@ -162,7 +177,7 @@ def by_type(
     hit_ks: Sequence[int],
     depth: int,
     key: Callable[[CaseResult], str | None] = lambda r: r.question_type,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Totals]:
     """Per question type (or another ``key``, such as the answer type the question was
     read as): hit rates, and answer and lead figures when the run answered."""
     groups: dict[str, list[CaseResult]] = {}
@@ -170,9 +185,9 @@ def by_type(
         label = key(r)
         if label:
             groups.setdefault(label, []).append(r)
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Totals] = {}
     for qtype, group in sorted(groups.items()):
-        row: dict[str, Any] = {"cases": len(group)}
+        row: Totals = {"cases": len(group)}
         scored = [r for r in group if r.rr is not None]
         for k in hit_ks:
             row[f"hit@{k}"] = _mean_of([r.hits.get(f"hit@{k}") for r in scored])

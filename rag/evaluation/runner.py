@@ -5,13 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, TypedDict
+
+from llama_index.core.schema import NodeWithScore
 
 from index.dates import parse_day
+from rag.answer import AnswerResult, Mode
+from rag.answer.result import Citation
 from rag.evaluation import metrics
 from rag.evaluation.results import CaseResult
 from rag.evaluation.sets import Case
 from rag.retrieval import Filters
+
+if TYPE_CHECKING:
+    from rag.evaluation.oracle import GoldPassages
 
 RETRIEVAL_ONLY = "retrieval-only"
 
@@ -20,15 +28,25 @@ class Retriever(Protocol):
     """What the runner needs of :class:`rag.retrieval.HybridRetriever`."""
 
     def search(
-        self, query: str, k: int | None = ..., *, filters: Any = ...,
+        self, query: str, k: int | None = ..., *, filters: Filters | None = ...,
         max_per_doc: int | None = ...,
-    ) -> list[Any]: ...
+    ) -> list[NodeWithScore]: ...
 
 
 class Answerer(Protocol):
     """What the runner needs of :class:`rag.answer.Answerer`."""
 
-    def answer(self, question: str, **kwargs: Any) -> Any: ...
+    def answer(
+        self, question: str, *, mode: Mode, per_doc: int | None,
+        filters: Filters | None = ..., as_of: date | None = ...,
+    ) -> AnswerResult: ...
+
+
+class CaseScope(TypedDict, total=False):
+    """What a case is asked under, as keyword arguments of the answerer."""
+
+    filters: Filters
+    as_of: date | None
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class RunOptions:
     mode: str = RETRIEVAL_ONLY  # or "generative" / "extractive"
     hit_ks: tuple[int, ...] = (1, 4, 10)
     per_doc: int | None = None  # at most this many chunks of one article (None: settings)
+    oracle: bool = False  # answer from the gold evidence passages (rag.evaluation.oracle)
 
     @property
     def depth(self) -> int:
@@ -102,7 +121,7 @@ def is_correct(case: Case, answer: str, abstained: bool) -> bool | None:
         return all(metrics.holds_fact(answer, alts) for alts in case.facts)
     expected = expected_lead(case)
     if expected is not None:
-        # Anywhere in the answer, as the benchmark rule grades (the lead is graded apart).
+        # Wherever it stands in the answer, as the benchmark rule grades (the lead is graded apart).
         return metrics.lead_right(answer, *expected)
     return None
 
@@ -175,7 +194,7 @@ def score_answer(
     case: Case,
     answer: str,
     abstained: bool,
-    citations: Sequence[dict[str, Any]],
+    citations: Sequence[Citation],
     lead: str | None = None,
     answer_type: str | None = None,
 ) -> None:
@@ -200,10 +219,10 @@ def score_answer(
     score_lead(result, case, None if abstained else lead)
 
 
-def case_scope(case: Case) -> dict[str, Any]:
+def case_scope(case: Case) -> CaseScope:
     """The filters and as-of day a case is asked under, as keyword arguments of the
     answerer (empty for a case without: then nothing extra is passed)."""
-    scope: dict[str, Any] = {}
+    scope: CaseScope = {}
     if case.since or case.until or case.outlets:
         scope["filters"] = Filters.parse(case.since, case.until, case.outlets)
     if case.as_of:
@@ -212,15 +231,21 @@ def case_scope(case: Case) -> dict[str, Any]:
 
 
 def run_case(
-    case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions
+    case: Case, retriever: Retriever, answerer: Answerer | None, options: RunOptions,
+    gold: GoldPassages | None = None,
 ) -> CaseResult:
     """Retrieve (for the retrieval metrics) and, unless retrieval-only, answer one case,
-    under its filters."""
+    under its filters. With ``gold`` (an oracle run) the case's gold evidence passages
+    stand in for retrieval, in the metrics and in the answer."""
     scope = case_scope(case)
-    filtered = {"filters": scope["filters"]} if "filters" in scope else {}
     t0 = time.perf_counter()
-    nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc,
-                             **filtered)
+    nodes = gold.nodes(case) if gold is not None else retriever.search(
+        case.question, k=options.depth, max_per_doc=options.per_doc,
+        filters=scope.get("filters"))
+    if gold is not None and answerer is not None:
+        from rag.evaluation.oracle import answering_from
+
+        answerer = answering_from(answerer, nodes)  # type: ignore[arg-type]
     retrieval_ms = (time.perf_counter() - t0) * 1000
     doc_ids = [str(n.node.metadata["doc_id"]) for n in nodes]
     texts = [n.node.get_content() for n in nodes]
@@ -228,8 +253,8 @@ def run_case(
     result.latency_ms = retrieval_ms
     if options.mode != RETRIEVAL_ONLY and answerer is not None:
         t0 = time.perf_counter()
-        answered = answerer.answer(case.question, mode=options.mode, per_doc=options.per_doc,
-                                   **scope)
+        mode: Mode = "extractive" if options.mode == "extractive" else "generative"
+        answered = answerer.answer(case.question, mode=mode, per_doc=options.per_doc, **scope)
         result.latency_ms = (time.perf_counter() - t0) * 1000
         score_answer(result, case, answered.answer, answered.abstained, answered.citations(),
                      lead=answered.lead, answer_type=answered.answer_type)
@@ -248,11 +273,12 @@ def run_cases(
     answerer: Answerer | None,
     options: RunOptions,
     progress: Callable[[int, int, CaseResult], None] | None = None,
+    gold: GoldPassages | None = None,
 ) -> list[CaseResult]:
     """Run every case in order; ``progress(done, total, result)`` after each."""
     out = []
     for i, case in enumerate(cases, 1):
-        out.append(run_case(case, retriever, answerer, options))
+        out.append(run_case(case, retriever, answerer, options, gold))
         if progress is not None:
             progress(i, len(cases), out[-1])
     return out

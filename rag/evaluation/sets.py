@@ -37,7 +37,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Required, TypedDict
 
 import yaml
 
@@ -74,6 +74,38 @@ class Case:
     note: str = ""  # a person's note on the case (a reader's comment); not graded
 
 
+class GivenYaml(TypedDict, total=False):
+    """What was answered, under a case's ``given`` (not graded)."""
+
+    rating: str
+    answer: str
+    sources: list[str]
+    asked: str  # the question as asked, when it was made standalone
+    at: str  # when the reader rated it
+
+
+class CaseYaml(TypedDict, total=False):
+    """One case as a YAML set writes it (``rag eval generate``, ``rag feedback export``;
+    the keys are those of the format above)."""
+
+    id: Required[str]
+    question: Required[str]
+    facts: list[list[str]]
+    sources: list[str]
+    answerable: bool
+    answer: str
+    filters: dict[str, str | list[str]]
+    status: str
+    note: str
+    given: GivenYaml
+
+
+class SetYaml(TypedDict):
+    """A YAML question set: its cases."""
+
+    cases: list[CaseYaml]
+
+
 @dataclass(frozen=True)
 class EvalSet:
     """A named list of cases, and the corpus it is meant to run against (if it says)."""
@@ -105,7 +137,7 @@ def load_set(path: Path) -> EvalSet:
     return _yaml_set(path, data)
 
 
-def _strings(path: Path, where: str, value: Any) -> tuple[str, ...]:
+def _strings(path: Path, where: str, value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -113,7 +145,7 @@ def _strings(path: Path, where: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _yaml_case(path: Path, i: int, raw: Any) -> Case:
+def _yaml_case(path: Path, i: int, raw: object) -> Case:
     if not isinstance(raw, Mapping):
         raise InputError(str(path), f"case {i + 1} is not a mapping")
     where = f"case {raw.get('id') or i + 1}"
@@ -162,7 +194,7 @@ def _yaml_case(path: Path, i: int, raw: Any) -> Case:
 
 
 def _filters(
-    path: Path, where: str, raw: Any
+    path: Path, where: str, raw: object
 ) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
     """A case's ``filters`` mapping as (since, until, outlets, as_of); dates are checked."""
     raw = raw or {}
@@ -184,7 +216,7 @@ def _filters(
     return days[0], days[1], names, days[2]
 
 
-def _groups(path: Path, where: str, raw: Any) -> tuple[tuple[str, ...], ...]:
+def _groups(path: Path, where: str, raw: object) -> tuple[tuple[str, ...], ...]:
     """A list of groups of accepted wordings (``facts``, ``keywords``); a bare string is a
     group of one."""
     raw = raw or []
@@ -213,7 +245,7 @@ def stratified_sample(cases: Sequence[Case], per_type: int, seed: int = 0) -> tu
     return tuple(c for c in cases if c.id in chosen)
 
 
-def _multihop_sample(path: Path, data: Mapping[str, Any]) -> EvalSet:
+def _multihop_sample(path: Path, data: Mapping[str, object]) -> EvalSet:
     source = (path.parent / str(data["multihop"])).resolve()
     sample = data.get("sample") or {}
     if not isinstance(sample, Mapping) or not isinstance(sample.get("per_type", 0), int):
@@ -228,7 +260,7 @@ def _multihop_sample(path: Path, data: Mapping[str, Any]) -> EvalSet:
     return EvalSet(name=path.stem, path=path, cases=cases, corpus=corpus, kind="multihop")
 
 
-def _yaml_set(path: Path, data: Any) -> EvalSet:
+def _yaml_set(path: Path, data: object) -> EvalSet:
     if isinstance(data, Mapping) and "multihop" in data:
         return _multihop_sample(path, data)
     if not isinstance(data, Mapping) or not isinstance(data.get("cases"), list):
@@ -251,7 +283,7 @@ def _check_unique(path: Path, cases: tuple[Case, ...]) -> None:
         raise InputError(str(path), "the set has no cases")
 
 
-def _multihop_case(path: Path, i: int, raw: Any) -> Case:
+def _multihop_case(path: Path, i: int, raw: object) -> Case:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("query"), str):
         raise InputError(str(path), f"entry {i + 1} needs a 'query' string")
     evidence = raw.get("evidence_list") or []
@@ -271,7 +303,7 @@ def _multihop_case(path: Path, i: int, raw: Any) -> Case:
     )
 
 
-def _multihop_set(path: Path, data: Any) -> EvalSet:
+def _multihop_set(path: Path, data: object) -> EvalSet:
     if not isinstance(data, list):
         raise InputError(str(path), "expected a JSON list of MultiHop-RAG queries")
     cases = tuple(_multihop_case(path, i, raw) for i, raw in enumerate(data))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rag.evaluation.history import RunRecord
-from rag.evaluation.results import CaseResult
+from rag.evaluation.results import CaseResult, Totals
 
 MAX_ANSWER = 60
 
 
-def fmt(value: Any) -> str:
+def fmt(value: object) -> str:
     """A metric value for people: 3 decimals, whole milliseconds, '–' when undefined."""
     if value is None:
         return "–"
@@ -23,14 +21,14 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def fmt_metric(name: str, value: Any) -> str:
+def fmt_metric(name: str, value: object) -> str:
     """A total for people: latencies in whole milliseconds, the rest by :func:`fmt`."""
     if name.endswith("_ms") and isinstance(value, float):
         return f"{value:.0f}"
     return fmt(value)
 
 
-def type_metrics(table: dict[str, dict[str, Any]]) -> list[str]:
+def type_metrics(table: dict[str, Totals]) -> list[str]:
     """The metric names of a per-type table, in the order they first appear."""
     return list(dict.fromkeys(m for row in table.values() for m in row))
 

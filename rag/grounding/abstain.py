@@ -21,6 +21,7 @@ _CALENDAR = frozenset(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
 
 
@@ -48,6 +49,8 @@ def missing_specifics(question: str, passages: Sequence[Passage]) -> str | None:
         when = human_date(p.published_at) or ""
         text = f"{p.title} {p.source or ''} {when} {p.text}"
         corpus_terms.update(content_terms(text))
+        # "Bankman-Fried" in a passage is the question's "Bankman" and "Fried" as well
+        corpus_terms.update(content_terms(_HYPHEN.sub(" ", text)))
     figures = numbers(question)
     names = proper_names(question) - figures
     missing_figures = figures - corpus_terms

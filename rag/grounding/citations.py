@@ -27,6 +27,8 @@ _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SUPPORT_THRESHOLD = 0.55
 MOVE_MARGIN = 0.15
 LEXICAL_WEIGHT = 0.5
+# Where a sentence of an answer comes from: the model, a passage quoted, or composed.
+Origin = Literal["generated", "quoted", "composed"]
 
 
 @dataclass
@@ -37,7 +39,7 @@ class CheckedSentence:
     citations: list[int] = field(default_factory=list)
     supported: bool | None = None  # None: no claim to check ("I cannot tell.")
     score: float = 0.0
-    origin: Literal["generated", "quoted", "composed"] = "generated"
+    origin: Origin = "generated"
     # passage number -> character span of the passage sentence that supports it
     evidence: dict[int, tuple[int, int]] = field(default_factory=dict)
     claimed: list[int] = field(default_factory=list)  # what the model cited, before the check

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from llama_index.core.schema import NodeWithScore
 
@@ -112,7 +112,33 @@ def number_passages(nodes: list[NodeWithScore]) -> list[Passage]:
     return out
 
 
-def search_json(query: str, nodes: list[NodeWithScore]) -> dict[str, Any]:
+class PassageJson(TypedDict):
+    """A passage in the JSON the APIs and ``--json`` give: its article and its text."""
+
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str | None  # the outlet
+    published_at: str | None
+    url: str | None
+    text: str
+
+
+class SearchHit(PassageJson):
+    """One passage a search found: its rank and score, then the passage."""
+
+    rank: int
+    score: float
+
+
+class SearchJson(TypedDict):
+    """What a search found (``rag retrieve --json``, the search APIs)."""
+
+    query: str
+    results: list[SearchHit]
+
+
+def search_json(query: str, nodes: list[NodeWithScore]) -> SearchJson:
     """Retrieved passages, best first (the ``rag retrieve --json`` object)."""
     return {
         "query": query,

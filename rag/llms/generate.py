@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from rag.llms.model import NewsLLM
 
@@ -13,7 +12,7 @@ def stream_text(
 ) -> Iterator[str]:
     """Yield text deltas; stops at the first stop sequence (checked here too, so every
     backend behaves the same) and never yields the stop sequence itself."""
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, object] = {}
     if llm.supports_stop_kwargs:
         kwargs["stop"] = list(stop)
         if max_tokens:

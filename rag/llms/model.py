@@ -9,7 +9,7 @@ them; anything else passed in must too.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from llama_index.core.base.llms.types import CompletionResponseGen, LLMMetadata
 
@@ -35,6 +35,6 @@ class NewsLLM(Protocol):
         ...
 
     def stream_complete(self, prompt: str, formatted: bool = False,
-                        **kwargs: Any) -> CompletionResponseGen:
+                        **kwargs: object) -> CompletionResponseGen:
         """Stream a completion of ``prompt`` (llama-index's API)."""
         ...

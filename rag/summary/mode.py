@@ -17,7 +17,7 @@ MODES: list[Mode] = ["generative", "extractive"]
 def summary_mode(chosen: str, backend: BackendChoice) -> Mode:
     """The mode ``auto`` stands for: generative when a capable model (Ollama) answers,
     extractive with the embedded 270M base model, whose summaries do not hold up
-    (README, Summaries). Any other choice is itself."""
+    (README, Summaries). Every other choice is itself."""
     if chosen == "auto":
         from rag.llms.registry import auto_modes
 

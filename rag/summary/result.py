@@ -8,9 +8,10 @@ renderers (terminal and web) are reused as they are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from rag.answer import AnswerResult
+from rag.answer.result import Citation
 from rag.grounding.citations import CheckedSentence
 from rag.grounding.passages import Passage, human_date
 from rag.summary.claims import Claim
@@ -61,6 +62,38 @@ def display_sentence(claim: Claim, passages: dict[int, Passage], timeline: bool)
     )
 
 
+class ScopeJson(TypedDict):
+    """What a summary covers, in ``rag summarize --json``."""
+
+    topic: str | None
+    doc_id: str | None
+    since: str | None
+    until: str | None
+    outlets: list[str]
+    description: str
+
+
+class SummaryJson(TypedDict):
+    """The ``rag summarize --json`` object (:meth:`SummaryResult.to_json`)."""
+
+    topic: str | None
+    scope: ScopeJson
+    summary: str
+    covered: bool
+    reason: str
+    timeline: bool
+    citations: list[Citation]
+    sentences: list[dict[str, object]]  # the shown ones (with dates), then the rejected
+    disagreements: int
+    notes: list[str]
+    mode: str
+    backend: str
+    model: str
+    batches: int
+    reduce_levels: list[int]
+    timings: dict[str, float]
+
+
 @dataclass
 class SummaryResult:
     """A checked summary of a scope."""
@@ -99,13 +132,13 @@ class SummaryResult:
         """Passage numbers the summary cites, in order of first citation."""
         return self.as_answer().cited_numbers()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SummaryJson:
         """The ``rag summarize --json`` object (citations as in ``rag ask --json``)."""
         answer = self.as_answer().to_json()
         s = self.scope
-        sentences = []
+        sentences: list[dict[str, object]] = []
         for claim, shown in zip(self.claims, self.sentences, strict=True):
-            item = {
+            item: dict[str, object] = {
                 "text": shown.text,
                 "citations": shown.citations,
                 "supported": True,

@@ -5,17 +5,42 @@ wrappers that turn a :class:`~rag.errors.RagError` into their own error shape.""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TypedDict, cast
 
 from index.dates import parse_day
 from rag.answer import AnswerResult, Mode
 from rag.answer import Request as Ask
+from rag.answer.result import AnswerJson
 from rag.container import Services
-from rag.grounding.passages import search_json
+from rag.grounding.passages import SearchJson, search_json
 from rag.retrieval import Filters
 from rag.summary.mode import summary_mode
-from rag.summary.result import SummaryResult
+from rag.summary.result import SummaryJson, SummaryResult
 from rag.summary.scope import Scope
+
+
+class AnswerReply(AnswerJson):
+    """What the answer APIs return: the ``rag ask --json`` object and ``llm_error``."""
+
+    llm_error: str | None
+
+
+class SummaryReply(SummaryJson):
+    """What the summary APIs return: the ``rag summarize --json`` object and
+    ``llm_error``."""
+
+    llm_error: str | None
+
+
+class DocumentJson(TypedDict):
+    """An indexed article, as the APIs list them."""
+
+    doc_id: str
+    title: str
+    outlet: str | None
+    published_at: str | None
+    url: str | None
+    chunks: int
 
 
 def outlet_list(outlet: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -40,13 +65,13 @@ def answer(services: Services, request: Ask) -> AnswerResult:
     return services.answerer.answer(request)
 
 
-def answer_json(result: AnswerResult) -> dict[str, Any]:
+def answer_json(result: AnswerResult) -> AnswerReply:
     """The ``rag ask --json`` object plus ``llm_error``."""
     return {**result.to_json(), "llm_error": result.llm_error}
 
 
 def search(services: Services, query: str, k: int = 5, since: str = "", until: str = "",
-           outlets: str | Sequence[str] | None = None) -> dict[str, Any]:
+           outlets: str | Sequence[str] | None = None) -> SearchJson:
     """The ``k`` best passages for ``query`` (the ``rag retrieve --json`` object)."""
     nodes = services.retriever.search(query, k=max(1, min(int(k), 50)),
                                       filters=Filters.parse(since, until, outlet_list(outlets)))
@@ -74,7 +99,7 @@ def summarize(services: Services, scope: Scope, mode: str = "",
                                          timeline=bool(timeline))
 
 
-def summary_json(result: SummaryResult) -> dict[str, Any]:
+def summary_json(result: SummaryResult) -> SummaryReply:
     """The ``rag summarize --json`` object plus ``llm_error``."""
     return {**result.to_json(), "llm_error": result.llm_error}
 
@@ -84,7 +109,7 @@ def outlets(services: Services) -> list[str]:
     return services.store.catalog.outlets()
 
 
-def documents(services: Services, outlet: str = "", limit: int = 100) -> list[dict[str, Any]]:
+def documents(services: Services, outlet: str = "", limit: int = 100) -> list[DocumentJson]:
     """The indexed articles, newest first (at most ``limit``; of one outlet if named)."""
     rows = [d for d in services.store.catalog.documents().values()
             if not outlet or (d.source or "").lower() == outlet.lower()]

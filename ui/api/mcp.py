@@ -6,7 +6,7 @@ chat's own port (behind the chat's login); ``rag mcp`` over stdio for desktop as
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -42,9 +42,21 @@ def _tool(doing: str, work: Callable[[], T]) -> T:
         raise ToolError(error_message(exc, doing)) from exc
 
 
+# The tools return plain JSON objects (``dict[str, object]``): the SDK then advertises an
+# open object as their output and sends the result as it is.
+Json = dict[str, object]
+
+
 def build_mcp(services: Services) -> MCPServer:
     """The MCP server with its tools, over ``services``."""
     server: MCPServer = MCPServer("newsrag", instructions=INSTRUCTIONS)
+    add_question_tools(server, services)
+    add_overview_tools(server, services)
+    return server
+
+
+def add_question_tools(server: MCPServer, services: Services) -> None:
+    """``ask`` and ``search``: checked answers with their citations, and passages."""
 
     @server.tool()
     def ask(
@@ -55,25 +67,30 @@ def build_mcp(services: Services) -> MCPServer:
         mode: Annotated[str, Field(description="extractive (quotes the passages), generative "
                                                "(the model writes; checked), or empty for the "
                                                "server's mode.")] = "",
-    ) -> dict[str, Any]:
+    ) -> Json:
         """Answer a question from the indexed news articles. Every sentence of `answer`
         cites passages as [n]; `citations` lists them (doc_id, title, source, date, URL,
         text). `abstained` is true when the articles do not answer it."""
-        return _tool("answering", lambda: calls.answer_json(calls.answer(
+        return _tool("answering", lambda: dict(calls.answer_json(calls.answer(
             services, calls.ask_request(services, question, since, until, outlet,
-                                        mode=mode, as_of=as_of))))
+                                        mode=mode, as_of=as_of)))))
 
     @server.tool()
     def search(
         query: Annotated[str, Field(description="What to look for.")],
         k: Annotated[int, Field(ge=1, le=50, description="How many passages.")] = 5,
         since: Since = "", until: Until = "", outlet: Outlet = "",
-    ) -> dict[str, Any]:
+    ) -> Json:
         """The passages of the indexed articles that best match `query` (hybrid keyword
         and semantic search), best first, each with its article's id, title, outlet,
         date and URL."""
-        return _tool("searching", lambda: calls.search(services, query, k, since, until,
-                                                       outlet))
+        return _tool("searching", lambda: dict(calls.search(services, query, k, since, until,
+                                                            outlet)))
+
+
+def add_overview_tools(server: MCPServer, services: Services) -> None:
+    """``summarize``, ``list_outlets`` and ``list_documents``: cited summaries, and what
+    is indexed."""
 
     @server.tool()
     def summarize(
@@ -83,12 +100,12 @@ def build_mcp(services: Services) -> MCPServer:
                                                  "(see list_documents).")] = "",
         since: Since = "", until: Until = "", outlet: Outlet = "",
         timeline: Annotated[bool, Field(description="Order the summary by date.")] = False,
-    ) -> dict[str, Any]:
+    ) -> Json:
         """A cited overview of a topic, an article, a date range or an outlet: each
         sentence cites its passages; disagreements between articles are shown."""
-        return _tool("summarizing", lambda: calls.summary_json(calls.summarize(
+        return _tool("summarizing", lambda: dict(calls.summary_json(calls.summarize(
             services, calls.summary_scope(topic, doc_id, since, until, outlet),
-            timeline=timeline)))
+            timeline=timeline))))
 
     @server.tool()
     def list_outlets() -> list[str]:
@@ -99,8 +116,7 @@ def build_mcp(services: Services) -> MCPServer:
     def list_documents(
         outlet: Outlet = "",
         limit: Annotated[int, Field(ge=1, le=1000, description="At most this many.")] = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Json]:
         """The indexed articles, newest first: id, title, outlet, date, URL."""
-        return _tool("listing", lambda: calls.documents(services, outlet, limit))
-
-    return server
+        return _tool("listing", lambda: [dict(d) for d in calls.documents(services, outlet,
+                                                                           limit)])

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any, Literal, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Literal, TypedDict, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -36,6 +36,47 @@ from ui.errors import error_message
 MAX_BODY_BYTES = 1024 * 1024
 MODEL = "newsrag"
 Body = TypeVar("Body", bound=BaseModel)
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class ErrorJson(TypedDict):
+    """OpenAI's error object."""
+
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorBody(TypedDict):
+    """The body of an error response."""
+
+    error: ErrorJson
+
+
+class ApiCitation(TypedDict):
+    """A cited passage as the ``newsrag`` field of a reply carries it."""
+
+    n: int
+    doc_id: str
+    title: str
+    outlet: str | None
+    published_at: str | None
+    url: str | None
+    quote: str
+    supported: bool
+
+
+class Extra(TypedDict):
+    """The ``newsrag`` field of a reply: the citations and how the answer was made."""
+
+    citations: list[ApiCitation]
+    abstained: bool
+    reason: str
+    lead: str | None
+    standalone_question: str
+    mode: str
+    backend: str
 
 
 class ApiError(Exception):
@@ -46,7 +87,7 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.kind, self.code, self.param = status, kind, code, param
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> ErrorBody:
         """OpenAI's error object."""
         return {"error": {"message": str(self), "type": self.kind, "param": self.param,
                           "code": self.code}}
@@ -104,7 +145,7 @@ class FeedbackRequest(BaseModel):
     question: str = Field(min_length=1)
     answer: str = ""
     comment: str = ""
-    citations: list[dict[str, Any]] = Field(default_factory=list)
+    citations: list[dict[str, object]] = Field(default_factory=list)
     newsrag: Options = Field(default_factory=Options)
 
 
@@ -161,7 +202,7 @@ def build_request(body: ChatRequest, services: Services) -> Ask:
         raise ApiError(400, str(exc), param="newsrag") from exc
 
 
-def citations(result: AnswerResult) -> list[dict[str, Any]]:
+def citations(result: AnswerResult) -> list[ApiCitation]:
     """Each cited passage as data: document id, title, outlet, date, URL and the
     sentence of it the answer quotes or rests on."""
     quoted = result.quotes()
@@ -184,7 +225,7 @@ def content(result: AnswerResult) -> str:
     return "\n".join(lines)
 
 
-def extra(result: AnswerResult) -> dict[str, Any]:
+def extra(result: AnswerResult) -> Extra:
     """The response's ``newsrag`` field."""
     return {"citations": citations(result), "abstained": result.abstained,
             "reason": result.reason, "lead": result.lead,
@@ -192,11 +233,11 @@ def extra(result: AnswerResult) -> dict[str, Any]:
             "backend": result.backend}
 
 
-def _envelope(kind: str, model: str, rid: str) -> dict[str, Any]:
+def _envelope(kind: str, model: str, rid: str) -> dict[str, object]:
     return {"id": rid, "object": kind, "created": int(time.time()), "model": model}
 
 
-def completion(result: AnswerResult, model: str) -> dict[str, Any]:
+def completion(result: AnswerResult, model: str) -> dict[str, object]:
     """A ``chat.completion`` object for a checked answer."""
     return {**_envelope("chat.completion", model, f"chatcmpl-{uuid.uuid4().hex}"),
             "choices": [{"index": 0, "finish_reason": "stop",
@@ -205,7 +246,7 @@ def completion(result: AnswerResult, model: str) -> dict[str, Any]:
             "newsrag": extra(result)}
 
 
-def _sse(data: dict[str, Any] | str) -> str:
+def _sse(data: Mapping[str, object] | str) -> str:
     return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n"
 
 
@@ -216,7 +257,7 @@ def chunks(events: Iterator[object], model: str) -> Iterator[str]:
     head = _envelope("chat.completion.chunk", model, f"chatcmpl-{uuid.uuid4().hex}")
 
     def chunk(delta: dict[str, str], finish: str | None = None,
-              **more: Any) -> dict[str, Any]:
+              **more: object) -> dict[str, object]:
         return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
                 **more}
 
@@ -246,12 +287,12 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> object:
     """The request's JSON body, refused past ``limit`` bytes without reading the rest."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"The request body is over {limit // 1024} KB.")
+        raise ApiError(413, f"The request body is too large (limit {limit // 1024} KB).")
     body = bytearray()
     async for piece in request.stream():
         body += piece
         if len(body) > limit:
-            raise ApiError(413, f"The request body is over {limit // 1024} KB.")
+            raise ApiError(413, f"The request body is too large (limit {limit // 1024} KB).")
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -273,13 +314,12 @@ def router(services: Services, login: tuple[str, str] | None) -> APIRouter:
     """The ``/v1`` routes over ``services``, behind ``login`` when one is set."""
     api = APIRouter(prefix="/v1")
 
-    def guarded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    def guarded(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             try:
                 if not authorized(request.headers, login):
                     raise UNAUTHORIZED
-                result: Response = await handler(request)
-                return result
+                return await handler(request)
             except ApiError as exc:
                 return exc.response()
         run.__name__ = handler.__name__
