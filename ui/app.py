@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import gradio as gr
+from gradio.events import api as served_api
 
 from rag.answer import MAX_QUESTION_CHARS
 from rag.container import Services
@@ -154,8 +155,8 @@ def build_app(services: Services) -> gr.Blocks:
     answer_group = Lane(concurrency_id="answer",
                         concurrency_limit=answer_concurrency(ui.backend, services.settings))
     # Served files (uploads, the exports under each answer) are kept a day, checked hourly.
-    with gr.Blocks(title="News RAG", analytics_enabled=False,
-                   delete_cache=(3600, 86400)) as app:
+    app = gr.Blocks(title="News RAG", analytics_enabled=False, delete_cache=(3600, 86400))
+    with app:
         status = gr.HTML(corpus.status(), elem_id="rag-status")
         state = gr.State(new_state())
         with gr.Tabs():
@@ -178,6 +179,6 @@ def build_app(services: Services) -> gr.Blocks:
         # behind the page: the status line is read again every minute.
         gr.Timer(60).tick(corpus.status, None, [status], queue=False, api_visibility="private",
                           show_progress="hidden")
-        gr.api(checked_api(ui.ask), api_name="ask", **answer_group)
-        gr.api(checked_api(summaries.summarize), api_name="summarize", **backend_group)
+        served_api(checked_api(ui.ask), api_name="ask", **answer_group)
+        served_api(checked_api(summaries.summarize), api_name="summarize", **backend_group)
     return app

@@ -55,7 +55,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             raise FrontMatterError("front matter uses YAML aliases (*name); write the values "
                                    "out")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
