@@ -124,3 +124,15 @@ def test_serve_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and f"cannot listen on 127.0.0.1:{port}" in errors[0], proc.stderr
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("args", [["retrieve", "--k", "0", "x"], ["nosuchcmd"],
+                                  ["ask", "--as-of", "0001-01-01", "What happened last week?"]])
+def test_the_real_command_prints_a_usage_error_as_one_line(tmp_path: Path, args: list[str]) -> None:
+    proc = subprocess.run([str(RAG), "--config", "/dev/null", "--index-dir",
+                           str(tmp_path / "index"), *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), lines
+    assert "--help" in lines[0]

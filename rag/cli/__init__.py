@@ -39,7 +39,17 @@ def main() -> None:
     """Entry point of the ``rag`` console script: the one place where an exception no
     command foresaw becomes one line (and the path of a log with its traceback)."""
     try:
-        cli(prog_name="rag")
+        cli.main(prog_name="rag", standalone_mode=False)
+    except click.UsageError as exc:  # a bad option or value: one line, as every error
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 (the last edge: anything left is reported)
         click.echo(crash_line(exc), err=True)
         sys.exit(1)
