@@ -372,3 +372,22 @@ def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
     from rag.summary.mode import summary_mode
 
     assert summary_mode(setting, BackendChoice(backend, "m", "why")) == expected
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("Sam Bankman-Fried listens as Assistant U.S. Attorney Nicolas Roos questions Gary Wang "
+     "during the trial, at Federal Court in New York City, October 6, 2023, in this courtroom "
+     "sketch.", False),
+    ("Protesters gather outside the embassy in this photo taken on January 1, 2020.", False),
+    ("Photo: Smoke rises over the Green Zone after the rockets landed on Sunday.", False),
+    ("Follow along for all the latest news and regular updates from the trial.", False),
+    ("The photo was shared widely on social media before police removed it, officials said.",
+     True),
+    ("The jury found Bankman-Fried guilty on all seven counts of fraud and conspiracy.", True),
+])
+def test_captions_and_live_blog_furniture_are_no_summary_sentences(
+    sentence: str, kept: bool
+) -> None:
+    from rag.summary.salience import is_summary_sentence
+
+    assert is_summary_sentence(sentence) is kept

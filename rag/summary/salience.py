@@ -25,15 +25,27 @@ DUPLICATE_SIMILARITY = 0.9
 # A sentence ends with sentence punctuation (possibly inside closing quotes):
 # headings, bylines, prices and menu items do not.
 _ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
+# Page furniture that reads like a sentence: photo captions and credits, live-blog
+# invitations. They stay searchable; they are no event of the story.
+_FURNITURE = re.compile(
+    r"\bin this (?:undated |file |handout )?(?:courtroom )?(?:sketch|photo(?:graph)?|picture"
+    r"|image|illustration|screen ?grab|video grab)\b"
+    r"|\b(?:photo|image|picture|illustration)(?: credit)?\s*:"
+    r"|\b(?:Getty Images|AP Photo|AFP via Getty)\b"
+    r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b",
+    re.I,
+)
 
 
 def is_summary_sentence(text: str) -> bool:
-    """Whether a passage sentence can stand in a summary: long enough, a real sentence."""
+    """Whether a passage sentence can stand in a summary: long enough, a real sentence,
+    not a photo caption or a live blog's invitation."""
     text = text.strip()
     return (
         len(text.split()) >= MIN_WORDS
         and bool(_ENDS_LIKE_A_SENTENCE.search(text))
         and any(c.islower() for c in text)
+        and not _FURNITURE.search(text)
     )
 
 
