@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import select
 import socket
 import subprocess
 import sys
@@ -26,14 +25,10 @@ from pathlib import Path
 from harness import ROOT, write_json
 
 sys.path.insert(0, str(ROOT))
-from tests.support.hostile_files import write_hostile_folder  # noqa: E402
+from tests.support.hostile_files import run_with_peak, write_hostile_folder  # noqa: E402
+from tests.support.net import post_large  # noqa: E402
 
 RAG = Path(sys.executable).parent / "rag"
-MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode;"
-           " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr);"
-           " sys.exit(code)")
-
-
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_CONFIG="/dev/null", HOME=str(home), RAG_OLLAMA_HOST="http://127.0.0.1:9")
@@ -46,13 +41,12 @@ def index_runs(work: Path) -> list[dict[str, object]]:
     runs = []
     for n in (1, 2):
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", MEASURE, str(RAG), "--index-dir",
-                               str(work / "index"), "index", "-q", str(folder)],
-                              env=_env(work), capture_output=True, text=True, check=False)
-        *lines, peak = proc.stderr.strip().splitlines()
+        proc, peak_mb = run_with_peak([str(RAG), "--index-dir", str(work / "index"), "index",
+                                       "-q", str(folder)], _env(work))
+        lines = proc.stderr.splitlines()
         summary = proc.stdout.strip().splitlines()[-1]
         runs.append({"run": n, "exit": proc.returncode, "seconds": time.perf_counter() - started,
-                     "peak_mb": int(peak) / 1024, "lines": len(lines),
+                     "peak_mb": peak_mb, "lines": len(lines),
                      "one_line_each": all(line.startswith("skipped ") for line in lines),
                      "summary": summary, "entries": len(expected)})
     return runs
@@ -67,22 +61,9 @@ def _rss_mb(pid: int) -> float:
 
 
 def _send(port: int, size: int, chunked: bool) -> tuple[int, float]:
-    """POST ``size`` bytes to /gradio_api/call/ask; stop sending once answered."""
-    piece = b"x" * (1 << 20)
-    head = ("POST /gradio_api/call/ask HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            "Content-Type: application/json\r\n")
-    head += "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {size}\r\n"
+    """POST ``size`` bytes to /gradio_api/call/ask; the status and how long it took."""
     started = time.perf_counter()
-    with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
-        sock.sendall((head + "\r\n").encode())
-        sent = 0
-        while sent < size and not select.select([sock], [], [], 0)[0]:
-            try:
-                sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
-            except (BrokenPipeError, ConnectionResetError):
-                break
-            sent += len(piece)
-        status = int(sock.recv(64).split()[1])
+    status, _ = post_large(("127.0.0.1", port), "/gradio_api/call/ask", size, chunked)
     return status, time.perf_counter() - started
 
 

@@ -6,8 +6,6 @@ nothing, and the walk's passes-over are counted (named with ``--verbose``)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from click.testing import CliRunner
 from index.catalog import Catalog
 from rag.cli import cli
 from rag.cli.common import EXIT_NONE_READ, EXIT_SOME_FAILED
-from tests.support.hostile_files import SKIPPED, write_hostile_folder
+from tests.support.hostile_files import SKIPPED, run_with_peak, write_hostile_folder
 from tests.support.reliability import RAG
 
 
@@ -101,18 +99,13 @@ def test_the_hostile_folder_costs_bounded_memory(
 ) -> None:
     folder, _ = hostile
     env = {"RAG_CONFIG": "/dev/null", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    # A fresh process whose only child is `rag`: its children's peak is rag's peak.
-    measure = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode;"
-               " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr);"
-               " sys.exit(code)")
-    proc = subprocess.run([sys.executable, "-c", measure, str(RAG), "--index-dir",
-                           str(tmp_path / "index"), "index", "-q", str(folder)], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    *lines, peak = proc.stderr.strip().splitlines()
+    proc, peak_mb = run_with_peak([str(RAG), "--index-dir", str(tmp_path / "index"), "index",
+                                   "-q", str(folder)], env)
+    lines = proc.stderr.splitlines()
     assert proc.returncode == EXIT_SOME_FAILED, proc.stderr
     assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
     assert all(line.startswith("skipped ") for line in lines), lines
-    assert int(peak) / 1024 < 1024, f"peak {int(peak) / 1024:.0f} MB"
+    assert peak_mb < 1024, f"peak {peak_mb:.0f} MB"
 
 
 def test_doctor_reports_an_interrupted_build_and_how_to_finish_it(tmp_path: Path) -> None:

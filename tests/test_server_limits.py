@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import select
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from rag.container import Services, build_services
 from tests.conftest import SEEDS, make_settings
 from tests.support.fakes import HashEmbedding
-from tests.support.net import free_port
+from tests.support.net import free_port, post_large
 from ui.guard import MAX_REQUEST_BYTES, checked_api
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -60,28 +58,11 @@ def _post(server: tuple[str, int], path: str, body: bytes) -> tuple[int, dict[st
 
 def _post_large(server: tuple[str, int], path: str, size: int, chunked: bool,
                 ) -> tuple[int, dict[str, object] | str]:
-    """POST ``size`` bytes as a client that stops sending once the server has answered."""
-    body = b'{"data": ["' + MARK.encode() + b"x" * size + b'"]}'
-    head = f"POST {path} HTTP/1.1\r\nHost: {server[0]}\r\nContent-Type: application/json\r\n"
-    head += ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {len(body)}\r\n")
-    piece = 256 * 1024
-    with socket.create_connection(server, timeout=60) as sock:
-        sock.sendall((head + "\r\n").encode())
-        for i in range(0, len(body), piece):
-            if select.select([sock], [], [], 0)[0]:
-                break  # answered already
-            part = body[i:i + piece]
-            try:
-                sock.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
-            except (BrokenPipeError, ConnectionResetError):
-                break
-        reply = http.client.HTTPResponse(sock)
-        reply.begin()
-        text = reply.read().decode()
+    status, text = post_large(server, path, size, chunked, MARK.encode())
     try:
-        return reply.status, json.loads(text)
+        return status, json.loads(text)
     except ValueError:
-        return reply.status, text
+        return status, text
 
 
 @pytest.mark.parametrize("path", ["/gradio_api/call/ask", "/gradio_api/call/summarize",

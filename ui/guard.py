@@ -6,6 +6,7 @@ values of the wrong type, and nothing of a request body in the log or the reply.
 * :class:`BodyLimit` is ASGI middleware: a declared ``Content-Length`` over the limit is
   refused before any of the body is read; a chunked body is counted as it arrives and
   refused when it passes the limit.
+* Every refusal has OpenAI's error shape, as ``/v1``'s do (:class:`ui.api.openai.ApiError`).
 * :func:`exception_handlers` turn Gradio's "no such API name" (a 500 by default) into a
   404, and FastAPI's validation errors into a 422 that names the fields without echoing
   their values.
@@ -26,8 +27,10 @@ from typing import ParamSpec, TypeVar
 import gradio as gr
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ui.api.openai import ApiError
 
 MB = 1024 * 1024
 # An API request is a question and a few options: a few kB. A few MB leaves room for a
@@ -37,11 +40,6 @@ UPLOAD_PATHS = ("/gradio_api/upload",)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def error_body(message: str, code: str) -> dict[str, dict[str, str]]:
-    """The error shape every route of ours answers with (OpenAI's, which ``/v1`` uses)."""
-    return {"error": {"message": message, "type": "invalid_request_error", "code": code}}
 
 
 class BodyLimit:
@@ -88,16 +86,16 @@ class BodyLimit:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = JSONResponse(
-            error_body(f"request body too large (limit {limit // MB} MB)", "request_too_large"),
-            status_code=413, headers={"Connection": "close"})
+        response = ApiError(413, f"request body too large (limit {limit // MB} MB)",
+                            code="request_too_large").response()
+        response.headers["Connection"] = "close"
         await response(scope, receive, send)
 
 
 def _unknown_api(request: Request, exc: Exception) -> Response:
     name = request.path_params.get("api_name") or request.url.path.rsplit("/", 1)[-1]
-    return JSONResponse(error_body(f"no API named {str(name)[:80]!r}: see /gradio_api/info",
-                                   "unknown_api"), status_code=404)
+    return ApiError(404, f"no API named {str(name)[:80]!r}: see /gradio_api/info",
+                    code="unknown_api").response()
 
 
 def _invalid(request: Request, exc: Exception) -> Response:
@@ -105,8 +103,7 @@ def _invalid(request: Request, exc: Exception) -> Response:
     fields = sorted({".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
                      for e in errors})
     what = ", ".join(fields[:5]) or "the request"
-    return JSONResponse(error_body(f"invalid request: check {what}", "invalid_request"),
-                        status_code=422)
+    return ApiError(422, f"invalid request: check {what}", code="invalid_request").response()
 
 
 def exception_handlers() -> dict[type[Exception], Callable[[Request, Exception],
@@ -171,5 +168,5 @@ def app_kwargs(upload_bytes: int, extra: Mapping[str, object] | None = None) -> 
             "exception_handlers": exception_handlers(), **(extra or {})}
 
 
-__all__ = ["MAX_REQUEST_BYTES", "BodyLimit", "app_kwargs", "checked_api", "error_body",
+__all__ = ["MAX_REQUEST_BYTES", "BodyLimit", "app_kwargs", "checked_api",
            "exception_handlers"]

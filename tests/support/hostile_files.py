@@ -16,11 +16,18 @@ import io
 import json
 import os
 import random
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tests.support.pdf import make_bomb_pdf, make_pdf
 
 SKIPPED = "<skipped>"
+# A fresh process whose only child is the command: its children's peak is the command's.
+_MEASURE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode;"
+            " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr);"
+            " sys.exit(code)")
 
 GOOD = {
     "harbour.txt": "Harbour works begin\n\nDredging of the old harbour began on Monday, the "
@@ -169,3 +176,14 @@ def write_hostile_folder(folder: Path) -> dict[str, str | None]:
         put("unreadable.txt", good, "cannot read")
         (folder / "unreadable.txt").chmod(0)
     return expected
+
+
+def run_with_peak(args: Sequence[str], env: Mapping[str, str], timeout: float = 300,
+                  ) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run a command; returns it (its stderr without the measurement) and its peak
+    resident memory in MB."""
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, *args], env=dict(env),
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    *lines, peak = proc.stderr.strip().splitlines()
+    proc.stderr = "\n".join(lines)
+    return proc, int(peak) / 1024
