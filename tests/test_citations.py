@@ -9,8 +9,17 @@ import pytest
 from rag.grounding.abstain import judge_evidence, missing_specifics, proper_names
 from rag.grounding.citations import check_sentences, parse_cited_sentences
 from rag.grounding.passages import Passage
-from rag.grounding.quotes import quote, rank_sentences
+from rag.grounding.quotes import (
+    CONTEXT_WEIGHT,
+    FOLLOW_WEIGHT,
+    HEADING_PENALTY,
+    QUESTION_PENALTY,
+    quote,
+    rank_sentences,
+    sentence_coverage,
+)
 from rag.grounding.similarity import CachedSimilarity
+from rag.grounding.text import content_terms
 from tests.support.fakes import HashEmbedding
 
 PASSAGES = [
@@ -120,6 +129,55 @@ def test_a_quote_of_the_best_sentence_carries_its_outlet_and_date(sim: CachedSim
     assert re.match(r".+ \(\d+ December 2023\) reported: “", first.text), first.text
     a, b = first.evidence[1]
     assert PASSAGES[0].text[a:b].startswith("Three Katyusha rockets")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reads_on"),
+    [
+        ("It was set by Jorgen Juve in 1937.", True),  # points back: read with the one before
+        ("The change was attributed to shorter daylight hours.", True),
+        ("Jorgen Juve ended his career in 1937.", True),  # read on, at a lower weight
+    ],
+)
+def test_a_sentence_is_read_with_the_one_before_it(sentence: str, reads_on: bool) -> None:
+    wanted = set(content_terms("Norway goalscoring record"))
+    before = set(content_terms("Haaland is six goals from Norway's goalscoring record."))
+    own, alone = sentence_coverage(wanted, set(content_terms(sentence)), None, sentence)
+    read, paired = sentence_coverage(wanted, set(content_terms(sentence)), before, sentence)
+    assert (read > own) is reads_on and paired is reads_on and not alone
+    weight = FOLLOW_WEIGHT if sentence.startswith("Jorgen") else CONTEXT_WEIGHT
+    assert read == pytest.approx(weight)
+
+
+def test_the_sentence_after_the_one_naming_the_subject_can_answer(sim: CachedSimilarity) -> None:
+    passage = Passage(1, "d9", "d9:0:a", "Haaland nears record",
+                      "Erling Haaland is six goals away from Norway's goalscoring record. "
+                      "It was set by Jorgen Juve, who ended his international career in 1937. "
+                      "Haaland scored twice for Manchester City on Saturday.")
+    ranked = rank_sentences("Who holds Norway's goalscoring record?", [passage], sim)
+    order = [c.text for c in ranked]
+    juve = next(t for t in order if "Juve" in t)
+    assert order.index(juve) < order.index(next(t for t in order if "Saturday" in t))
+    # Quoted with the sentence it points back to, so that a reader knows what "it" is.
+    assert juve.startswith("Erling Haaland is six goals away") and juve.endswith("in 1937.")
+
+
+@pytest.mark.parametrize(
+    ("line", "penalty"),
+    [
+        ("Is Purdy known as Mr. Irrelevant because he was the final pick?", QUESTION_PENALTY),
+        ("Purdy is known as Mr. Irrelevant because he was the final pick", HEADING_PENALTY),
+        ("Purdy is known as Mr. Irrelevant because he was the final pick!", 0.0),
+    ],
+)
+def test_questions_and_headings_rank_below_the_same_words_stated(
+    line: str, penalty: float, sim: CachedSimilarity
+) -> None:
+    stated = re.sub(r"\W*$", ".", line)
+    question = "Why is Purdy called Mr. Irrelevant?"
+    [mine] = rank_sentences(question, [Passage(1, "d8", "d8:0:a", "t", line)], sim)
+    [plain] = rank_sentences(question, [Passage(1, "d8", "d8:0:a", "t", stated)], sim)
+    assert plain.score - mine.score == pytest.approx(penalty)
 
 
 def test_how_many_questions_prefer_sentences_with_numbers(sim: CachedSimilarity) -> None:

@@ -187,3 +187,20 @@ def test_a_piece_that_claims_nothing_joins_a_part(question: str) -> None:
     plan = read_question(question, OUTLETS)
     assert all(claim_terms(p) for p in plan.parts)
     assert len(plan.parts) >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "publication"),
+    [
+        # A date said of a report is when it was published: the part's search keeps to it.
+        ("What did the TechCrunch article published on October 5, 2023 say about Apple?", True),
+        ("Which company was reported in November 2023 to be cutting jobs?", True),
+        # Any other date is when the event happened: reports of it come later.
+        ("How many commercial jets did Boeing deliver in September 2023?", False),
+        ("Who won the election held in January 2020?", False),
+    ],
+)
+def test_a_date_filters_publication_only_when_said_of_a_report(question: str,
+                                                               publication: bool) -> None:
+    plan = read_question(question, OUTLETS)
+    assert bool(plan.parts[0].date_ranges) is publication

@@ -316,9 +316,42 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
                        lead_note=clause.note)
 
 
+def without_overlaps(sentences: Sequence[CheckedSentence]) -> list[CheckedSentence]:
+    """The sentences with each passage text quoted once: a quote that holds an earlier
+    one (a sentence read with the one before it) takes its place; a quote inside an
+    earlier one is dropped."""
+    out: list[CheckedSentence] = []
+    for s in sentences:
+        span = _quoted_span(s)
+        clash = next((i for i, kept in enumerate(out) if span and (k := _quoted_span(kept))
+                      and k[0] == span[0] and k[1] < span[2] and span[1] < k[2]), None)
+        if clash is None:
+            out.append(s)
+            continue
+        k = _quoted_span(out[clash])
+        assert k is not None and span is not None
+        if span[1] <= k[1] and k[2] <= span[2]:
+            out[clash] = s
+    return out
+
+
+def _quoted_span(s: CheckedSentence) -> tuple[int, int, int] | None:
+    """(passage number, start, end) of a quote of one passage; None for anything else."""
+    if s.origin != "quoted" or len(s.evidence) != 1:
+        return None
+    [(n, (a, b))] = s.evidence.items()
+    return n, a, b
+
+
 def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
     """The answer for the plan's answer type from the judged evidence; an abstention when
     no part of the question is borne out."""
+    composition = _compose(plan, gathered, similarity)
+    composition.sentences = without_overlaps(composition.sentences)
+    return composition
+
+
+def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
     if not any(pe.supported for pe in gathered.parts):
         reasons = [pe.verdict.reason for pe in gathered.parts if pe.verdict and pe.verdict.reason]
         return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",

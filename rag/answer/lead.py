@@ -122,7 +122,8 @@ def candidate_features(
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
-        spans = value_spans(kind, c.text, question)
+        # A value of the sentence itself, not of the one before it that it was read with.
+        spans = [(a, b) for a, b in value_spans(kind, c.text, question) if a >= c.context]
         for a, b in spans:
             f = _value_features(q, c, rank, words, (a, b), len(spans))
             if f is not None:

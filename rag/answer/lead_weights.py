@@ -10,36 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-BIAS = -3.7335
+BIAS = -3.6930
 WEIGHTS: dict[str, float] = {
-    "crowd": -0.8424,
-    "echo": -0.7790,
-    "far": 0.5498,
-    "first": 0.2957,
-    "fit": 1.3642,
-    "hand": 1.1773,
-    "head": -0.1600,
-    "head_near": 0.9719,
-    "headed": 0.5619,
-    "heading": -0.5464,
-    "is_date": -0.0326,
-    "is_entity": -0.0140,
-    "is_number": -0.1322,
-    "is_person": 0.2207,
-    "is_place": -0.0419,
-    "local": 0.1996,
-    "margin": 2.9552,
-    "near": 0.1280,
-    "opener": 0.4458,
-    "passages": 0.4968,
-    "rank": 1.2304,
-    "rel": 0.3549,
-    "rivals": -0.1750,
-    "side": -0.0089,
-    "support": -0.0020,
-    "words": 0.4604,
+    "crowd": -0.9181,
+    "echo": -0.4702,
+    "far": 0.0100,
+    "first": 0.1207,
+    "fit": 1.1406,
+    "hand": 1.1933,
+    "head": -0.2358,
+    "head_near": 0.9843,
+    "headed": 0.6319,
+    "heading": -0.0597,
+    "is_date": -0.2006,
+    "is_entity": 0.0125,
+    "is_number": -0.1864,
+    "is_person": 0.2104,
+    "is_place": 0.1641,
+    "local": 0.3846,
+    "margin": 3.0539,
+    "near": -0.0919,
+    "opener": 0.1588,
+    "passages": -0.1677,
+    "rank": 1.6124,
+    "rel": 0.3079,
+    "rivals": -0.1205,
+    "side": -0.0266,
+    "support": 0.4234,
+    "words": 0.5689,
 }
-THRESHOLD = 0.822  # cross-validated, for lead precision
+THRESHOLD = 0.794  # cross-validated, for lead precision
 
 
 def confidence(features: Mapping[str, float]) -> float:

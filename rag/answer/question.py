@@ -94,16 +94,28 @@ def relation(question: str, kind: AnswerType) -> Relation:
     return Relation.ALL
 
 
-def _ranges(text: str) -> tuple[tuple[int, int], ...]:
+# A date said of a report ("the TechCrunch article published on October 5", "reported on
+# ...") is when it was published; any other ("How many jets did Boeing deliver in
+# September 2023?") is when the event happened, which the reports of it follow.
+_OF_A_REPORT = re.compile(r"\b(?:published|report(?:ed|s|ing)?|article|posted|wrote|written|"
+                          r"story|coverage|headline)\b", re.I)
+
+
+def publication_ranges(text: str, sources: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """The publication dates a question part gives: its dates when it names an outlet or
+    speaks of a report; none when its dates are those of the event."""
+    if not sources and not _OF_A_REPORT.search(text):
+        return ()
     return tuple(find_date_ranges(text))
 
 
 def _part(text: str, known_sources: Sequence[str]) -> Part:
     text = text.strip(" ,;?")
+    sources = tuple(find_sources(text, list(known_sources)))
     return Part(
         text=text,
-        sources=tuple(find_sources(text, list(known_sources))),
-        date_ranges=_ranges(text),
+        sources=sources,
+        date_ranges=publication_ranges(text, sources),
         names=tuple(names_in(text)),
     )
 

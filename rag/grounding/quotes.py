@@ -26,10 +26,16 @@ class Candidate:
     passage: Passage
     span: tuple[int, int]
     score: float
+    context: int = 0  # leading characters that are the sentence before, read for "it"
 
     @property
     def text(self) -> str:
         return self.passage.text[self.span[0] : self.span[1]]
+
+    @property
+    def own_text(self) -> str:
+        """The sentence itself, without the sentence before it that it was read with."""
+        return self.text[self.context :]
 
 
 # A sentence holds only so much of a long question: coverage counts against at most
@@ -61,33 +67,76 @@ def answer_type_bonus(question: str, sentence: str) -> float:
     return 0.0
 
 
+# A sentence that opens by pointing back ("It was set by ...", "The change was
+# attributed to ...", "He said ...") is about what the sentence before it names: it is
+# read with that sentence's words, at this share of their weight.
+_POINTS_BACK = re.compile(
+    r"^\W*(?:it|its|he|she|they|his|her|their|this|that|these|those|there|"
+    r"the (?:change|move|decision|deal|record|company|team|club|firm|group|agency|"
+    r"plan|bill|law|study|report|case|trial|attack|vote|rule|idea))\b", re.I)
+CONTEXT_WEIGHT = 0.8
+FOLLOW_WEIGHT = 0.6  # any other sentence, read on from the one before it
+QUESTION_PENALTY = 0.15  # a sentence that asks ("But why is he known as ...?") answers nothing
+HEADING_PENALTY = 0.1  # a line that does not end as a sentence: a heading or a caption
+_ENDS = re.compile(r"[.!…][\"'”’)\]]*\s*$")
+FIRST_PASSAGES = (0.03, 0.015)  # the retriever's first passages, as a tie-breaker
+
+
+def sentence_coverage(wanted: set[str], terms: set[str], before: set[str] | None,
+                      sentence: str) -> tuple[float, bool]:
+    """The share of the question a sentence covers, read on from the sentence before it
+    (fully when it opens by pointing back to it), and whether it is the reading with the
+    sentence before that covers more."""
+    own = coverage(wanted, terms)
+    if before is None:
+        return own, False
+    weight = CONTEXT_WEIGHT if _POINTS_BACK.match(sentence) else FOLLOW_WEIGHT
+    read_on = weight * coverage(wanted, terms | before)
+    return (read_on, True) if read_on > own else (own, False)
+
+
 def rank_sentences(
     question: str,
     passages: Sequence[Passage],
     similarity: Similarity,
     wanted: set[str] | None = None,
+    read_on: bool = True,
 ) -> list[Candidate]:
     """Every passage sentence scored against the question, best first.
 
     Score: half embedding similarity, half the share of the question's content
-    terms (or of ``wanted``) the sentence covers, plus the answer-type bonus.
+    terms (or of ``wanted``) the sentence covers, plus the answer-type bonus; less for a
+    sentence that is itself a question or a heading, a little more in the retriever's
+    first passages. With ``read_on`` a sentence is also read with the one before it
+    (:func:`sentence_coverage`: "… Norway's goalscoring record. It was set by Jorgen
+    Juve"), and when that reading is the better one the candidate is the two sentences,
+    so that a quote of it says what "it" is.
     """
     wanted = question_terms(question) if wanted is None else wanted
-    items: list[tuple[Passage, tuple[int, int]]] = [
-        (p, span) for p in passages for span in split_sentences(p.text)
+    items: list[tuple[Passage, tuple[int, int], int]] = [
+        (p, span, i) for p in passages for i, span in enumerate(split_sentences(p.text))
     ]
     if not items:
         return []
-    sims = similarity([question], [p.text[a:b] for p, (a, b) in items])[0]
+    first = {p.chunk_id: FIRST_PASSAGES[r] for r, p in enumerate(passages[:len(FIRST_PASSAGES)])}
+    texts = [p.text[a:b] for p, (a, b), _ in items]
+    sims = similarity([question], texts)[0]
+    all_terms = [set(content_terms(t)) for t in texts]
     out = []
-    for (p, (a, b)), sim in zip(items, sims, strict=True):
-        sentence = p.text[a:b]
+    for j, ((p, (a, b), i), sim) in enumerate(zip(items, sims, strict=True)):
+        sentence = texts[j]
         if len(sentence.split()) < 4:
             continue
-        terms = set(content_terms(sentence))
-        covered = coverage(wanted, terms)
+        # Read on only from a sentence, not from a heading or a caption above it.
+        before = all_terms[j - 1] if i and read_on and _ENDS.search(texts[j - 1]) else None
+        covered, paired = sentence_coverage(wanted, all_terms[j], before, sentence)
+        context = a - items[j - 1][1][0] if paired else 0
         score = 0.5 * float(sim) + 0.5 * covered + answer_type_bonus(question, sentence)
-        out.append(Candidate(p, (a, b), score))
+        if sentence.rstrip(" \"'”’)").endswith("?"):
+            score -= QUESTION_PENALTY
+        elif not _ENDS.search(sentence):
+            score -= HEADING_PENALTY
+        out.append(Candidate(p, (a - context, b), score + first.get(p.chunk_id, 0.0), context))
     out.sort(key=lambda c: -c.score)
     return out
 

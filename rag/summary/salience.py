@@ -79,7 +79,8 @@ def topic_sentences(
     topic: str, passages: Sequence[Passage], similarity: Similarity
 ) -> list[Candidate]:
     """Every summary-worthy sentence scored against the topic, best first."""
-    return [c for c in rank_sentences(topic, passages, similarity) if is_summary_sentence(c.text)]
+    ranked = rank_sentences(topic, passages, similarity, read_on=False)
+    return [c for c in ranked if is_summary_sentence(c.text)]
 
 
 def pick(

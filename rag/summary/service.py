@@ -246,7 +246,7 @@ class Summarizer:
             return "no indexed article is inside the scope"
         if not scope.topic:
             return ""
-        ranked = rank_sentences(scope.topic, passages, sim)
+        ranked = rank_sentences(scope.topic, passages, sim, read_on=False)
         evidence = judge_evidence(scope.topic, passages, ranked)
         return evidence.reason.replace("question", "topic") if evidence.weak else ""
 
