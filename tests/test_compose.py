@@ -67,3 +67,20 @@ def test_a_second_quote_must_add_words_of_the_question() -> None:
               for p, score in ((_passage(1, first), 0.9), (_passage(2, first + " Again."), 0.85))]
     question = "Why did Pompeo threaten to close the embassy in Baghdad?"
     assert len(best_quotes(ranked, 2, question)) == 1
+
+
+def test_each_passage_text_is_quoted_once() -> None:
+    from rag.answer.compose import without_overlaps
+    from rag.grounding.quotes import quote
+
+    text = "Haaland is six goals from Norway's record. It was set by Jorgen Juve. Other news."
+    p = Passage(1, "d", "d:0", "t", text, source="Wire")
+    it, news = text.index("It was"), text.index("Other")
+    first = Candidate(p, (0, it - 1), 0.9)  # the sentence before
+    pair = Candidate(p, (0, news - 1), 0.8, context=it)  # read with it
+    other = Candidate(p, (news, len(text)), 0.5)
+    inside = Candidate(p, (it, news - 1), 0.4)
+    kept = without_overlaps([quote(first), quote(pair), quote(other), quote(inside)])
+    # The pair takes the place of the sentence it holds; a quote inside it is dropped.
+    assert [s.evidence for s in kept] == [{1: pair.span}, {1: other.span}]
+    assert pair.own_text == "It was set by Jorgen Juve."

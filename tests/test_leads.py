@@ -8,7 +8,7 @@ import pytest
 
 from index.outlets import normalize_source
 from rag.answer.bearing import bearing
-from rag.answer.clauses import clause_lead, reason_kind
+from rag.answer.clauses import clause_lead, reason_kind, reason_sentence
 from rag.answer.conjuncts import conjuncts
 from rag.answer.evidence import PartEvidence
 from rag.answer.lead import (
@@ -224,6 +224,12 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
         ("Who was killed near the airport?",
          "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
          "Qassem Soleimani", "fit", 1.0),
+        # One word opening a sentence is a name only when the passages capitalise it
+        # inside a sentence too.
+        ("What antibiotic might work?", "Smaller pathogens get past a dog's defenses.",
+         "Smaller", "fit", 0.1),
+        ("Which firm led the round?", "Balderton is leading the round, with backing from "
+         "Tencent and from Balderton partners.", "Balderton", "fit", 0.5),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,
@@ -258,6 +264,25 @@ def test_a_platform_or_a_country_code_is_never_who_was_meant() -> None:
 )
 def test_reason_kind(question: str, kind: str | None) -> None:
     assert reason_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("Why are adult tickets priced at $19.89?",
+         "Adult tickets cost $19.89, a reference to her birth year."),
+        ("Why did the World Cup switch to 50-over matches?",
+         "The change was attributed to shorter daylight hours in Asia."),
+        ("How did Ekimov make quantum dots?", "He made them by adding copper chloride to glass."),
+        ("Who sold the tickets?", None),  # not a why / how question
+    ],
+)
+def test_a_reason_sentence_is_quoted_beside_the_best(question: str, reason: str | None) -> None:
+    sentences = ["The tickets and the World Cup and quantum dots are in the news today.",
+                 "Fans queued for hours outside the stadium."] + ([reason] if reason else [])
+    ranked = _candidates(question, sentences)
+    found = reason_sentence(question, ranked, {(1, ranked[0].span)})
+    assert (found.text if found else None) == reason
 
 
 def test_a_why_question_opens_with_the_cause_clause_without_its_attribution() -> None:

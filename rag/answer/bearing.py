@@ -79,11 +79,12 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
         return Bearing(0.0, False, False)
     wanted = claim_terms(part_evidence.part)
     claim = {t for t in lemma_terms(part_evidence.part.text) if t in wanted} or wanted
-    have = set(lemma_terms(best.text)) | set(content_terms(best.text))
+    said_text = best.own_text  # what the sentence itself says, not the one before it
+    have = set(lemma_terms(said_text)) | set(content_terms(said_text))
     coverage = len(claim & have) / len(claim) if claim else 0.0
     stated = claim & have
-    flipped = bool(stated) and (_negated(best.text, stated)
+    flipped = bool(stated) and (_negated(said_text, stated)
                                 != _negated(part_evidence.part.text, claim))
     said = predicate_word(part_evidence.part.text)
-    whole = bool(SENTENCE_END.search(best.text)) and (said is None or said in have)
+    whole = bool(SENTENCE_END.search(said_text)) and (said is None or said in have)
     return Bearing(coverage, coverage >= BEAR_COVERAGE and whole, flipped, whole)

@@ -4,7 +4,7 @@ or the method (:func:`clause_lead`). Pure."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from rag.answer.placement import predicate_terms
@@ -22,6 +22,11 @@ _METHOD = re.compile(
 # A trailing attribution is no part of the cause: ", the Washington Post reported Sunday".
 _ATTRIBUTION = re.compile(r",\s+(?:[^,]{0,60}?\s)?(?:reported|said|says|told|added|wrote|"
                           r"according to)\b[^,]*$", re.I)
+# Words that say a sentence gives a reason, besides the clause markers above.
+_REASON_WORDS = re.compile(r"\b(?:reason|reasons|attributed to|a reference to|led to|caused|"
+                           r"forced|prompted|which is why|that is why|that's why|so)\b", re.I)
+REASON_FLOOR = 0.7  # a reason sentence quoted beside the best ranks within this share of it
+REASON_DEPTH = 8  # best sentences read for it
 CLAUSE_WORDS = 28  # a lead clause longer than this is cut at a comma
 CLAUSE_FLOOR = 0.9  # the clause's sentence ranks within this share of the best
 
@@ -72,5 +77,25 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
             return ClauseLead(clause[:1].upper() + clause[1:], c,
                               f"the {'cause' if kind == 'why' else 'method'} clause "
                               f"“{m.group(0)} …” of the best sentence")
+    return None
+
+
+
+def reason_sentence(question: str, ranked: Sequence[Candidate],
+                    quoted: Container[tuple[int, tuple[int, int]]]) -> Candidate | None:
+    """For a why / how question whose best sentences hold no clause to lead with: the best
+    sentence near the top that gives a reason or a method ("… a reference to her birth
+    year", "The change was attributed to …"), when not ``quoted`` already (by passage
+    number and span)."""
+    kind = reason_kind(question)
+    if kind is None or not ranked:
+        return None
+    marker = _CAUSE if kind == "why" else _METHOD
+    for c in ranked[:REASON_DEPTH]:
+        if c.score < REASON_FLOOR * ranked[0].score:
+            break
+        if (c.passage.n, c.span) not in quoted and (marker.search(c.own_text)
+                                or kind == "why" and _REASON_WORDS.search(c.own_text)):
+            return c
     return None
 

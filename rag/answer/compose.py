@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from index.outlets import normalize_source
 from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
-from rag.answer.clauses import clause_lead
+from rag.answer.clauses import clause_lead, reason_sentence
 from rag.answer.conjuncts import conjuncts, value_per_name
 from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.lead import (
@@ -235,8 +235,8 @@ def compare_reports(parts: Sequence[PartEvidence], similarity: Similarity) -> tu
     same = False
     for i, a in enumerate(parts):
         for b in parts[i + 1 :]:
-            xs = [c.text for c in a.ranked[:COMPARE_DEPTH]]
-            ys = [c.text for c in b.ranked[:COMPARE_DEPTH]]
+            xs = [c.own_text for c in a.ranked[:COMPARE_DEPTH]]
+            ys = [c.own_text for c in b.ranked[:COMPARE_DEPTH]]
             if not xs or not ys:
                 continue
             sims = similarity(xs, ys)
@@ -310,7 +310,10 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
     ranked = _merged_ranking(gathered)
     clause = clause_lead(plan.question, ranked)
     if clause is None:
-        return Composition(best_quotes(ranked, 2, plan.question))
+        quotes = best_quotes(ranked, 2, plan.question)
+        quoted = {(n, span) for q in quotes for n, span in q.evidence.items()}
+        reason = reason_sentence(plan.question, ranked, quoted)
+        return Composition(quotes + ([attributed(reason)] if reason else []))
     lead = short_answer(clause.text, [clause.support])
     return Composition([lead, attributed(clause.support)], lead=clause.text,
                        lead_note=clause.note)

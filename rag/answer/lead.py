@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -57,6 +57,14 @@ DEPTH = 8  # best sentences read for candidates
 FLOOR = 0.6  # ... down to this share of the best sentence's score
 FAR_DEPTH, FAR_FLOOR = 10, 0.5  # ... and when none of those holds a value, these
 UNHEADED = 0.5  # weight of a value away from the word for what is asked
+OPENER_NAMED, OPENER_UNNAMED = 0.5, 0.1  # the fit of one word opening a sentence
+_INSIDE = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w'’-]*")
+
+
+def capitalised_inside(texts: Iterable[str]) -> frozenset[str]:
+    """Words written with a capital inside a sentence (after a lower-case word or a
+    comma), where only names are."""
+    return frozenset(m.group(0) for t in texts for m in _INSIDE.finditer(t))
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,7 @@ class _Asked(NamedTuple):
     top: float
     first: str
     far: bool
+    capitalised: frozenset[str]  # words the passages capitalise inside a sentence
 
 
 def candidate_features(
@@ -118,7 +127,8 @@ def candidate_features(
     pred = predicate_terms(question, names, head)
     reach, far = _reach(kind, question, ranked)
     q = _Asked(kind, pred, head, fit_role(question), set(content_terms(question)), person,
-               outlets, ranked[0].score, ranked[0].passage.chunk_id, far)
+               outlets, ranked[0].score, ranked[0].passage.chunk_id, far,
+               capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
@@ -156,10 +166,12 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     if len(value) >= 0.9 * len(c.text.strip()):
         return None  # the whole line is the value: a heading ("Manchester United Team News")
     fit = kind_fit(q.kind, value, q.person, q.outlets)
-    opener = q.kind is AnswerType.ENTITY and " " not in value and not c.text[:a].strip(
-        " “\"'‘(")
+    opener = q.kind is AnswerType.ENTITY and " " not in value and not c.text[
+        c.context:a].strip(" “\"'‘(")
     if opener:
-        fit *= 0.5  # one capitalised word opening a sentence may be any word
+        # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
+        # a name is one the passages capitalise inside a sentence too.
+        fit *= OPENER_NAMED if value in q.capitalised else OPENER_UNNAMED
     if fit == 0.0:
         return None
     rel = c.score / q.top if q.top > 0 else 0.0
