@@ -206,8 +206,8 @@ _WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
                      r"named|mentioned)\b|\s*[,?]|$)", re.I)
 
 
-_COUNTED = re.compile(r"^\s*how\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|was|are|is|"
-                      r"did|does|do|had|have|has|will|would|could|can|should|might|on|in|of|"
+_COUNTED = re.compile(r"^\s*how\s+(?:many|much)\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+"
+                      r"(?:were|was|are|is|did|does|do|had|have|has|will|would|could|can|should|might|on|in|of|"
                       r"at|for|from|with)\b", re.I)
 
 

@@ -49,6 +49,19 @@ _FACILITIES = frozenset(
 )
 
 
+# The last word of a name of an event, an award, a law or a body, not a person: "World
+# Cup", "Ballon d'Or Award", "AI Labeling Act", "Hendrick Motorsports", "Check Point
+# Software Inc".
+_NOT_PEOPLE = frozenset(
+    "cup league championship championships olympics olympic games series open tournament "
+    "award awards prize trophy festival conference summit act bill law agreement treaty "
+    "draft season motorsports inc corp corporation company co group ltd llc plc bank fc "
+    "network agency ministry department council committee party association federation "
+    "foundation institute software technologies labs studios records entertainment "
+    "airlines airways".split()
+)
+
+
 def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> float:
     """How plausible ``value`` is as an answer of the asked kind (0: never a lead)."""
     low = value.lower().strip(". ")
@@ -65,8 +78,10 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
         if low in _PLATFORMS and person:
             return 0.0
         if person and (low in _places() or _ACRONYM.match(value.replace(" ", ""))
-                       or low.split()[-1] in _FACILITIES):
-            return 0.2  # "U.S", "Iraq", "Tahrir Square": a place or people, not a person
+                       or low.split()[-1] in _FACILITIES | _NOT_PEOPLE
+                       or " " not in value and value.isupper()):
+            # "U.S", "Iraq", "Tahrir Square", "World Cup", "NASDAQ": no person's name
+            return 0.2
         if all(t in _TITLES for t in content_terms(value)):
             return 0.0  # a title alone ("Secretary") is no name
         if person and len(words) == 1:

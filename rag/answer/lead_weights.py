@@ -10,36 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-BIAS = -3.6930
+BIAS = -3.8657
 WEIGHTS: dict[str, float] = {
-    "crowd": -0.9181,
-    "echo": -0.4702,
-    "far": 0.0100,
-    "first": 0.1207,
-    "fit": 1.1406,
-    "hand": 1.1933,
-    "head": -0.2358,
-    "head_near": 0.9843,
-    "headed": 0.6319,
-    "heading": -0.0597,
-    "is_date": -0.2006,
-    "is_entity": 0.0125,
-    "is_number": -0.1864,
-    "is_person": 0.2104,
-    "is_place": 0.1641,
-    "local": 0.3846,
-    "margin": 3.0539,
-    "near": -0.0919,
-    "opener": 0.1588,
-    "passages": -0.1677,
-    "rank": 1.6124,
-    "rel": 0.3079,
-    "rivals": -0.1205,
-    "side": -0.0266,
-    "support": 0.4234,
-    "words": 0.5689,
+    "crowd": -0.9740,
+    "echo": -0.3084,
+    "far": 0.0352,
+    "first": 0.1777,
+    "fit": 1.3907,
+    "hand": 1.3000,
+    "head": -0.2941,
+    "head_near": 1.0163,
+    "headed": 0.5641,
+    "heading": -0.0896,
+    "is_date": -0.2845,
+    "is_entity": 0.0427,
+    "is_number": -0.2076,
+    "is_person": 0.3430,
+    "is_place": 0.1064,
+    "local": 0.3691,
+    "margin": 3.1805,
+    "near": -0.1534,
+    "opener": 0.8566,
+    "passages": -0.1148,
+    "rank": 1.5785,
+    "rel": 0.3368,
+    "rivals": -0.1275,
+    "side": -0.0536,
+    "support": 0.5060,
+    "words": 0.4812,
 }
-THRESHOLD = 0.794  # cross-validated, for lead precision
+THRESHOLD = 0.803  # cross-validated, for lead precision
 
 
 def confidence(features: Mapping[str, float]) -> float:
