@@ -49,7 +49,7 @@ OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", 
         ("By what year does the plan aim to cut emissions?", AnswerType.DATE),
         ("What was the festival formerly known as?", AnswerType.ENTITY),
         ("Why did the United States threaten to close its embassy?", AnswerType.DESCRIPTION),
-        ("What happened after the contractor was killed?", AnswerType.DESCRIPTION),
+        ("What happened after the contractor was killed?", AnswerType.OVERVIEW),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:

@@ -384,10 +384,13 @@ def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
     ("The photo was shared widely on social media before police removed it, officials said.",
      True),
     ("The jury found Bankman-Fried guilty on all seven counts of fraud and conspiracy.", True),
+    ("GO DEEPER Michigan should be punished, say 94% of coaches in our poll.", False),
+    ("The Sporting News is tracking the latest updates from the Michigan scandal.", False),
+    ("NCAA investigators interviewed Michigan staff about the scheme last week.", True),
 ])
 def test_captions_and_live_blog_furniture_are_no_summary_sentences(
     sentence: str, kept: bool
 ) -> None:
-    from rag.summary.salience import is_summary_sentence
+    from rag.grounding.quotes import is_summary_sentence
 
     assert is_summary_sentence(sentence) is kept

@@ -30,6 +30,7 @@ from rag.answer.lead import (
     score_candidates,
     value_key,
 )
+from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import order_of
 from rag.answer.types import spec_of
@@ -360,6 +361,9 @@ def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> 
         return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",
                            missing=[pe.part.text for pe in gathered.parts])
     shape = spec_of(plan.answer_type).shape
+    if shape == "overview":
+        told = overview(plan.question, _merged_ranking(gathered), similarity)
+        return Composition(told.sentences, lead_note=told.note)
     if shape == "verdict":
         return compose_verdict(plan, gathered, similarity)
     if shape == "value":

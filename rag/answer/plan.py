@@ -18,6 +18,7 @@ class AnswerType(StrEnum):
     YES_NO = "yes/no"
     ORDER = "order in time"
     DESCRIPTION = "explanation or description"
+    OVERVIEW = "overview"
 
 
 class Relation(StrEnum):

@@ -9,7 +9,8 @@ value comes from, and how its lead is composed and checked. Adding a type is one
 - ``shape``: how the lead is composed (:mod:`rag.answer.compose`) — ``value``: a short
   answer of the type when confident (:mod:`rag.answer.lead`), checked to hold a value of
   the type; ``verdict``: Yes / No only when the evidence bears each part; ``description``:
-  the cause or method clause for why / how, else the best sentences quoted.
+  the cause or method clause for why / how, else the best sentences quoted; ``overview``:
+  a few cited sentences from several articles in time order (:mod:`rag.answer.overview`).
 - ``nearest_first``: values nearer the question's own words are likelier (figures, dates).
 """
 
@@ -30,7 +31,7 @@ from rag.answer.values import (
 )
 
 SpanFinder = Callable[[str, str], list[tuple[int, int]]]
-Shape = Literal["value", "verdict", "description"]
+Shape = Literal["value", "verdict", "description", "overview"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,17 @@ _WHAT_THING = re.compile(
     re.I,
 )
 
+# "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...":
+# an open question, answered with a short overview.
+_OVERVIEW_Q = re.compile(
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
+    r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
+    r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
+    r"what\s+is\s+the\s+(?:latest|news)\s+(?:on|about|with)\b)", re.I)
+
 # In the order a question's main clause is tried against them.
 TYPES: tuple[TypeSpec, ...] = (
+    TypeSpec(AnswerType.OVERVIEW, (_OVERVIEW_Q,), None, "overview"),
     TypeSpec(AnswerType.NUMBER, (_NUMBER_Q,), number_spans, "value", nearest_first=True),
     TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True),
     TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value"),

@@ -127,8 +127,10 @@ def rank_sentences(
         sentence = texts[j]
         if len(sentence.split()) < 4:
             continue
-        # Read on only from a sentence, not from a heading or a caption above it.
-        before = all_terms[j - 1] if i and read_on and _ENDS.search(texts[j - 1]) else None
+        # Read on only from a sentence of the same paragraph, not from a heading or a
+        # caption above it.
+        before = all_terms[j - 1] if (i and read_on and _ENDS.search(texts[j - 1])
+                                      and "\n" not in p.text[items[j - 1][1][1] : a]) else None
         covered, paired = sentence_coverage(wanted, all_terms[j], before, sentence)
         context = a - items[j - 1][1][0] if paired else 0
         score = 0.5 * float(sim) + 0.5 * covered + answer_type_bonus(question, sentence)
@@ -139,6 +141,38 @@ def rank_sentences(
         out.append(Candidate(p, (a - context, b), score + first.get(p.chunk_id, 0.0), context))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+MIN_WORDS = 6
+# A sentence ends with sentence punctuation (possibly inside closing quotes):
+# headings, bylines, prices and menu items do not.
+_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
+# Page furniture that reads like a sentence: photo captions and credits, live-blog
+# invitations. They stay searchable; they are no event of the story.
+_FURNITURE = re.compile(
+    r"\bin this (?:undated |file |handout )?(?:courtroom )?(?:sketch|photo(?:graph)?|picture"
+    r"|image|illustration|screen ?grab|video grab)\b"
+    r"|\b(?:photo|image|picture|illustration)(?: credit)?\s*:"
+    r"|\b(?:Getty Images|AP Photo|AFP via Getty)\b"
+    r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b"
+    r"|\b(?:is|are) tracking the latest\b|\blatest updates (?:from|on)\b",
+    re.I,
+)
+# A line that opens with words in capitals is a link or a label ("GO DEEPER …", "READ MORE").
+_LABEL = re.compile(r"^\W*[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
+
+
+def is_summary_sentence(text: str) -> bool:
+    """Whether a passage sentence can stand in a summary: long enough, a real sentence,
+    not a photo caption or a live blog's invitation."""
+    text = text.strip()
+    return (
+        len(text.split()) >= MIN_WORDS
+        and bool(_ENDS_LIKE_A_SENTENCE.search(text))
+        and any(c.islower() for c in text)
+        and not _FURNITURE.search(text)
+        and not _LABEL.match(text)
+    )
 
 
 def quote(c: Candidate) -> CheckedSentence:

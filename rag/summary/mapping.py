@@ -10,13 +10,12 @@ from dataclasses import replace
 
 from rag.grounding.citations import Similarity, check_sentences, parse_cited_sentences
 from rag.grounding.passages import Passage
-from rag.grounding.quotes import Candidate
+from rag.grounding.quotes import Candidate, is_summary_sentence
 from rag.summary.claims import Claim, MapOutput, claim_from
 from rag.summary.dating import SentenceDate, date_sentence
 from rag.summary.salience import (
     as_sentence,
     central_sentences,
-    is_summary_sentence,
     pick,
     topic_sentences,
 )

@@ -9,7 +9,6 @@ closeness to its article's title and to the other sentences of the batch.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
@@ -17,37 +16,10 @@ import numpy as np
 from index.chunking import split_sentences
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.passages import Passage
-from rag.grounding.quotes import Candidate, rank_sentences
+from rag.grounding.quotes import Candidate, is_summary_sentence, rank_sentences
 from rag.summary.diversity import diverse_top
 
-MIN_WORDS = 6
 DUPLICATE_SIMILARITY = 0.9
-# A sentence ends with sentence punctuation (possibly inside closing quotes):
-# headings, bylines, prices and menu items do not.
-_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
-# Page furniture that reads like a sentence: photo captions and credits, live-blog
-# invitations. They stay searchable; they are no event of the story.
-_FURNITURE = re.compile(
-    r"\bin this (?:undated |file |handout )?(?:courtroom )?(?:sketch|photo(?:graph)?|picture"
-    r"|image|illustration|screen ?grab|video grab)\b"
-    r"|\b(?:photo|image|picture|illustration)(?: credit)?\s*:"
-    r"|\b(?:Getty Images|AP Photo|AFP via Getty)\b"
-    r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b",
-    re.I,
-)
-
-
-def is_summary_sentence(text: str) -> bool:
-    """Whether a passage sentence can stand in a summary: long enough, a real sentence,
-    not a photo caption or a live blog's invitation."""
-    text = text.strip()
-    return (
-        len(text.split()) >= MIN_WORDS
-        and bool(_ENDS_LIKE_A_SENTENCE.search(text))
-        and any(c.islower() for c in text)
-        and not _FURNITURE.search(text)
-    )
-
 
 def central_sentences(passages: Sequence[Passage], similarity: Similarity) -> list[Candidate]:
     """Every summary-worthy sentence scored by centrality, best first: half its
