@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.evidence import PartEvidence
-from rag.answer.placement import SENTENCE_END, word_spans
+from rag.answer.placement import word_spans
 from rag.answer.question import FRAME_TERMS, claim_terms
+from rag.grounding.quotes import SENTENCE_END
 from rag.grounding.text import content_terms, lemma_terms
 
 BEAR_COVERAGE = 0.6  # share of a claim's words its evidence sentence must state

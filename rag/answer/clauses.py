@@ -80,7 +80,6 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
     return None
 
 
-
 def reason_sentence(question: str, ranked: Sequence[Candidate],
                     quoted: Container[tuple[int, tuple[int, int]]]) -> Candidate | None:
     """For a why / how question whose best sentences hold no clause to lead with: the best
@@ -94,8 +93,7 @@ def reason_sentence(question: str, ranked: Sequence[Candidate],
     for c in ranked[:REASON_DEPTH]:
         if c.score < REASON_FLOOR * ranked[0].score:
             break
-        if (c.passage.n, c.span) not in quoted and (marker.search(c.own_text)
-                                or kind == "why" and _REASON_WORDS.search(c.own_text)):
+        gives = marker.search(c.own_text) or kind == "why" and _REASON_WORDS.search(c.own_text)
+        if gives and (c.passage.n, c.span) not in quoted:
             return c
     return None
-

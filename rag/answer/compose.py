@@ -208,8 +208,8 @@ _WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
 
 
 _COUNTED = re.compile(r"^\s*how\s+(?:many|much)\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+"
-                      r"(?:were|was|are|is|did|does|do|had|have|has|will|would|could|can|should|might|on|in|of|"
-                      r"at|for|from|with)\b", re.I)
+                      r"(?:were|was|are|is|did|does|do|had|have|has|will|would|could|can|"
+                      r"should|might|on|in|of|at|for|from|with)\b", re.I)
 
 
 def head_terms(question: str) -> set[str]:

@@ -35,7 +35,6 @@ from typing import NamedTuple
 from rag.answer.kind_fit import kind_fit
 from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.placement import (
-    SENTENCE_END,
     distance,
     fit_role,
     placement,
@@ -45,7 +44,7 @@ from rag.answer.placement import (
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
 from rag.answer.values import unqualified
-from rag.grounding.quotes import Candidate
+from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms
 
 # Chosen with the weights on the development questions (eval/natural/*.yaml, not the

@@ -67,9 +67,6 @@ def fit_role(question: str) -> bool | None:
     return None
 
 
-# A sentence that does not end as one is a heading or a caption ("Manchester United Team
-# News"), whose names answer nothing.
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[str],

@@ -78,7 +78,9 @@ CONTEXT_WEIGHT = 0.8
 FOLLOW_WEIGHT = 0.6  # any other sentence, read on from the one before it
 QUESTION_PENALTY = 0.15  # a sentence that asks ("But why is he known as ...?") answers nothing
 HEADING_PENALTY = 0.1  # a line that does not end as a sentence: a heading or a caption
-_ENDS = re.compile(r"[.!…][\"'”’)\]]*\s*$")
+# A line that ends as a sentence (possibly inside closing quotes); headings, captions,
+# bylines, prices and menu items do not.
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 FIRST_PASSAGES = (0.03, 0.015)  # the retriever's first passages, as a tie-breaker
 
 
@@ -129,14 +131,14 @@ def rank_sentences(
             continue
         # Read on only from a sentence of the same paragraph, not from a heading or a
         # caption above it.
-        before = all_terms[j - 1] if (i and read_on and _ENDS.search(texts[j - 1])
+        before = all_terms[j - 1] if (i and read_on and SENTENCE_END.search(texts[j - 1])
                                       and "\n" not in p.text[items[j - 1][1][1] : a]) else None
         covered, paired = sentence_coverage(wanted, all_terms[j], before, sentence)
         context = a - items[j - 1][1][0] if paired else 0
         score = 0.5 * float(sim) + 0.5 * covered + answer_type_bonus(question, sentence)
         if sentence.rstrip(" \"'”’)").endswith("?"):
             score -= QUESTION_PENALTY
-        elif not _ENDS.search(sentence):
+        elif not SENTENCE_END.search(sentence):
             score -= HEADING_PENALTY
         out.append(Candidate(p, (a - context, b), score + first.get(p.chunk_id, 0.0), context))
     out.sort(key=lambda c: -c.score)
@@ -144,9 +146,6 @@ def rank_sentences(
 
 
 MIN_WORDS = 6
-# A sentence ends with sentence punctuation (possibly inside closing quotes):
-# headings, bylines, prices and menu items do not.
-_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 # Page furniture that reads like a sentence: photo captions and credits, live-blog
 # invitations. They stay searchable; they are no event of the story.
 _FURNITURE = re.compile(
@@ -168,7 +167,7 @@ def is_summary_sentence(text: str) -> bool:
     text = text.strip()
     return (
         len(text.split()) >= MIN_WORDS
-        and bool(_ENDS_LIKE_A_SENTENCE.search(text))
+        and bool(SENTENCE_END.search(text))
         and any(c.islower() for c in text)
         and not _FURNITURE.search(text)
         and not _LABEL.match(text)
