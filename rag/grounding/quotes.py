@@ -129,10 +129,8 @@ def rank_sentences(
         sentence = texts[j]
         if len(sentence.split()) < 4:
             continue
-        # Read on only from a sentence of the same paragraph, not from a heading or a
-        # caption above it.
-        before = all_terms[j - 1] if (i and read_on and SENTENCE_END.search(texts[j - 1])
-                                      and "\n" not in p.text[items[j - 1][1][1] : a]) else None
+        # Read on only from a sentence, not from a heading or a caption above it.
+        before = all_terms[j - 1] if i and read_on and SENTENCE_END.search(texts[j - 1]) else None
         covered, paired = sentence_coverage(wanted, all_terms[j], before, sentence)
         context = a - items[j - 1][1][0] if paired else 0
         score = 0.5 * float(sim) + 0.5 * covered + answer_type_bonus(question, sentence)
@@ -177,7 +175,8 @@ def is_summary_sentence(text: str) -> bool:
 def quote(c: Candidate) -> CheckedSentence:
     """A passage sentence quoted with its outlet and date: ``TechCrunch (3 October 2023)
     reported: “…”``, cited to its passage."""
-    text = c.text.strip().strip('“”"')
+    # A sentence read with the one before it may span a paragraph break: one line here.
+    text = re.sub(r"\s*\n\s*", " ", c.text.strip().strip('“”"'))
     who = c.passage.source or "The article"
     when = human_date(c.passage.published_at)
     lead = f"{who} ({when}) reported: " if when else f"{who} reported: "
