@@ -225,6 +225,7 @@ HYPHENATED = [Passage(1, "d9", "d9:0:a", "The trial is bigger than Sam Bankman-F
     ("What happened to Bankman-Fried?", None),
     ("What happened to Sam Bankman-Fried?", None),
     ("What happened to Sam Bankman Fried?", None),  # written without the hyphen
+    ("What happened to SBF?", None),  # initials are no name a passage must hold
     ("What happened to Caroline Ellison-Smith?",
      "the passages do not mention the names in the question"),
 ])
@@ -232,6 +233,21 @@ def test_a_hyphenated_name_is_found_however_it_is_written(
     question: str, missing: str | None
 ) -> None:
     assert missing_specifics(question, HYPHENATED) == missing
+
+
+SHORT_FORM = [Passage(1, "t1", "t1:0:a", "SBF's trial starts soon",
+                      "SBF, as he is known, has pleaded not guilty to seven charges.",
+                      source="TechCrunch", published_at="2023-10-01")]
+
+
+@pytest.mark.parametrize(("question", "missing"), [
+    ("What happened to Sam Bankman-Fried?", None),  # the passages write "SBF"
+    ("What happened to Sam Altman?", "the passages do not mention the names in the question"),
+])
+def test_a_name_the_passages_write_by_its_initials_is_found(
+    question: str, missing: str | None
+) -> None:
+    assert missing_specifics(question, SHORT_FORM) == missing
 
 
 def test_months_and_weekdays_are_not_proper_names() -> None:

@@ -387,6 +387,13 @@ def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
     ("GO DEEPER Michigan should be punished, say 94% of coaches in our poll.", False),
     ("The Sporting News is tracking the latest updates from the Michigan scandal.", False),
     ("NCAA investigators interviewed Michigan staff about the scheme last week.", True),
+    ("Combination showing Former FTX CEO, Sam Bankman-Fried (L) and Zhao Changpeng (R), "
+     "founder of Binance.", False),
+    ("Sam Altman, pictured at the DevDay conference, spoke for forty minutes.", False),
+    ("Jurors leave court in New York. REUTERS/Brendan McDermid took the photo.", False),
+    ("7:18 p.m. — Max Scherzer is also off the World Series roster for Texas.", False),
+    ("10:05 ET: The Rangers take the lead on a two-run homer in the third.", False),
+    ("At 7:18 p.m. the Rangers announced that Max Scherzer was off the roster.", True),
 ])
 def test_captions_and_live_blog_furniture_are_no_summary_sentences(
     sentence: str, kept: bool

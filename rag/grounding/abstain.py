@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
+from rag.grounding.aliases import initials, long_names, short_forms
 from rag.grounding.passages import Passage, human_date
 from rag.grounding.quotes import PASSAGE_TERMS, Candidate, coverage, question_terms
 from rag.grounding.text import content_terms, numbers
+from rag.grounding.when import day_of, event_days
 
 MIN_SENTENCE_SCORE = 0.42
 MIN_COVERAGE = 0.5
@@ -45,12 +48,20 @@ def missing_specifics(question: str, passages: Sequence[Passage]) -> str | None:
     """Why the passages cannot be about the question: they leave out more than half of
     the figures and proper names it states (None when they do not)."""
     corpus_terms: set[str] = set()
+    shorts: set[str] = set()
     for p in passages:
         when = human_date(p.published_at) or ""
         text = f"{p.title} {p.source or ''} {when} {p.text}"
         corpus_terms.update(content_terms(text))
         # "Bankman-Fried" in a passage is the question's "Bankman" and "Fried" as well
         corpus_terms.update(content_terms(_HYPHEN.sub(" ", text)))
+        shorts |= short_forms(text)
+        # "Oct. 17" in a report of August 2024 is a day of 2023: the year is mentioned.
+        corpus_terms.update(str(date.fromordinal(a).year) for a, _ in event_days(
+            p.text, day_of(p.published_at), relative=False))
+    for name in long_names(question):
+        if initials(name) in shorts:  # the passages write "SBF" for "Sam Bankman-Fried"
+            corpus_terms.update(content_terms(_HYPHEN.sub(" ", name)))
     figures = numbers(question)
     names = proper_names(question) - figures
     missing_figures = figures - corpus_terms

@@ -70,7 +70,7 @@ def answer_type_bonus(question: str, sentence: str) -> float:
 # A sentence that opens by pointing back ("It was set by ...", "The change was
 # attributed to ...", "He said ...") is about what the sentence before it names: it is
 # read with that sentence's words, at this share of their weight.
-_POINTS_BACK = re.compile(
+POINTS_BACK = re.compile(
     r"^\W*(?:it|its|he|she|they|his|her|their|this|that|these|those|there|"
     r"the (?:change|move|decision|deal|record|company|team|club|firm|group|agency|"
     r"plan|bill|law|study|report|case|trial|attack|vote|rule|idea))\b", re.I)
@@ -92,7 +92,7 @@ def sentence_coverage(wanted: set[str], terms: set[str], before: set[str] | None
     own = coverage(wanted, terms)
     if before is None:
         return own, False
-    weight = CONTEXT_WEIGHT if _POINTS_BACK.match(sentence) else FOLLOW_WEIGHT
+    weight = CONTEXT_WEIGHT if POINTS_BACK.match(sentence) else FOLLOW_WEIGHT
     read_on = weight * coverage(wanted, terms | before)
     return (read_on, True) if read_on > own else (own, False)
 
@@ -150,8 +150,11 @@ _FURNITURE = re.compile(
     r"\bin this (?:undated |file |handout )?(?:courtroom )?(?:sketch|photo(?:graph)?|picture"
     r"|image|illustration|screen ?grab|video grab)\b"
     r"|\b(?:photo|image|picture|illustration)(?: credit)?\s*:"
-    r"|\b(?:Getty Images|AP Photo|AFP via Getty)\b"
+    r"|\b(?:Getty Images|AP Photo|AFP via Getty|REUTERS/|Photo by)\b|/Reuters\b"
+    r"|\((?:L|R|C|left|right|center|centre|top|bottom)\)|\bpictured\b"
+    r"|^(?:Combination|File|Composite)(?: photo| picture| image)?\s+(?:shows|showing)\b"
     r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b"
+    r"|^\W*\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–:-]"
     r"|\b(?:is|are) tracking the latest\b|\blatest updates (?:from|on)\b",
     re.I,
 )

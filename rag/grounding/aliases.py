@@ -1,0 +1,51 @@
+"""A name's other forms, as articles write them: "SBF" for "Sam Bankman-Fried", and back.
+Pure functions.
+
+A short form is the initials of a name of two or more capitalised words, hyphenated
+parts counted apart ("Sam Bankman-Fried": S, B, F). An article that says "SBF" and one
+that says "Sam Bankman-Fried" are about the same person when the passages hold both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Two or more capitalised words in a row ("Sam Bankman-Fried", "Federal Trade Commission").
+_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_NAME = re.compile(rf"\b{_WORD}(?:\s+(?:of\s+)?{_WORD})+\b")
+_SHORT = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def initials(name: str) -> str:
+    """The initials of a name's capitalised parts: "Sam Bankman-Fried" -> "SBF"."""
+    return "".join(w[0] for w in re.split(r"[\s-]+", name) if w[:1].isupper())
+
+
+def long_names(text: str) -> list[str]:
+    """The names of two or more capitalised words in ``text``."""
+    return [m.group(0) for m in _NAME.finditer(text)]
+
+
+def short_forms(text: str) -> set[str]:
+    """The all-capital words of two to five letters in ``text`` ("SBF", "NCAA")."""
+    return set(_SHORT.findall(text))
+
+
+def other_forms(question: str, texts: Iterable[str]) -> dict[str, str]:
+    """The forms of the question's names that ``texts`` use instead, by the question's
+    form: the long name of a short form the question uses ("SBF": "Sam Bankman-Fried"),
+    and the short form of a long name it uses. A form the question already holds is
+    not given; of several long names for one short form, the first found."""
+    asked_short = short_forms(question)
+    asked_long = {initials(n): n for n in long_names(question)}
+    found: dict[str, str] = {}
+    for text in texts:
+        for name in long_names(text):
+            short = initials(name)
+            if short in asked_short and name not in question:
+                found.setdefault(short, name)
+        for short in short_forms(text) & set(asked_long):
+            if short not in question:
+                found.setdefault(asked_long[short], short)
+    return found
