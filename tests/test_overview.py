@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.overview import MAX_WORDS, PER_ARTICLE, overview
+from rag.answer.overview import MAX_WORDS, PER_ARTICLE, latest_outcome, overview, searches
 from rag.answer.question import AnswerType, answer_type
 from rag.grounding.passages import Passage
 from rag.grounding.quotes import rank_sentences
@@ -99,3 +99,72 @@ def test_the_latest_report_is_said_to_be_the_latest() -> None:
     texts = [s.text for s in result.sentences]
     assert texts[-1].startswith("The latest: Outlet b (3 November 2023) reported:")
     assert not any(t.startswith("The latest") for t in texts[:-1])
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "subject", "extra"),
+    [
+        # The names in the form the passages use, and the outcome of "what happened to X".
+        ("What happened to SBF?", ["Sam Bankman-Fried went on trial."],
+         "SBF (Sam Bankman-Fried)", ["SBF Sam Bankman-Fried", "Sam Bankman-Fried found"]),
+        ("What happened to Sam Bankman-Fried?", ["The trial began."], "Sam Bankman-Fried",
+         ["Sam Bankman-Fried found"]),
+        # A month as reports abbreviate it before a day.
+        ("What happened between the US and Iraq in January 2020?", ["x"],
+         "the US and Iraq in January 2020", ["the US and Iraq in Jan. 2020"]),
+        ("Tell me about the attacks on the US embassy in Baghdad", ["x"],
+         "the attacks on the US embassy in Baghdad", []),
+    ],
+)
+def test_an_open_question_adds_searches_for_other_forms_and_the_outcome(
+    question: str, first: list[str], subject: str, extra: list[str]
+) -> None:
+    more = searches(question, first)
+    assert more.subject == subject
+    assert len(more.extra) == len(extra)
+    assert all(got.startswith(want) for got, want in zip(more.extra, extra, strict=True))
+
+
+TIMED = [
+    _passage(1, "early", "2019-11-20",
+             "Protesters in Baghdad marched against the government and the US embassy."),
+    _passage(2, "later", "2020-03-16",
+             "The United States launched a strike in January that killed Soleimani in Iraq. "
+             "The US and Iraq argued about troops in Iraq for months."),
+    _passage(3, "undated", None,
+             "Soleimani was killed by a US airstrike on Jan. 3 near the airport in Iraq. "
+             "Iran fired missiles at bases in Iraq where US troops are stationed."),
+    _passage(4, "much-later", "2024-08-16",
+             "The US embassy in Iraq was attacked again, with rockets fired from Baghdad."),
+]
+
+
+def test_a_time_in_an_open_question_is_when_the_events_happened() -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    question = "What happened between the US and Iraq in January 2020?"
+    texts = [s.text for s in overview(question, rank_sentences(question, TIMED, sim),
+                                      sim).sentences]
+    joined = " ".join(texts)
+    # The sentences that name January 2020 (an undated article's "Jan. 3" read as of it).
+    assert "Jan. 3" in joined and "in January" in joined
+    assert "Protesters" not in joined  # reported before January 2020
+    assert "rockets" not in joined  # a report of 2024 that names no day of January 2020
+    assert "for months" not in joined  # a report of March that names no day of January
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # The latest outcome that ends a story, not a hedge or a step.
+        (["Bankman-Fried could be convicted of fraud.", "Bankman-Fried stepped down as the "
+          "witness and the defense rested.", "A jury found Bankman-Fried guilty of fraud."],
+         "A jury found"),
+        (["If convicted, Bankman-Fried faces decades in prison.", "The trial began today."],
+         None),
+    ],
+)
+def test_the_outcome_is_one_that_happened(texts: list[str], expected: str | None) -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    passages = [_passage(i, f"d{i}", f"2023-10-{10 + i}", t) for i, t in enumerate(texts, 1)]
+    found = latest_outcome(rank_sentences("What happened to Bankman-Fried?", passages, sim))
+    assert (found.own_text[: len(expected)] if found and expected else found) == expected

@@ -19,6 +19,8 @@ from index.embedding import NewsEmbedding
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
+from rag.answer.overview import follow_up
+from rag.answer.plan import AnswerType
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
 from rag.answer.request import Mode, Options, Request
@@ -39,7 +41,7 @@ from rag.grounding.similarity import CachedSimilarity, VectorCache
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
 from rag.prompts import STOP_SEQUENCES, answer_prompt
-from rag.query.followup import standalone_question
+from rag.query.followup import is_follow_up, standalone_question
 from rag.query.hints import without_outlets
 from rag.query.relative_dates import read_time_frame
 from rag.retrieval import Filters, HybridRetriever, filter_attributes
@@ -279,9 +281,19 @@ class Answerer:
             raise UserError("the question is empty")
         question = question[:MAX_QUESTION_CHARS]
         root.set_attribute("rag.question.length", len(question))
+        said = ""
         with child_span(root, "rag.read_question") as span:
             standalone = standalone_question(question, request.history)
             plan = self.plan(standalone)
+            opened = _open_question(plan, request.history, self.plan) \
+                if standalone != question else None
+            if opened is not None:
+                # A follow-up to an open question goes on with its overview; "and then?"
+                # (adding nothing) is told what the answers since have not said.
+                asked, answers = opened
+                standalone = follow_up(asked, question)
+                said = " ".join(answers) if standalone == asked else ""
+                plan = self.plan(standalone)
             filters, frame = self._time_frame(standalone, request.filters, request.as_of)
             if span.is_recording():
                 span.set_attributes({
@@ -290,7 +302,7 @@ class Answerer:
                     "rag.follow_up": standalone != question,
                     "rag.time_frame": frame or "",
                 })
-        return Reading(question, standalone, plan, filters, frame)
+        return Reading(question, standalone, plan, filters, frame, said)
 
     def _compose(self, reading: Reading, gathered: Gathered, sim: CachedSimilarity,
                  root: Span) -> Composition:
@@ -300,6 +312,10 @@ class Answerer:
             # a long question would pad every sentence to its length (seconds per answer).
             sim([reading.standalone], [reading.standalone])
             judge_parts(gathered, reading.standalone, sim)
+            if reading.said:
+                said = _squash(reading.said)
+                for pe in gathered.parts:
+                    pe.ranked = [c for c in pe.ranked if _squash(c.own_text) not in said]
             composition = compose(reading.plan, gathered, sim)
             if span.is_recording():
                 span.set_attributes({
@@ -371,6 +387,27 @@ class Reading(NamedTuple):
     plan: QuestionPlan
     filters: Filters
     frame: str | None
+    said: str = ""  # the overview this one goes on with: its sentences are not repeated
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).strip("“”\"")
+
+
+def _open_question(plan: QuestionPlan, history: Sequence[tuple[str, str]],
+                   read: Callable[[str], QuestionPlan]) -> tuple[str, list[str]] | None:
+    """The open question a follow-up goes on with, and the answers given since it was
+    asked: the conversation's last question of its own (not a follow-up), when it asked
+    for an overview and this one asks for nothing of its own kind (a figure, a name)."""
+    if plan.answer_type not in (AnswerType.DESCRIPTION, AnswerType.OVERVIEW):
+        return None
+    start = next((i for i in range(len(history) - 1, -1, -1)
+                  if not is_follow_up(history[i][0])), None)
+    if start is None or read(history[start][0]).answer_type is not AnswerType.OVERVIEW:
+        return None
+    asked = history[start][0]
+    # The chat keeps each turn's standalone question: "and then?" twice is asked twice.
+    return asked, [a for i, (q, a) in enumerate(history) if q == asked or i > start]
 
 
 def _outcome(root: Span, result: AnswerResult) -> None:

@@ -12,7 +12,8 @@ from typing import Protocol
 from llama_index.core.schema import NodeWithScore
 
 from index.outlets import normalize_source
-from rag.answer.plan import Part, QuestionPlan
+from rag.answer.overview import searches
+from rag.answer.plan import AnswerType, Part, QuestionPlan
 from rag.answer.question import claim_terms
 from rag.grounding.abstain import Evidence, judge_evidence, missing_specifics
 from rag.grounding.citations import Similarity
@@ -88,8 +89,12 @@ def gather(
     """Retrieve for the whole question and for each part; pool the passages (at most
     ``per_doc`` of one article in each search; None: the retriever's setting)."""
     pooled: dict[str, NodeWithScore] = {}
+    if plan.answer_type is AnswerType.OVERVIEW:
+        k = max(k, MAX_POOL)  # an overview draws on several articles
     for node in retriever.search(query, k=k, filters=filters, max_per_doc=per_doc):
         pooled.setdefault(node.node.node_id, node)
+    if plan.answer_type is AnswerType.OVERVIEW:
+        return _gather_overview(plan, query, retriever, filters, per_doc, pooled)
     per_part: list[list[str]] = []
     if _constrained(plan):
         for part in plan.parts:
@@ -107,6 +112,27 @@ def gather(
         per_part = [[p.chunk_id for p in passages]]
     parts = [PartEvidence(part, ids) for part, ids in zip(plan.parts, per_part, strict=True)]
     return Gathered(passages, parts)
+
+
+def _gather_overview(
+    plan: QuestionPlan, query: str, retriever: Searcher, filters: Filters,
+    per_doc: int | None, pooled: dict[str, NodeWithScore],
+) -> Gathered:
+    """An open question's pool: the first search's passages, then those of the searches
+    it adds (its names in the passages' other forms, its subject's outcome), each adding
+    at most :data:`PER_PART`. A single part is ranked against the subject, its names in
+    both forms."""
+    more = searches(query, [n.node.get_content() for n in pooled.values()])
+    room = MAX_POOL + PER_PART * max(1, len(more.extra))
+    for extra in more.extra:
+        for n in retriever.search(extra, k=PER_PART, filters=filters, max_per_doc=per_doc):
+            pooled.setdefault(n.node.node_id, n)
+    passages = number_passages(list(pooled.values())[:room])
+    ids = [p.chunk_id for p in passages]
+    parts = plan.parts
+    if len(parts) == 1:
+        parts = (replace(parts[0], text=more.subject),)
+    return Gathered(passages, [PartEvidence(part, ids) for part in parts])
 
 
 def passages_for(part: PartEvidence, passages: Sequence[Passage]) -> list[Passage]:

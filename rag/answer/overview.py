@@ -17,22 +17,130 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
+from rag.grounding.abstain import MIN_SENTENCE_SCORE
+from rag.grounding.aliases import other_forms
 from rag.grounding.citations import CheckedSentence, Similarity
-from rag.grounding.quotes import Candidate, is_summary_sentence
+from rag.grounding.quotes import (
+    POINTS_BACK,
+    Candidate,
+    coverage,
+    is_summary_sentence,
+    question_terms,
+)
 from rag.grounding.quotes import quote as attributed
+from rag.grounding.text import content_terms
+from rag.grounding.when import DayRange, day_of, event_days, overlaps
+from rag.query.hints import find_date_ranges
 
 MAX_SENTENCES = 5
 MAX_WORDS = 150
+LONGEST = 50  # words of one sentence: a longer one would crowd out the rest of the story
 PER_ARTICLE = 2
-FLOOR = 0.6  # a sentence ranks within this share of the best
+# A sentence ranks within this share of the best, or as close to the question as an
+# answer must be (rag.grounding.abstain): a sentence that only echoes the question's
+# words ("He will be remembered as the staffer at the center of this scandal") sets no
+# bar the facts of the story must clear.
+FLOOR = 0.6
+TIMED_FLOOR = 0.5  # ... when the question names a time and the sentence may tell of it
+OUTCOME_FLOOR = 0.4  # ... when it reports the outcome "what happened to X" asks for
 SAME_POINT = 0.85  # a sentence this close in meaning to one taken says nothing new
-_OUTCOME_Q = re.compile(r"^\s*what\s+(?:has\s+)?happened\s+(?:to|with)\b", re.I)
+DIVERSITY = 0.5  # what a sentence's likeness to those taken costs it
+TITLE_WEIGHT = 0.2  # what a title that names the whole subject adds to its sentences
+REPORT_LAG = 10  # days after a time within which a report that names no date may tell of it
+_OUTCOME_Q = re.compile(r"^\s*what\s+(?:has\s+)?happened\s+(?:to|with|at|in)\b", re.I)
 _OUTCOME = re.compile(
-    r"\b(?:charged|indicted|convicted|found guilty|acquitted|sentenced|jailed|arrested|"
-    r"fired|ousted|sacked|removed|resigned|stepped down|quit|retired|returned|reinstated|"
-    r"released|freed|died|killed|elected|appointed|named|hired|banned|suspended|fined|"
-    r"settled|pleaded|agreed|approved|rejected|won|lost)\b", re.I)
+    r"\b(?:conviction|verdict|resignation|ouster|firing|charged|indicted|convicted|"
+    r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|fired(?!\s+up)|"
+    r"ousted|sacked|removed|resigned|stepped down|quit|retired|returned|reinstated|released|"
+    r"freed|died|killed|elected|appointed|named|hired|banned|suspended|fined|settled|"
+    r"pleaded|agreed|approved|rejected|won|lost|injured|tore|torn)\b", re.I)
+# Outcomes that end a story, before those that may be a step in it ("stepped down" from
+# the witness stand, "agreed", "won" a game).
+_FINAL = re.compile(
+    r"\b(?:conviction|verdict|resignation|ouster|indicted|convicted|"
+    r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|fired(?!\s+up)|"
+    r"ousted|sacked|resigned|reinstated|released|freed|died|killed|elected|appointed|"
+    r"banned)\b", re.I)
+# Said of what may come, not of what happened: "if convicted", "could be fired".
+_HEDGE = re.compile(r"\b(?:if|whether|could|would|might|may|likely|expected|potential(?:ly)?|"
+                    r"possible|possibly|faces?|facing)\b", re.I)
+
+
+# What an outcome search adds to the subject: the words reports of an outcome use.
+_OUTCOME_WORDS = "found guilty convicted charged sentenced fired ousted resigned returned died"
+
+
+@dataclass(frozen=True)
+class Searches:
+    """What an open question is searched and ranked with, besides its first search."""
+
+    subject: str  # what the question asks about, with its names' other forms in the passages
+    extra: list[str]  # further searches: the subject by its other names, its outcome
+
+
+def searches(question: str, first: Sequence[str]) -> Searches:
+    """The searches an open question adds once its first search found ``first`` (the
+    passages' texts): each name again in the form the passages use instead ("SBF" for
+    "Sam Bankman-Fried"), and for "what happened to X" the outcome reports of X. Its
+    sentences are ranked against the subject alone: "what happened" is in every
+    question of the kind, and in sentences that tell nothing ("here's what happened")."""
+    forms = other_forms(question, first)
+    subject = _subject(question)
+    extra = [f"{subject} {form}" for form in forms.values()]
+    if (dated := _AP_MONTH.sub(lambda m: _AP_SHORT[m.group(0).lower()], subject)) != subject:
+        extra.append(dated)  # "in January 2020": reports write "on Jan. 3"
+    if _OUTCOME_Q.match(question):
+        # In the long form of each name: "SBF" is a nickname more than the name of news.
+        named = subject
+        for asked, form in forms.items():
+            if len(form) > len(asked):
+                named = re.sub(rf"\b{re.escape(asked)}\b", form, named)
+        extra.append(f"{named} {_OUTCOME_WORDS}")
+    asked = f"{subject} ({', '.join(forms.values())})" if forms else subject
+    return Searches(asked if subject else question, extra)
+
+
+# Months as news style abbreviates them before a day ("Jan. 3", "Sept. 28").
+_AP_SHORT = {"january": "Jan.", "february": "Feb.", "august": "Aug.", "september": "Sept.",
+             "october": "Oct.", "november": "Nov.", "december": "Dec."}
+_AP_MONTH = re.compile(r"\b(?:" + "|".join(_AP_SHORT) + r")\b", re.I)
+
+
+# Words of a follow-up that only ask for more of the same: "and then?", "what else?".
+_GOING_ON = frozenset(
+    "a an the and but so then else next more after that this what whats how about tell me "
+    "us anything something happened happen happens did does do is was were there any other "
+    "further later".split())
+
+
+def follow_up(previous: str, question: str) -> str:
+    """The open question a follow-up to one goes on with: the previous question, with
+    what the follow-up adds ("what about the verdict?" after "What happened to X?" is
+    "What happened to X verdict?"; "and then?" is the previous question again)."""
+    added = [w for w in re.findall(r"[\w'’-]+", question) if w.lower() not in _GOING_ON]
+    return f"{previous.rstrip(' ?')} {' '.join(added)}?" if added else previous
+
+
+def _subject(question: str) -> str:
+    """The open question without its opening ("What happened to", "Tell me about"; "What
+    did X say about Y" is "X about Y")."""
+    said = _SAID.match(question)
+    if said:
+        return f"{said.group(1)} {said.group(2)}".strip(" ?")
+    return _OPENING.sub("", question).strip(" ?")
+
+
+_SAID = re.compile(r"^\s*what\s+(?:did|does|has)\s+(.+?)\s+(?:say|said)\s+(.*)$", re.I)
+
+
+_OPENING = re.compile(
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+has|\s+was)?\s+(?:been\s+)?(?:happened|happening|"
+    r"going\s+on)\s+(?:to|with|at|in|between|on|about)?|tell\s+me\s+(?:more\s+)?about|"
+    r"summari[sz]e|give\s+(?:me\s+)?an?\s+(?:summary|overview)\s+of|what\s+(?:do|did)\s+"
+    r"the\s+(?:articles|reports|news)\s+say\s+about|what\s+is\s+the\s+(?:latest|news)\s+"
+    r"(?:on|about|with))\s*", re.I)
 
 
 @dataclass(frozen=True)
@@ -43,25 +151,52 @@ class Overview:
     note: str
 
 
-def choose(ranked: Sequence[Candidate], similarity: Similarity) -> list[Candidate]:
-    """The overview's sentences, best first (see the module's rules)."""
-    pool = [c for c in ranked if c.score >= FLOOR * ranked[0].score
-            and is_summary_sentence(c.own_text)
-            and not c.own_text.rstrip(" \"'”’)").endswith("?")] if ranked else []
-    chosen: list[Candidate] = []
+def choose(ranked: Sequence[Candidate], similarity: Similarity,
+           question: str = "") -> list[Candidate]:
+    """The overview's sentences, best first (see the module's rules); for "what happened
+    to X", the latest outcome the sentences report comes first. Each next sentence is the
+    one whose score, less its likeness to those taken, is highest: an overview tells
+    several things, not one thing several ways."""
+    wanted = asked_time(question)
+    ranked = on_topic(ranked, question)
+    pool = _pool([_alone(c) for c in ranked], wanted)
     per_article: Counter[str] = Counter()
     words = 0
-    for c in pool:
-        if len(chosen) >= MAX_SENTENCES:
+    outcome = None
+    if _OUTCOME_Q.match(question) and pool:
+        # The outcome is what the question asks for: it may share fewer of its words.
+        near = [c for c in _content(ranked) if c.score >= OUTCOME_FLOOR * pool[0].score]
+        if (outcome := latest_outcome(near)) is not None:
+            pool = [outcome] + [c for c in pool if c is not outcome]
+    if not pool:
+        return []
+    # Sentences that name the time asked about come before the rest, as _pool sorts them.
+    value = [c.score + (timing(c, wanted) - REPORTED_THEN if wanted else 0) for c in pool]
+    if outcome is not None:
+        value[0] = float("inf")
+    likeness = similarity([c.own_text for c in pool], [c.own_text for c in pool])
+    # Words as the reader gets them, the "Outlet (date) reported:" of each quote counted.
+    spoken = [len(attributed(c).text.split()) for c in pool]
+    taken: list[int] = []
+    while len(taken) < MAX_SENTENCES:
+        best, best_value = None, float("-inf")
+        for i, c in enumerate(pool):
+            if i in taken or per_article[c.passage.doc_id] >= PER_ARTICLE \
+                    or len(c.own_text.split()) > LONGEST:
+                continue
+            if taken and words + spoken[i] > MAX_WORDS:
+                continue
+            if taken and _said(c, [pool[j] for j in taken], similarity):
+                continue
+            v = value[i] - DIVERSITY * max((float(likeness[i][j]) for j in taken), default=0.0)
+            if v > best_value:
+                best, best_value = i, v
+        if best is None:
             break
-        n = len(c.text.split())
-        if per_article[c.passage.doc_id] >= PER_ARTICLE or chosen and words + n > MAX_WORDS:
-            continue
-        if chosen and _said(c, chosen, similarity):
-            continue
-        chosen.append(c)
-        per_article[c.passage.doc_id] += 1
-        words += n
+        taken.append(best)
+        per_article[pool[best].passage.doc_id] += 1
+        words += spoken[best]
+    chosen = [pool[i] for i in taken]
     if len(per_article) == 1 and len(chosen) > 1:
         # Two articles where the passages hold two: another's best takes the last place.
         other = next((c for c in pool if c.passage.doc_id not in per_article
@@ -71,33 +206,152 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity) -> list[Candidat
     return chosen
 
 
+def _pool(ranked: Sequence[Candidate], wanted: Sequence[DayRange]) -> list[Candidate]:
+    """The sentences an overview may take: content, not furniture, close to the best;
+    when the question names a time, those that may tell of it (when two at least do)."""
+    content = _content(ranked)
+    if not content:
+        return []
+    best = max(c.score for c in content)
+    if wanted:
+        timed = {id(c): timing(c, wanted) for c in content}
+        timely = [c for c in content if timed[id(c)] >= REPORTED_THEN]
+        if len(timely) >= 2:
+            # The time asked about is part of the match: a sentence that names a day of
+            # it (or an undated report's sentence, its passage naming one) is taken
+            # however few of the question's words it holds; one from a report of those
+            # days with a little less than the rest.
+            floor = min(TIMED_FLOOR * best, MIN_SENTENCE_SCORE)
+            return sorted((c for c in timely if timed[id(c)] > REPORTED_THEN
+                           or c.score >= floor), key=lambda c: (-timed[id(c)], -c.score))
+    return [c for c in content if c.score >= min(FLOOR * best, MIN_SENTENCE_SCORE)]
+
+
+def on_topic(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
+    """The sentences rescored for an overview: each gains by how much of the subject its
+    article's title names. A report titled "Missiles were fired at the US embassy in
+    Iraq" tells of the attacks on the embassy in sentences that need not repeat it."""
+    wanted = question_terms(_subject(question) or question)
+    if not wanted:
+        return list(ranked)
+    rescored = [replace(c, score=c.score + TITLE_WEIGHT * coverage(
+        wanted, set(content_terms(c.passage.title)))) for c in ranked]
+    return sorted(rescored, key=lambda c: -c.score)
+
+
+def _alone(c: Candidate) -> Candidate:
+    """The sentence without the one before it, unless it points back to it ("He ...",
+    "The move ..."): an overview has few words to spend."""
+    if not c.context or POINTS_BACK.match(c.own_text):
+        return c
+    return replace(c, span=(c.span[0] + c.context, c.span[1]), context=0)
+
+
+def _content(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The sentences that are content: no heading, question, caption or live-blog line,
+    read on from none either."""
+    return [c for c in ranked if is_summary_sentence(c.own_text)
+            and not c.own_text.rstrip(" \"'”’)").endswith("?")
+            and (not c.context or is_summary_sentence(c.text[: c.context]))]
+
+
+# How a sentence stands to the time a question asks about (:func:`timing`).
+NAMES_IT, PLACED_IN_IT, REPORTED_THEN, NOT_OF_IT = 3, 2, 1, 0
+
+
+def timing(c: Candidate, wanted: Sequence[DayRange]) -> int:
+    """How the sentence stands to the days ``wanted``: it names one of them
+    (:data:`NAMES_IT`); it names no day, its article is undated and its passage names
+    one (:data:`PLACED_IN_IT`); it names no day and its article came out in them or
+    soon after (:data:`REPORTED_THEN`); else :data:`NOT_OF_IT` (it names only other
+    days, or its report came out before them or long after)."""
+    published = day_of(c.passage.published_at)
+    start, end = min(a for a, _ in wanted), max(b for _, b in wanted)
+    days = _named_days(c, wanted)
+    if days:
+        return NAMES_IT if overlaps(days, wanted) else NOT_OF_IT
+    if published is None:
+        around = event_days(c.passage.text, _guess(wanted), relative=False)
+        if not around:
+            return REPORTED_THEN
+        return PLACED_IN_IT if overlaps(around, wanted) else NOT_OF_IT
+    day = published.toordinal()
+    return REPORTED_THEN if start <= day <= end + REPORT_LAG else NOT_OF_IT
+
+
+_ONWARD = re.compile(r"\b(?:after|since|following)\b[^?]*?\b(?:in|on|of)?\s*"
+                     r"(?:January|February|March|April|May|June|July|August|September|"
+                     r"October|November|December|\d{4})\b", re.I)
+
+
+def asked_time(question: str) -> list[DayRange]:
+    """The days an open question asks about: the dates it names; "after ... December
+    2019" and "since October 2023" run on from them to now."""
+    wanted = find_date_ranges(question)
+    if wanted and _ONWARD.search(question):
+        return [(min(a for a, _ in wanted), date.max.toordinal())]
+    return wanted
+
+
+def _guess(wanted: Sequence[DayRange]) -> date:
+    """The day an undated report is read as of: the end of the time asked about, or
+    two months into it when it runs on to now ("since October 2023")."""
+    start, end = min(a for a, _ in wanted), max(b for _, b in wanted)
+    return date.fromordinal(min(end, start + 60))
+
+
+def _named_days(c: Candidate, wanted: Sequence[DayRange]) -> list[DayRange]:
+    """The days the sentence names, read with its article's date; an undated article's
+    "Jan. 3" is read as of the time asked about (none asked: left unread)."""
+    anchor = day_of(c.passage.published_at)
+    if anchor is None and wanted:
+        return event_days(c.text, _guess(wanted))
+    return event_days(c.text, anchor)
+
+
+def latest_outcome(pool: Sequence[Candidate]) -> Candidate | None:
+    """The outcome (charged, convicted, fired, resigned ...) of the latest report among
+    the sentences, said as done, not as what may come ("if convicted")."""
+    outcomes = [c for c in pool if _OUTCOME.search(c.own_text) and not _HEDGE.search(c.own_text)]
+    return max(outcomes, key=lambda c: (bool(_FINAL.search(c.own_text)),
+                                        c.passage.published_at or "", c.score), default=None)
+
+
 def _said(c: Candidate, chosen: Sequence[Candidate], similarity: Similarity) -> bool:
-    sims = similarity([c.own_text], [o.own_text for o in chosen])[0]
-    return any(float(s) >= SAME_POINT for s in sims) or any(
+    """Whether the sentence (or the one it is read with) says what one taken says: close
+    in meaning, or the same passage text (chunks overlap)."""
+    mine = [c.own_text] + ([c.text[: c.context]] if c.context else [])
+    sims = similarity(mine, [o.own_text for o in chosen])
+    return any(float(s) >= SAME_POINT for row in sims for s in row) or any(
         c.passage.chunk_id == o.passage.chunk_id and c.span[0] < o.span[1]
         and o.span[0] < c.span[1] for o in chosen)
 
 
 def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]:
-    """The sentences by their reports' dates (undated ones first), an article's sentences
-    in its own order; for "what happened to X", the latest outcome reported first."""
+    """The sentences by the days they tell of when the question names a time, else by
+    their reports' dates (undated ones first), an article's sentences in its own order;
+    for "what happened to X", the latest outcome reported first."""
+    wanted = asked_time(question)
     first_seen: dict[str, int] = {}
     for i, c in enumerate(chosen):
         first_seen.setdefault(c.passage.doc_id, i)
-    told = sorted(chosen, key=lambda c: (c.passage.published_at or "",
-                                         first_seen[c.passage.doc_id], c.passage.n, c.span))
-    if _OUTCOME_Q.match(question):
-        outcomes = [c for c in told if _OUTCOME.search(c.own_text)]
-        if outcomes:
-            latest = outcomes[-1]
-            told.remove(latest)
-            told.insert(0, latest)
+
+    def when(c: Candidate) -> int:
+        published = day_of(c.passage.published_at)
+        named = [a for a, b in _named_days(c, wanted) if overlaps([(a, b)], wanted)]
+        return min(named) if named else published.toordinal() if published else 0
+
+    told = sorted(chosen, key=lambda c: (when(c), first_seen[c.passage.doc_id],
+                                         c.passage.n, c.span))
+    if _OUTCOME_Q.match(question) and (outcome := latest_outcome(told)) is not None:
+        told.remove(outcome)
+        told.insert(0, outcome)
     return told
 
 
 def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity) -> Overview:
     """The overview of ``ranked`` (the answering sentences, best first) for ``question``."""
-    told = in_time_order(choose(ranked, similarity), question)
+    told = in_time_order(choose(ranked, similarity, question), question)
     sentences = [attributed(c) for c in told]
     dates = {c.passage.published_at for c in told if c.passage.published_at}
     if len(dates) > 1 and told[-1].passage.published_at == max(dates):

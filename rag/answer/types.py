@@ -86,13 +86,16 @@ _WHAT_THING = re.compile(
     re.I,
 )
 
-# "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...":
+# "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
+# "What did X say about Y?":
 # an open question, answered with a short overview.
 _OVERVIEW_Q = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
-    r"what\s+is\s+the\s+(?:latest|news)\s+(?:on|about|with)\b)", re.I)
+    r"what\s+is\s+the\s+(?:latest|news)\s+(?:on|about|with)\b|"
+    r"what\s+(?:did|does|has)\s+[^?]{1,60}?\s+(?:say|said)\s+(?:about|at|on|in|after)\b)",
+    re.I)
 
 # In the order a question's main clause is tried against them.
 TYPES: tuple[TypeSpec, ...] = (
