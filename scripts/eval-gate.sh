@@ -10,13 +10,18 @@
 #                          eval/natural/{seeds,multihop}.yaml: plain questions written by
 #                          reading the articles; gated on lead precision, wrong leads (a
 #                          rise fails) and the rest, like every set
-#   held-out (report only) eval/natural/*-heldout.yaml: a fifth of the natural questions,
-#                          run and printed, never compared or tuned on
+#   overview-seeds-default, overview-multihop-default
+#                          eval/overview/{seeds,multihop}.yaml: open questions ("what
+#                          happened to X") with the key facts a good overview names;
+#                          gated on key-fact coverage, two sources, abstentions
+#   held-out (report only) eval/natural/*-heldout.yaml, eval/overview/*-heldout.yaml: a
+#                          fifth of each, run and printed, never compared or tuned on
 #   last week              benchmarks/last_week.py on the MultiHop-RAG index: "what happened
 #                          last week" as of three dates cites only articles of that week
 # The seeds are indexed into a fresh temporary index. The 609-article MultiHop-RAG index
-# is built once and cached under ~/.cache/newsrag, keyed by the corpus file, the
-# pipeline and chunking code; a cold build takes about 7 minutes on a 2-core machine.
+# is built once and cached under ~/.cache/newsrag, keyed by the corpus file and the
+# indexing code (scripts/multihop_index.py); a cold build takes about 7 minutes on a
+# 2-core machine.
 #
 #   scripts/eval-gate.sh            compare with the baselines
 #   scripts/eval-gate.sh --update   write the baselines from this run instead (commit them)
@@ -60,22 +65,26 @@ run eval/seeds.yaml "$work/seeds" seeds-retrieval --retrieval-only
 RAG_ANSWER_MODE=generative run eval/seeds.yaml "$work/seeds" seeds-full
 run eval/seeds.yaml "$work/seeds" seeds-default
 run eval/natural/seeds.yaml "$work/seeds" natural-seeds-default
+run eval/overview/seeds.yaml "$work/seeds" overview-seeds-default
 
 report_only() {  # report_only SET INDEX: run and print the totals, no baseline (held out)
     "$RAG" --index-dir "$2" eval "$1" --history-dir "$work/history" --summary || status=1
 }
 report_only eval/natural/seeds-heldout.yaml "$work/seeds"
+report_only eval/overview/seeds-heldout.yaml "$work/seeds"
 
 MH=eval/multihop-sample.yaml
-if mh_corpus=$("$RAG" eval corpus "$MH" 2>/dev/null) && [[ -f "$mh_corpus" ]]; then
-    key=$( { sha256sum "$mh_corpus"; find index -name "*.py" | sort | xargs cat; } | sha256sum | cut -c1-16)
-    mh_index=${XDG_CACHE_HOME:-$HOME/.cache}/newsrag/multihop-$key
+# The index's directory is keyed as the tests key it (scripts/multihop_index.py), so a
+# suite that built it for its own tests leaves nothing to build here.
+if mh_index=$(.venv/bin/python scripts/multihop_index.py); then
     start=$SECONDS
     index_corpus "$MH" "$mh_index" || exit 2
     echo "eval gate: MultiHop-RAG index at $mh_index ready in $((SECONDS - start))s"
     run "$MH" "$mh_index" multihop-sample-default
     run eval/natural/multihop.yaml "$mh_index" natural-multihop-default
     report_only eval/natural/multihop-heldout.yaml "$mh_index"
+    run eval/overview/multihop.yaml "$mh_index" overview-multihop-default
+    report_only eval/overview/multihop-heldout.yaml "$mh_index"
     # "What happened last week?" as of dates inside the corpus cites only that week.
     .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1
 else

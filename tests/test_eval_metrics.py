@@ -196,6 +196,25 @@ def test_totals_pool_citations_and_score_abstention() -> None:
     assert t["latency_p50_ms"] == 20.0
 
 
+def test_overviews_are_scored_on_facts_sources_abstentions_and_length() -> None:
+    results = [
+        _result("a", answer="w " * 120, abstained=False, fact_recall=1.0, answer_type="overview",
+                cited_articles=3, expected_articles=2, words=120),
+        _result("b", answer="x", abstained=False, fact_recall=0.5, answer_type="overview",
+                cited_articles=1, expected_articles=2, words=160),
+        _result("c", answer="y", abstained=True, fact_recall=0.0, answer_type="overview",
+                expected_articles=1),
+        _result("d", answer="z", abstained=False, fact_recall=1.0, answer_type="number"),
+    ]
+    t = totals(results, (1,), 1)
+    assert t["overviews"] == 3
+    assert t["overview_fact_recall"] == 0.5
+    assert t["overview_two_sources"] == 0.5  # of the answered cases that name two articles
+    assert t["overview_abstained"] == pytest.approx(1 / 3)
+    assert t["overview_words_p50"] == 140.0
+    assert "overviews" not in totals(results[3:], (1,), 1)
+
+
 def test_retrieval_only_totals_have_no_answer_metrics() -> None:
     t = totals([_result("a"), _result("b", hits={"hit@1": False}, rr=0.5)], (1,), 4)
     assert t["hit@1"] == 0.5

@@ -17,9 +17,9 @@ Metric = int | float | None
 Totals = dict[str, Metric]
 
 # Metrics where lower is better, or that depend on the machine: never gated.
-UNGATED = ("latency_p50_ms", "latency_p95_ms")
+UNGATED = ("latency_p50_ms", "latency_p95_ms", "overview_words_p50")
 # Metrics where lower is better and that are gated: a rise beyond the tolerance fails.
-LOWER_BETTER = ("wrong_leads",)
+LOWER_BETTER = ("wrong_leads", "overview_abstained")
 
 
 @dataclass
@@ -55,6 +55,9 @@ class CaseResult:
     lead_expected: bool = False  # answerable, with an expected lead to grade it by
     gold_verdict: str | None = None  # "yes" / "no" when the expected answer is a verdict
     stages: dict[str, bool] = field(default_factory=dict)  # expected answer still there
+    cited_articles: int = 0  # distinct articles the supported citations point into
+    expected_articles: int = 0  # articles the case names as covering it
+    words: int = 0  # words of the answer as a reader sees it (sources list apart)
 
     @property
     def wrong_lead(self) -> bool:
@@ -119,6 +122,24 @@ def lead_totals(results: Sequence[CaseResult]) -> dict[str, float | None]:
     return out
 
 
+def overview_totals(answered: Sequence[CaseResult]) -> dict[str, Metric]:
+    """The answers given as overviews (open questions): how many, their key-fact
+    coverage, the share that cite two articles or more where the case names two, the
+    share that abstained on an answerable question, and their median length in words."""
+    group = [r for r in answered if r.answer_type == "overview"]
+    if not group:
+        return {}
+    several = [r for r in group if r.expected_articles >= 2 and not r.abstained]
+    return {
+        "overviews": len(group),
+        "overview_fact_recall": _mean_of([r.fact_recall for r in group]),
+        "overview_two_sources": _mean_of([r.cited_articles >= 2 for r in several]),
+        "overview_abstained": _mean_of([bool(r.abstained) for r in group if r.answerable]),
+        "overview_words_p50": metrics.percentile(
+            [float(r.words) for r in group if not r.abstained], 50),
+    }
+
+
 def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> Totals:
     """The run's metrics (None where a metric has nothing to measure)."""
     out: Totals = {"cases": len(results)}
@@ -163,6 +184,7 @@ def totals(results: Sequence[CaseResult], hit_ks: Sequence[int], depth: int) -> 
         if canaries:
             out["canary_pass_rate"] = _mean_of([not r.forbidden_found for r in canaries])
         out.update({k: v for k, v in lead_totals(answered).items() if v is not None})
+        out.update(overview_totals(answered))
         staged = [r.stages for r in answered if r.stages]
         for stage in dict.fromkeys(k for st in staged for k in st):
             out[f"in {stage}"] = _mean_of([st.get(stage) for st in staged])

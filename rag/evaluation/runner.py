@@ -209,6 +209,9 @@ def score_answer(
     result.correct = is_correct(case, answer, abstained)
     result.citations = len(citations)
     supported = [c for c in citations if c.get("supported")]
+    result.cited_articles = len({str(c["doc_id"]) for c in supported})
+    result.expected_articles = len(case.sources)
+    result.words = len(answer.split())
     result.supported_citations = len(supported)
     result.checked_sources = bool(case.sources) and case.answerable
     if result.checked_sources:
