@@ -21,8 +21,8 @@ from harness import ROOT, latency_summary, services_for, write_json
 from rag.evaluation.sets import load_set
 from ui.chat import ChatUI
 
-DEFAULT_SETS = (ROOT / "eval" / "open" / "multihop.yaml",
-                ROOT / "eval" / "open" / "multihop-heldout.yaml")
+DEFAULT_SETS = (ROOT / "eval" / "overview" / "multihop.yaml",
+                ROOT / "eval" / "overview" / "multihop-heldout.yaml")
 
 
 def main() -> int:
@@ -34,11 +34,12 @@ def main() -> int:
     questions = [c.question for path in args.set for c in load_set(path).cases]
     services = services_for(args.index_dir)
     chat = ChatUI(services)
+    mode = services.answer_mode()  # what the chat's mode control starts at
     marks: dict[str, list[float]] = {"first update": [], "sources shown": [], "answer": []}
     for i, question in enumerate([questions[0], *questions]):
         t0 = time.perf_counter()
         seen: list[float] = []
-        for update in chat.chat(question, [], None, "", "", None, 0, "default"):
+        for update in chat.chat(question, [], None, "", "", None, 0, mode):
             seen.append((time.perf_counter() - t0) * 1000)
             del update
         if i == 0:
@@ -46,7 +47,7 @@ def main() -> int:
         marks["first update"].append(seen[0])
         marks["sources shown"].append(seen[1] if len(seen) > 2 else seen[-1])
         marks["answer"].append(seen[-1])
-    print(f"{len(questions)} open questions, default mode, {args.index_dir}")
+    print(f"{len(questions)} open questions, {mode} (the default mode), {args.index_dir}")
     result: dict[str, object] = {"questions": len(questions)}
     for name, ms in marks.items():
         summary = latency_summary(ms)
