@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from rag.answer.types import OPEN_QUESTION
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import other_forms
 from rag.grounding.citations import CheckedSentence, Similarity
@@ -50,19 +51,17 @@ DIVERSITY = 0.5  # what a sentence's likeness to those taken costs it
 TITLE_WEIGHT = 0.2  # what a title that names the whole subject adds to its sentences
 REPORT_LAG = 10  # days after a time within which a report that names no date may tell of it
 _OUTCOME_Q = re.compile(r"^\s*what\s+(?:has\s+)?happened\s+(?:to|with|at|in)\b", re.I)
-_OUTCOME = re.compile(
-    r"\b(?:conviction|verdict|resignation|ouster|firing|charged|indicted|convicted|"
-    r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|fired(?!\s+up)|"
-    r"ousted|sacked|removed|resigned|stepped down|quit|retired|returned|reinstated|released|"
-    r"freed|died|killed|elected|appointed|named|hired|banned|suspended|fined|settled|"
-    r"pleaded|agreed|approved|rejected|won|lost|injured|tore|torn)\b", re.I)
-# Outcomes that end a story, before those that may be a step in it ("stepped down" from
-# the witness stand, "agreed", "won" a game).
-_FINAL = re.compile(
-    r"\b(?:conviction|verdict|resignation|ouster|indicted|convicted|"
-    r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|fired(?!\s+up)|"
-    r"ousted|sacked|resigned|reinstated|released|freed|died|killed|elected|appointed|"
-    r"banned)\b", re.I)
+# Outcomes that end a story, then those that may be a step in it ("stepped down" from the
+# witness stand, "agreed", "won" a game): the first are told before the second.
+_ENDS = (r"conviction|verdict|resignation|ouster|indicted|convicted|"
+         r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|"
+         r"fired(?!\s+up)|ousted|sacked|resigned|reinstated|released|freed|died|killed|"
+         r"elected|appointed|banned")
+_STEPS = (r"firing|charged|removed|stepped down|quit|retired|returned|named|hired|"
+          r"suspended|fined|settled|pleaded|agreed|approved|rejected|won|lost|injured|"
+          r"tore|torn")
+_OUTCOME = re.compile(rf"\b(?:{_ENDS}|{_STEPS})\b", re.I)
+_FINAL = re.compile(rf"\b(?:{_ENDS})\b", re.I)
 # Said of what may come, not of what happened: "if convicted", "could be fired".
 _HEDGE = re.compile(r"\b(?:if|whether|could|would|might|may|likely|expected|potential(?:ly)?|"
                     r"possible|possibly|faces?|facing)\b", re.I)
@@ -129,18 +128,16 @@ def _subject(question: str) -> str:
     said = _SAID.match(question)
     if said:
         return f"{said.group(1)} {said.group(2)}".strip(" ?")
-    return _OPENING.sub("", question).strip(" ?")
+    opening = OPEN_QUESTION.match(question)
+    rest = question[opening.end():] if opening else question
+    return _LINK.sub("", rest).strip(" ?")
 
 
 _SAID = re.compile(r"^\s*what\s+(?:did|does|has)\s+(.+?)\s+(?:say|said)\s+(.*)$", re.I)
 
 
-_OPENING = re.compile(
-    r"^\s*(?:what(?:'s|’s|\s+is|\s+has|\s+was)?\s+(?:been\s+)?(?:happened|happening|"
-    r"going\s+on)\s+(?:to|with|at|in|between|on|about)?|tell\s+me\s+(?:more\s+)?about|"
-    r"summari[sz]e|give\s+(?:me\s+)?an?\s+(?:summary|overview)\s+of|what\s+(?:do|did)\s+"
-    r"the\s+(?:articles|reports|news)\s+say\s+about|what\s+is\s+the\s+(?:latest|news)\s+"
-    r"(?:on|about|with))\s*", re.I)
+# What is left of an open question's opening once it is recognised ("to", "about").
+_LINK = re.compile(r"^\s*(?:to|with|at|in|between|on|about|of)\b\s*", re.I)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ _WHAT_THING = re.compile(
 # "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
 # "What did X say about Y?":
 # an open question, answered with a short overview.
-_OVERVIEW_Q = re.compile(
+OPEN_QUESTION = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
@@ -99,7 +99,7 @@ _OVERVIEW_Q = re.compile(
 
 # In the order a question's main clause is tried against them.
 TYPES: tuple[TypeSpec, ...] = (
-    TypeSpec(AnswerType.OVERVIEW, (_OVERVIEW_Q,), None, "overview"),
+    TypeSpec(AnswerType.OVERVIEW, (OPEN_QUESTION,), None, "overview"),
     TypeSpec(AnswerType.NUMBER, (_NUMBER_Q,), number_spans, "value", nearest_first=True),
     TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True),
     TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value"),
