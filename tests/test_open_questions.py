@@ -109,3 +109,14 @@ def test_a_follow_up_to_an_open_question_goes_on_with_its_overview(
     rockets = answerer.answer("what about the Katyusha rockets?", mode=mode, history=history)
     assert rockets.answer_type == "overview"
     assert "Katyusha" in rockets.answer
+
+
+def test_an_open_follow_up_that_names_its_own_subject_is_a_new_question(
+    seed_index: Services,
+) -> None:
+    answerer, mode = seed_index.answerer, seed_index.answer_mode(None)
+    first = answerer.answer("What happened between the US and Iraq in January 2020?", mode=mode)
+    asked = "What did Pompeo say about the embassy?"
+    new = answerer.answer(asked, mode=mode, history=[(first.standalone, first.answer)])
+    assert "January 2020" not in new.standalone
+    assert "close" in new.answer  # Pompeo's threat to close the embassy, of September 2020

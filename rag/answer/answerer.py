@@ -34,6 +34,7 @@ from rag.answer.result import (
     run_to_end,
 )
 from rag.errors import RagError, UserError
+from rag.grounding.abstain import proper_names
 from rag.grounding.citations import CheckedSentence, check_sentences, parse_cited_sentences
 from rag.grounding.directives import drop_directives, mask_directives
 from rag.grounding.passages import Passage
@@ -284,6 +285,9 @@ class Answerer:
         said = ""
         with child_span(root, "rag.read_question") as span:
             standalone = standalone_question(question, request.history)
+            if standalone != question and proper_names(question) \
+                    and self.plan(question).answer_type is AnswerType.OVERVIEW:
+                standalone = question  # "What did Pompeo say about it?": a subject of its own
             plan = self.plan(standalone)
             opened = _open_question(plan, request.history, self.plan) \
                 if standalone != question else None

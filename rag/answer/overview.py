@@ -325,8 +325,9 @@ def _said(c: Candidate, chosen: Sequence[Candidate], similarity: Similarity) -> 
 
 
 def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]:
-    """The sentences by the days they tell of when the question names a time, else by
-    their reports' dates (undated ones first), an article's sentences in its own order;
+    """The sentences by the days they tell of when the question names a time (an undated
+    report's by the days its passage names, else last), else by their reports' dates
+    (undated ones first), an article's sentences in its own order;
     for "what happened to X", the latest outcome reported first."""
     wanted = asked_time(question)
     first_seen: dict[str, int] = {}
@@ -336,7 +337,15 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
     def when(c: Candidate) -> int:
         published = day_of(c.passage.published_at)
         named = [a for a, b in _named_days(c, wanted) if overlaps([(a, b)], wanted)]
-        return min(named) if named else published.toordinal() if published else 0
+        if named:
+            return min(named)
+        if published:
+            return published.toordinal()
+        if wanted:  # an undated report told by the days its passage names, else last
+            around = [a for a, b in event_days(c.passage.text, _guess(wanted), relative=False)
+                      if overlaps([(a, b)], wanted)]
+            return min(around) if around else date.max.toordinal()
+        return 0
 
     told = sorted(chosen, key=lambda c: (when(c), first_seen[c.passage.doc_id],
                                          c.passage.n, c.span))
