@@ -1,14 +1,20 @@
-"""The answer to an open question ("What happened to X?", "Tell me about Y"): a short
-overview of cited sentences from several articles, in time order. Pure, given a
-similarity function.
+"""The answer to an open question ("What happened to X?", "Tell me about Y", "What did X
+say about Y?"): a short overview of cited sentences from several articles, in time order.
+Pure, given a similarity function.
 
-The sentences are the best answering ones (:func:`rag.grounding.quotes.rank_sentences`)
-that stand alone as content (no heading, question, caption or live-blog line), at most
-:data:`PER_ARTICLE` from one article, from two articles at least when the passages hold
-two, none saying what another already says, together at most about :data:`MAX_WORDS`
-words. They are told in the order of their reports' dates, the latest last and said to
-be the latest; "what happened to X" opens with the latest outcome the articles report
-(charged, convicted, fired, resigned ...), when one is among them.
+- :func:`searches`: what the question adds to its first search (its names in the form the
+  passages use, its months as reports abbreviate them, the outcome of "what happened to
+  X") and the subject its sentences are ranked against.
+- :func:`choose`: the best answering sentences (:func:`rag.grounding.quotes.rank_sentences`,
+  lifted a little when their article's title names the subject) that stand alone as
+  content (no heading, question, caption or live-blog line), at most :data:`PER_ARTICLE`
+  from one article, from two articles at least when the passages hold two, none saying
+  what another already says, each next one the best less its likeness to those taken,
+  together at most about :data:`MAX_WORDS` words. A time in the question is when the
+  events happened (:func:`timing`): sentences that name a day of it come first.
+- :func:`in_time_order`: told by the days they tell of (else their reports' dates), the
+  latest last and said to be the latest; "what happened to X" opens with the latest
+  outcome the articles report (convicted, fired, resigned ...), when one is among them.
 """
 
 from __future__ import annotations
