@@ -15,7 +15,9 @@
 #                          happened to X") with the key facts a good overview names;
 #                          gated on key-fact coverage, two sources, abstentions
 #   held-out (report only) eval/natural/*-heldout.yaml, eval/overview/*-heldout.yaml: a
-#                          fifth of each, run and printed, never compared or tuned on
+#                          fifth of each, run and printed, never compared or tuned on;
+#                          and eval/open/*.yaml, open questions written by another
+#                          session, all report only
 #   last week              benchmarks/last_week.py on the MultiHop-RAG index: "what happened
 #                          last week" as of three dates cites only articles of that week
 # The seeds are indexed into a fresh temporary index. The 609-article MultiHop-RAG index
@@ -72,6 +74,7 @@ report_only() {  # report_only SET INDEX: run and print the totals, no baseline 
 }
 report_only eval/natural/seeds-heldout.yaml "$work/seeds"
 report_only eval/overview/seeds-heldout.yaml "$work/seeds"
+for f in eval/open/seeds*.yaml; do report_only "$f" "$work/seeds"; done
 
 MH=eval/multihop-sample.yaml
 # The index's directory is keyed as the tests key it (scripts/multihop_index.py), so a
@@ -85,6 +88,7 @@ if mh_index=$(.venv/bin/python scripts/multihop_index.py); then
     report_only eval/natural/multihop-heldout.yaml "$mh_index"
     run eval/overview/multihop.yaml "$mh_index" overview-multihop-default
     report_only eval/overview/multihop-heldout.yaml "$mh_index"
+    for f in eval/open/multihop*.yaml; do report_only "$f" "$mh_index"; done
     # "What happened last week?" as of dates inside the corpus cites only that week.
     .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1
 else
