@@ -19,7 +19,7 @@ from index.embedding import NewsEmbedding
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, gather, judge_parts
-from rag.answer.overview import follow_up
+from rag.answer.overview import follow_up, unsaid
 from rag.answer.plan import AnswerType
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
@@ -317,9 +317,8 @@ class Answerer:
             sim([reading.standalone], [reading.standalone])
             judge_parts(gathered, reading.standalone, sim)
             if reading.said:
-                said = _squash(reading.said)
                 for pe in gathered.parts:
-                    pe.ranked = [c for c in pe.ranked if _squash(c.own_text) not in said]
+                    pe.ranked = unsaid(pe.ranked, reading.said)
             composition = compose(reading.plan, gathered, sim)
             if span.is_recording():
                 span.set_attributes({
@@ -392,10 +391,6 @@ class Reading(NamedTuple):
     filters: Filters
     frame: str | None
     said: str = ""  # the overview this one goes on with: its sentences are not repeated
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split()).strip("“”\"")
 
 
 def _open_question(plan: QuestionPlan, history: Sequence[tuple[str, str]],

@@ -128,6 +128,16 @@ def follow_up(previous: str, question: str) -> str:
     return f"{previous.rstrip(' ?')} {' '.join(added)}?" if added else previous
 
 
+def unsaid(ranked: Sequence[Candidate], said: str) -> list[Candidate]:
+    """The sentences an earlier answer (``said``) has not quoted."""
+    told = _squash(said)
+    return [c for c in ranked if _squash(c.own_text) not in told]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).strip("“”\"")
+
+
 def _subject(question: str) -> str:
     """The open question without its opening ("What happened to", "Tell me about"; "What
     did X say about Y" is "X about Y")."""
@@ -237,8 +247,9 @@ def on_topic(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
     wanted = question_terms(_subject(question) or question)
     if not wanted:
         return list(ranked)
-    rescored = [replace(c, score=c.score + TITLE_WEIGHT * coverage(
-        wanted, set(content_terms(c.passage.title)))) for c in ranked]
+    titles = {t: coverage(wanted, set(content_terms(t))) for t in {c.passage.title for c in ranked}}
+    rescored = [replace(c, score=c.score + TITLE_WEIGHT * titles[c.passage.title])
+                for c in ranked]
     return sorted(rescored, key=lambda c: -c.score)
 
 
