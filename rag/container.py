@@ -15,20 +15,22 @@ from index.embedding import NewsEmbedding
 from index.indexer import Indexer
 from index.store import IndexStore
 from index.web.fetch import Fetcher, FetchPolicy
-from rag.answer import Answerer
 from rag.errors import UserError
-from rag.grounding.similarity import VectorCache
 from rag.ingestion import Ingestion
 from rag.llms import registry
-from rag.llms.model import NewsLLM
-from rag.llms.select import BackendChoice, build_llm, choose_backend
-from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.summary.service import Summarizer
-from rag.tracing import configure_tracing
 
+# Answering, retrieval and the LLM import llama-index (about a second): a command that
+# only indexes (``rag index one.json``) never imports them.
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+    from rag.answer import Answerer
+    from rag.grounding.similarity import VectorCache
+    from rag.llms.model import NewsLLM
+    from rag.llms.select import BackendChoice
+    from rag.retrieval import HybridRetriever
+    from rag.summary.service import Summarizer
 
 ANSWER_MODES = ("auto", "extractive", "generative")
 
@@ -125,6 +127,8 @@ class Services:
     @cached_property
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever with the configured fusion."""
+        from rag.retrieval import HybridRetriever
+
         return HybridRetriever(self.store, self.embedder, self.settings.retrieval)
 
     # -- LLM and answering ----------------------------------------------------
@@ -132,6 +136,8 @@ class Services:
     @cached_property
     def backend(self) -> BackendChoice:
         """Which LLM backend answers, and why."""
+        from rag.llms.select import BackendChoice, choose_backend
+
         if self._llm is not None:
             return BackendChoice(self._llm.backend_name, self._llm.metadata.model_name,
                                  "an LLM was passed in")
@@ -140,6 +146,8 @@ class Services:
     @cached_property
     def llm(self) -> NewsLLM:
         """The LLM (built on first use, then reused for every question)."""
+        from rag.llms.select import build_llm
+
         if self._llm is not None:
             return self._llm
         return build_llm(self.settings, self.backend)
@@ -160,11 +168,15 @@ class Services:
     @cached_property
     def sentence_vectors(self) -> VectorCache:
         """Sentence vectors shared by every answer and summary of this process."""
+        from rag.grounding.similarity import VectorCache
+
         return VectorCache()
 
     @cached_property
     def answerer(self) -> Answerer:
         """The question answerer: retrieval, generation, citation check, abstention."""
+        from rag.answer import Answerer
+
         return Answerer(
             self.retriever,
             self.embedder,
@@ -179,6 +191,8 @@ class Services:
     @cached_property
     def summarizer(self) -> Summarizer:
         """The summarizer (``rag summarize``): scope, map-reduce, checked citations."""
+        from rag.summary.service import Summarizer
+
         return Summarizer(
             self.retriever,
             lambda: self.store.catalog,
@@ -207,5 +221,8 @@ def build_services(
 ) -> Services:
     """Build the application's services from settings (parts may be injected); turns on
     traces when the settings name a collector (``otlp_endpoint``)."""
-    configure_tracing(settings)
+    if settings.otlp_endpoint:
+        from rag.tracing import configure_tracing
+
+        configure_tracing(settings)
     return Services(settings, embedder=embedder, llm=llm, chroma_client=chroma_client)

@@ -4,6 +4,7 @@ front ends."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,33 @@ def test_the_core_loads_without_the_front_ends(module: str) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"front-end modules loaded: {proc.stdout.strip()}"
+
+
+@pytest.mark.subprocess
+def test_indexing_an_article_imports_neither_llama_index_nor_the_answering_core(
+    tmp_path: Path,
+) -> None:
+    # llama-index's core costs about a second to import: `rag index one.json` stays under
+    # two seconds only while indexing never loads it (nor answering, which does).
+    article = tmp_path / "council.txt"
+    article.write_text("Council approves budget\n\nThe council approved the budget on Monday.\n")
+    code = (
+        "import os, sys\n"
+        "from rag.cli import main\n"
+        "status = 0\n"
+        f"sys.argv = ['rag', '--index-dir', {str(tmp_path / 'index')!r}, 'index', '--quiet',"
+        f" {str(article)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    status = exc.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'llama_index'"
+        " or m in ('rag.answer', 'rag.retrieval', 'rag.summary.service'))\n"
+        "print(status, ','.join(loaded[:5]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=TIMEOUT, check=False, env={**os.environ, "RAG_CONFIG": "/dev/null"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "1 added" in proc.stdout, proc.stdout + proc.stderr
+    status, _, loaded = proc.stdout.strip().splitlines()[-1].partition(" ")
+    assert status in ("0", "None"), proc.stdout + proc.stderr
+    assert loaded == "", f"indexing loaded: {loaded}"

@@ -4,11 +4,14 @@ model, and the embedders (bundled ONNX MiniLM, Ollama). Heavy modules load on fi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.embedding import NewsEmbedding
-from rag.llms.model import NewsLLM
 from rag.llms.registry import Embedder, LLMBackend, Probe, register_embedder, register_llm
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.llms.model import NewsLLM
 
 
 def gguf_path(settings: Settings) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
+import numpy as np
 import ollama
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -338,6 +339,10 @@ class OllamaEmbeddingModel(OllamaEmbedding, NewsEmbedding):  # type: ignore[misc
                 f"'{self.model_name}': is it an embedding model? choose one (e.g. nomic-embed-text)"
             )
         return vectors
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts as an (n, dim) float32 array (``embed_batch_size`` a call)."""
+        return np.asarray(self.get_text_embedding_batch(list(texts)), dtype=np.float32)
 
     def get_general_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         """Embed several texts in one ``/api/embed`` call."""

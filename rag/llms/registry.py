@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from index.embedding import NewsEmbedding
 from rag.errors import UserError
-from rag.llms.model import NewsLLM
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.llms.model import NewsLLM
 
 Mode = Literal["generative", "extractive"]
 T = TypeVar("T")

@@ -23,31 +23,21 @@ class HashEmbedding(NewsEmbedding):
     rank differently; it needs no model and runs in microseconds.
     """
 
-    model_name: str = "hash-bow"
+    model_name = "hash-bow"
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "HashEmbedding"
-
-    def _vector(self, text: str) -> list[float]:
+    def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(DIM, dtype=np.float32)
         for word in re.findall(r"\w+", text.lower()):
             h = int(hashlib.md5(word.encode()).hexdigest(), 16)
             v[h % DIM] += 1.0 if (h >> 8) % 2 else -1.0
         norm = np.linalg.norm(v)
-        return (v / norm if norm else v).tolist()
+        return v / norm if norm else v
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
 
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._vector(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._vector(text)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([self._vector(t) for t in texts], dtype=np.float32).reshape(-1, DIM)
 
 
 def _hash_embedder(settings: Settings) -> NewsEmbedding:
