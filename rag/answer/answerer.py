@@ -18,8 +18,8 @@ from index.clean import normalize_text
 from index.embedding import NewsEmbedding
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
-from rag.answer.evidence import Gathered, gather, judge_parts
-from rag.answer.overview import follow_up, unsaid
+from rag.answer.evidence import Gathered, excerpts, gather, judge_parts
+from rag.answer.overview import follow_up, unsaid, within_words
 from rag.answer.plan import AnswerType
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
@@ -33,9 +33,15 @@ from rag.answer.result import (
     Token,
     run_to_end,
 )
+from rag.answer.types import spec_of
 from rag.errors import RagError, UserError
 from rag.grounding.abstain import proper_names
-from rag.grounding.citations import CheckedSentence, check_sentences, parse_cited_sentences
+from rag.grounding.citations import (
+    CheckedSentence,
+    check_sentences,
+    finished,
+    parse_cited_sentences,
+)
 from rag.grounding.directives import drop_directives, mask_directives
 from rag.grounding.passages import Passage
 from rag.grounding.similarity import CachedSimilarity, VectorCache
@@ -141,11 +147,14 @@ class Answerer:
         return narrowed, frame.describe()
 
     def _draft(
-        self, standalone: str, passages: list[Passage], timings: dict[str, float],
+        self, reading: Reading, gathered: Gathered, timings: dict[str, float],
         root: Span, backend: tuple[str, str],
     ) -> Generator[Token | str | RagError, None, None]:
-        """Stream the model's draft; yields tokens, then the whole draft (or the error).
-        Traced as ``rag.llm`` under ``root``, with the token counts the backend reports."""
+        """Stream the model's draft from the evidence sentences (:func:`excerpts`), at most
+        the answer type's ``draft_tokens``; yields tokens, then the whole draft (or the
+        error). Traced as ``rag.llm`` under ``root``, with the token counts the backend
+        reports."""
+        max_tokens = min(self.max_tokens, spec_of(reading.plan.answer_type).draft_tokens)
         span = tracer().start_span("rag.llm", context=set_span_in_context(root))
         usage = TokenUsage()
         t0 = time.perf_counter()
@@ -157,10 +166,9 @@ class Answerer:
                 llm = self._llm()
                 if span.is_recording():
                     llm = MeteredLLM(llm, usage)
-                prompt = answer_prompt(standalone, [_without_directives(p) for p in passages])
-                for i, delta in enumerate(
-                    stream_text(llm, prompt, STOP_SEQUENCES, self.max_tokens)
-                ):
+                prompt = answer_prompt(reading.standalone,
+                                       [_without_directives(p) for p in excerpts(gathered)])
+                for i, delta in enumerate(stream_text(llm, prompt, STOP_SEQUENCES, max_tokens)):
                     if i == 0:
                         timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
                     draft += delta
@@ -172,10 +180,10 @@ class Answerer:
                 yield exc
             finally:
                 if span.is_recording():
-                    span.set_attributes(_llm_attributes(backend, self.max_tokens, usage, timings,
+                    span.set_attributes(_llm_attributes(backend, max_tokens, usage, timings,
                                                         len(draft)))
             timings["generate_ms"] = (time.perf_counter() - t0) * 1000
-        yield draft
+        yield finished(draft)
 
     def stream(
         self,
@@ -253,8 +261,7 @@ class Answerer:
         generated: list[CheckedSentence] = []
         dropped: list[CheckedSentence] = []
         if mode == "generative" and self._llm is not None:
-            drafting = self._draft(reading.standalone, gathered.passages, timings, root,
-                                   (backend, model))
+            drafting = self._draft(reading, gathered, timings, root, (backend, model))
             try:
                 for item in drafting:
                     if isinstance(item, Token):
@@ -347,7 +354,8 @@ class Answerer:
                 # The composed quotes a model sentence rests on give way to it (assemble);
                 # only the composed lead can make it a repeat.
                 composed = [s.text for s in composition.sentences if s.origin == "composed"]
-                generated, dropped = keep_answers(checked, plan, earlier=composed)
+                generated, dropped = keep_answers(checked, plan, earlier=composed,
+                                                  titles=[p.title for p in passages])
             if span.is_recording():
                 span.set_attributes({
                     "rag.model_abstained": model_abstained,
@@ -362,6 +370,8 @@ class Answerer:
         """The composed and the checked model sentences as one answer."""
         with child_span(root, "rag.render") as span:
             final = assemble(composition, generated)
+            if base.plan is not None and base.plan.answer_type is AnswerType.OVERVIEW:
+                final = within_words(final)  # the model's sentences count against it too
             abstained = not any(s.supported for s in final)
             stated = composition.lead
             if stated is None and final and final[0].origin == "generated":

@@ -2,13 +2,15 @@
 
 The citation check (:func:`rag.grounding.citations.check_sentences`) decides whether a passage
 sentence supports an answer sentence. This one decides whether a supported sentence is an
-answer at all: an echo of the question, a bare name or title, or a repeat is left out and
+answer at all: an echo of the question, a bare name or title, a copied passage heading or
+a repeat is left out and
 listed with the reason; for a factual question the sentence must hold a value of the
 expected type that the question does not already contain.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -41,11 +43,28 @@ def bare_name(sentence: str) -> bool:
     return len(named) >= len(words) - 1
 
 
+# What follows a title in a passage heading the prompt shows: " — Outlet, 26 October 2023".
+_HEADING_TAIL = re.compile(r"\s*(?:[—–-]\s*[^.!?]*)?[.]?\s*")
+
+
+def heading(sentence: str, titles: Sequence[str]) -> bool:
+    """The sentence is a passage's heading copied (its title, maybe with the outlet and
+    date the prompt shows after it), not a statement of the article."""
+    text = sentence.strip().casefold()
+    return any(
+        title.strip() and text.startswith(title.strip().casefold())
+        and _HEADING_TAIL.fullmatch(text[len(title.strip()):]) is not None
+        for title in titles
+    )
+
+
 def why_not_an_answer(
-    sentence: str, plan: QuestionPlan, earlier: Sequence[str] = ()
+    sentence: str, plan: QuestionPlan, earlier: Sequence[str] = (), titles: Sequence[str] = ()
 ) -> str | None:
     """Why a (supported) sentence does not count as an answer to the plan's question, or
     None when it does."""
+    if heading(sentence, titles):
+        return "a passage's heading"
     if echoes(sentence, plan.question):
         return "echoes the question"
     if bare_name(sentence):
@@ -61,10 +80,12 @@ def why_not_an_answer(
 
 
 def keep_answers(
-    checked: Sequence[CheckedSentence], plan: QuestionPlan, earlier: Sequence[str] = ()
+    checked: Sequence[CheckedSentence], plan: QuestionPlan, earlier: Sequence[str] = (),
+    titles: Sequence[str] = (),
 ) -> tuple[list[CheckedSentence], list[CheckedSentence]]:
     """(kept, left out) of checked model sentences: supported sentences that answer are
-    kept; the others are left out with the reason in ``note``."""
+    kept; the others are left out with the reason in ``note``. ``titles``: the passages'
+    titles, whose headings are not answers."""
     kept: list[CheckedSentence] = []
     dropped: list[CheckedSentence] = []
     seen = list(earlier)
@@ -72,7 +93,7 @@ def keep_answers(
         if s.supported is not True:
             dropped.append(s if s.note else replace(s, note="no passage sentence supports it"))
             continue
-        reason = why_not_an_answer(s.text, plan, seen)
+        reason = why_not_an_answer(s.text, plan, seen, titles)
         if reason:
             dropped.append(replace(s, supported=False, note=reason))
         else:

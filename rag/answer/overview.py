@@ -384,3 +384,19 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
     note = (f"an overview: {len(told)} sentences from {articles} article"
             f"{'s' if articles != 1 else ''}, in the order of their reports")
     return Overview(sentences, note)
+
+
+def within_words(sentences: Sequence[CheckedSentence],
+                 limit: int = MAX_WORDS) -> list[CheckedSentence]:
+    """The first sentences whose rendered words (markers and "Outlet (date) reported:"
+    counted) stay within ``limit``, the first shown one always kept; unsupported ones,
+    which are not shown, count nothing."""
+    kept: list[CheckedSentence] = []
+    words = 0
+    for s in sentences:
+        n = 0 if s.supported is False else len(s.render().split())
+        if words and words + n > limit:
+            break
+        kept.append(s)
+        words += n
+    return kept

@@ -12,6 +12,9 @@ value comes from, and how its lead is composed and checked. Adding a type is one
   the cause or method clause for why / how, else the best sentences quoted; ``overview``:
   a few cited sentences from several articles in time order (:mod:`rag.answer.overview`).
 - ``nearest_first``: values nearer the question's own words are likelier (figures, dates).
+- ``draft_tokens``: the most tokens the model may write for it (generative mode). A small
+  model writes to the cap whatever the question; a name wants a sentence, an overview
+  about 150 words.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class TypeSpec:
     values: SpanFinder | None
     shape: Shape
     nearest_first: bool = False
+    draft_tokens: int = 96
 
 
 _NUMBER_Q = re.compile(
@@ -99,14 +103,17 @@ OPEN_QUESTION = re.compile(
 
 # In the order a question's main clause is tried against them.
 TYPES: tuple[TypeSpec, ...] = (
-    TypeSpec(AnswerType.OVERVIEW, (OPEN_QUESTION,), None, "overview"),
-    TypeSpec(AnswerType.NUMBER, (_NUMBER_Q,), number_spans, "value", nearest_first=True),
-    TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True),
-    TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value"),
-    TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING), entity_spans, "value"),
+    TypeSpec(AnswerType.OVERVIEW, (OPEN_QUESTION,), None, "overview", draft_tokens=256),
+    TypeSpec(AnswerType.NUMBER, (_NUMBER_Q,), number_spans, "value", nearest_first=True,
+             draft_tokens=64),
+    TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True,
+             draft_tokens=64),
+    TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value", draft_tokens=64),
+    TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING), entity_spans, "value",
+             draft_tokens=64),
     TypeSpec(AnswerType.YES_NO, (), None, "verdict"),
     TypeSpec(AnswerType.ORDER, (), None, "verdict"),
-    TypeSpec(AnswerType.DESCRIPTION, (), None, "description"),
+    TypeSpec(AnswerType.DESCRIPTION, (), None, "description", draft_tokens=160),
 )
 _BY_KIND = {spec.kind: spec for spec in TYPES}
 

@@ -55,6 +55,26 @@ class CheckedSentence:
         return text
 
 
+_ENDED = re.compile(r"[.!?][\"'”’)]*$")
+_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*")
+
+
+def finished(draft: str) -> str:
+    """The draft without a last sentence left unfinished (a generation cut at its token
+    cap): a last sentence that does not end in ``.``, ``!`` or ``?`` (closing quotes and
+    citation markers after it allowed) is left out, unless it is the only one ("Sam
+    Bankman-Fried [1]" is an answer)."""
+    spans = [(a, b) for a, b in split_sentences(draft) if _MARKER.sub("", draft[a:b]).strip()]
+    if len(spans) < 2:
+        return draft
+    a, b = spans[-1]
+    if _ENDED.search(_MARKER.sub("", draft[a:b]).rstrip()):
+        return draft
+    # Markers the splitter put at the start of the cut sentence cite the one before it.
+    match = _MARKERS.match(draft, a)
+    return draft[: match.end() if match else a].rstrip()
+
+
 def parse_cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into (sentence without markers, cited numbers), in order.
 

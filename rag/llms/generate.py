@@ -11,7 +11,9 @@ def stream_text(
     llm: NewsLLM, prompt: str, stop: Sequence[str] = (), max_tokens: int | None = None
 ) -> Iterator[str]:
     """Yield text deltas; stops at the first stop sequence (checked here too, so every
-    backend behaves the same) and never yields the stop sequence itself."""
+    backend behaves the same) and never yields the stop sequence itself. A backend that
+    takes no ``max_tokens`` per call (Ollama's is set when it is built) is cut after
+    ``max_tokens`` streamed pieces: it streams a token a piece."""
     kwargs: dict[str, object] = {}
     if llm.supports_stop_kwargs:
         kwargs["stop"] = list(stop)
@@ -22,12 +24,15 @@ def stream_text(
     hold = max((len(s) for s in stop), default=0)
     gen = llm.stream_complete(prompt, formatted=True, **kwargs)
     try:
-        for response in gen:
+        for pieces, response in enumerate(gen, start=1):
             text += response.delta or ""
             cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
-            if cut >= 0:
-                if cut > emitted:
-                    yield text[emitted:cut]
+            capped = max_tokens is not None and not llm.supports_stop_kwargs \
+                and pieces >= max_tokens
+            if cut >= 0 or capped:
+                end = cut if cut >= 0 else len(text)
+                if end > emitted:
+                    yield text[emitted:end]
                 return
             safe = len(text) - hold
             if safe > emitted:
