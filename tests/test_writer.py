@@ -116,3 +116,17 @@ def test_an_overview_with_the_models_sentences_stays_within_its_words(tmp_path: 
         assert len(result.answer.split()) <= MAX_WORDS
     finally:
         services.close()
+
+
+@pytest.mark.parametrize("reply", ["The articles do not say.", "The article does not say.",
+                                   "The passage does not mention it."])
+def test_a_model_that_says_the_articles_do_not_say_adds_nothing(tmp_path: Path,
+                                                                reply: str) -> None:
+    services, _ = _services(tmp_path, " ".join([reply] * 5))
+    try:
+        result = services.answerer.answer(
+            "Who did the Quillmere council appoint as lighthouse keeper?", mode="generative")
+        assert not [s for s in result.sentences if s.origin == "generated"]
+        assert "Ottoline Varga" in result.answer  # the composer's answer stands
+    finally:
+        services.close()

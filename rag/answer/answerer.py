@@ -56,7 +56,9 @@ from rag.tracing import MeteredLLM, TokenUsage, child_span, ending, tracer
 
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
 MAX_QUESTION_CHARS = 2000
-_MODEL_ABSTAINS = re.compile(r"\b(articles|passages) do not (say|answer|mention)\b", re.I)
+_MODEL_ABSTAINS = re.compile(
+    r"\b(?:articles|passages) do not (?:say|answer|mention)\b|"
+    r"\b(?:article|passage) does not (?:say|answer|mention)\b", re.I)
 
 
 def _without_directives(passage: Passage) -> Passage:
