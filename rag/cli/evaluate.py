@@ -16,6 +16,7 @@ from rag.evaluation.baseline import DEFAULT_TOLERANCE
 if TYPE_CHECKING:
     from rag.container import Services
     from rag.evaluation.history import RunRecord
+    from rag.evaluation.results import Totals
     from rag.evaluation.runner import RunOptions
     from rag.evaluation.sets import EvalSet
 
@@ -117,7 +118,9 @@ def run_cmd(
     history_dir = history_dir or services.settings.index_dir / "eval"
     regressed = False
     for path in sets:
-        record = _run_set(services, _prepared(services, path, limit), options)
+        eval_set = _prepared(services, path, limit)
+        record = _run_set(services, eval_set, options)
+        beside = _bm25_beside(services, eval_set, options) if retrieval_only else None
         comparison_lines: list[str] = []
         if base is not None:
             comparison = baselines.compare(record, base, tolerance)
@@ -127,7 +130,7 @@ def run_cmd(
         history = comparable(load_runs(history_dir), record.set_name, record.mode)
         report = write_report(record, history, history_dir, comparison_lines)
         _show(record, comparison_lines if base is not None else None, as_json,
-              one=len(sets) == 1, per_case=not summary)
+              one=len(sets) == 1, per_case=not summary, bm25=beside)
         _stderr(f"report: {report} (history: {history_dir / 'runs.jsonl'})")
         if save_baseline:
             save_record(save_baseline, record)
@@ -137,21 +140,42 @@ def run_cmd(
 
 
 def _show(record: RunRecord, comparison: list[str] | None, as_json: bool, one: bool,
-          per_case: bool) -> None:
-    """A run on stdout: its JSON record (with the baseline comparison, when there is one)
-    or its table and the comparison's lines."""
-    from rag.evaluation.table import render_run
+          per_case: bool, bm25: Totals | None = None) -> None:
+    """A run on stdout: its JSON record (with the baseline comparison and the BM25 figures,
+    when there are) or its table, the BM25 comparison and the baseline comparison's
+    lines."""
+    from rag.evaluation.table import beside_lines, render_run
 
     if as_json:
         data = record.to_json()
         if comparison is not None:
             data["baseline_comparison"] = comparison
+        if bm25 is not None:
+            data["bm25_totals"] = bm25
         # One set: a readable object; several: one object per line.
         click.echo(json.dumps(data, ensure_ascii=False, indent=1 if one else None))
         return
     click.echo(render_run(record, per_case=per_case))
+    if bm25 is not None:
+        click.echo("")
+        click.echo("against BM25 alone over the same chunks (no dense side, no hints, "
+                   "no per-article cap):")
+        for line in beside_lines(record.totals, bm25):
+            click.echo(line)
     for line in comparison or ():
         click.echo(line)
+
+
+def _bm25_beside(services: Services, eval_set: EvalSet, options: RunOptions) -> Totals:
+    """The retrieval totals of BM25 alone over the same chunks and cases."""
+    from dataclasses import replace
+
+    from rag.evaluation.results import totals
+    from rag.evaluation.runner import run_cases
+
+    bm25 = replace(options, search="bm25")
+    return totals(run_cases(eval_set.cases, services.retriever, None, bm25), bm25.hit_ks,
+                  bm25.depth)
 
 
 def _prepared(services: Services, path: Path, limit: int | None) -> EvalSet:

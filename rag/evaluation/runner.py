@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict
 
 from llama_index.core.schema import NodeWithScore
 
@@ -29,7 +29,7 @@ class Retriever(Protocol):
 
     def search(
         self, query: str, k: int | None = ..., *, filters: Filters | None = ...,
-        max_per_doc: int | None = ...,
+        max_per_doc: int | None = ..., mode: str = ..., use_hints: bool = ...,
     ) -> list[NodeWithScore]: ...
 
 
@@ -57,6 +57,9 @@ class RunOptions:
     hit_ks: tuple[int, ...] = (1, 4, 10)
     per_doc: int | None = None  # at most this many chunks of one article (None: settings)
     oracle: bool = False  # answer from the gold evidence passages (rag.evaluation.oracle)
+    # "bm25": BM25 alone over the same chunks (no dense side, no hints, no per-article
+    # cap), the baseline every retrieval figure is compared with (retrieval-only runs).
+    search: Literal["hybrid", "bm25"] = "hybrid"
 
     @property
     def depth(self) -> int:
@@ -242,9 +245,14 @@ def run_case(
     stand in for retrieval, in the metrics and in the answer."""
     scope = case_scope(case)
     t0 = time.perf_counter()
-    nodes = gold.nodes(case) if gold is not None else retriever.search(
-        case.question, k=options.depth, max_per_doc=options.per_doc,
-        filters=scope.get("filters"))
+    if gold is not None:
+        nodes = gold.nodes(case)
+    elif options.search == "bm25":
+        nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.depth,
+                                 filters=scope.get("filters"), mode="keyword", use_hints=False)
+    else:
+        nodes = retriever.search(case.question, k=options.depth, max_per_doc=options.per_doc,
+                                 filters=scope.get("filters"))
     if gold is not None and answerer is not None:
         from rag.evaluation.oracle import answering_from
 

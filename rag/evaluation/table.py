@@ -86,6 +86,19 @@ def totals_lines(record: RunRecord) -> list[str]:
     return lines
 
 
+def beside_lines(ours: Totals, other: Totals) -> list[str]:
+    """The retrieval metrics of two runs side by side (hits, MRR, evidence), with the
+    difference; the header row first."""
+    rows = [["metric", "this run", "BM25", "difference"]]
+    for name, value in ours.items():
+        if not any(key in name for key in ("hit@", "mrr@", "evidence")):
+            continue
+        theirs = other.get(name)
+        if isinstance(value, float) and isinstance(theirs, float):
+            rows.append([name, fmt(value), fmt(theirs), f"{value - theirs:+.3f}"])
+    return align(rows)
+
+
 def grouped_tables(record: RunRecord) -> list[tuple[str, list[list[str]]]]:
     """The per-question-type and per-answer-type tables (header row first), where the
     run has them."""
