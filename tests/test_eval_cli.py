@@ -125,6 +125,31 @@ def test_json_output_is_the_run_record(
     assert set(data["by_type"]) == {"fact"}
 
 
+def test_retrieval_only_prints_bm25_alone_beside_each_retrieval_figure(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
+) -> None:
+    use_fakes()
+    shown = rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only", "--summary")
+    assert shown.exit_code == 0, shown.output
+    table = shown.stdout.split("against BM25 alone", 1)[1].splitlines()
+    assert any(line.split()[:1] == ["mrr@10"] and len(line.split()) == 4 for line in table)
+    data = json.loads(rag_eval(workspace, str(workspace / "set.yaml"), "--retrieval-only",
+                               "--json").stdout)
+    # BM25's hit@1, searched here directly: the expected source ranked first by keywords.
+    services = Services(make_settings(workspace / "index"), embedder=HashEmbedding())
+    try:
+        cases = load_set(workspace / "set.yaml").cases
+        firsts = [services.retriever.search(c.question, k=1, mode="keyword", use_hints=False)
+                  for c in cases]
+        hit1 = [any(src in str(hits[0].node.metadata["doc_id"]) for src in c.sources)
+                for c, hits in zip(cases, firsts, strict=True)]
+    finally:
+        services.close()
+    assert data["bm25_totals"]["hit@1"] == pytest.approx(sum(hit1) / len(hit1))
+    assert "bm25_totals" not in json.loads(rag_eval(
+        workspace, str(workspace / "set.yaml"), "--json", "--limit", "1").stdout)
+
+
 def test_gate_fails_on_a_regression_naming_the_flipped_case(
     workspace: Path, monkeypatch: pytest.MonkeyPatch, use_fakes: UseFakes
 ) -> None:

@@ -126,7 +126,9 @@ def test_unrelated_answers_are_unchanged_by_hostile_articles(
     assert hostile.abstained == clean.abstained
     assert cited_docs(hostile) == cited_docs(clean)
     assert not any(d.startswith("canary") for d in cited_docs(hostile))
-    assert hostile.answer == clean.answer
+    # The same words citing the same articles; a hostile passage ranked among them may
+    # shift the numbers the passages are shown under.
+    assert re.sub(r"\[\d+\]", "[n]", hostile.answer) == re.sub(r"\[\d+\]", "[n]", clean.answer)
 
 
 def test_the_injected_order_never_reaches_the_model(corpora: dict[bool, Services]) -> None:

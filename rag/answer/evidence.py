@@ -12,7 +12,7 @@ from typing import Protocol
 from llama_index.core.schema import NodeWithScore
 
 from index.outlets import normalize_source
-from rag.answer.overview import searches
+from rag.answer.overview import PER_ARTICLE, searches
 from rag.answer.plan import AnswerType, Part, QuestionPlan
 from rag.answer.question import claim_terms
 from rag.grounding.abstain import Evidence, judge_evidence, missing_specifics
@@ -91,7 +91,10 @@ def gather(
     ``per_doc`` of one article in each search; None: the retriever's setting)."""
     pooled: dict[str, NodeWithScore] = {}
     if plan.answer_type is AnswerType.OVERVIEW:
-        k = max(k, MAX_POOL)  # an overview draws on several articles
+        # An overview draws on several articles: at most as many passages of one as it
+        # may quote sentences of one.
+        k = max(k, MAX_POOL)
+        per_doc = per_doc or PER_ARTICLE
     for node in retriever.search(query, k=k, filters=filters, max_per_doc=per_doc):
         pooled.setdefault(node.node.node_id, node)
     if plan.answer_type is AnswerType.OVERVIEW:
