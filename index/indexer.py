@@ -4,9 +4,11 @@ Write order keeps the index consistent if the process dies at any point: new
 vectors are written first (under new, content-derived chunk ids), then the
 catalog is committed, then the old vectors are deleted. A crash leaves at most
 orphan vectors, which the next run removes ("reconcile"). Each committed batch
-then goes into the keyword index as a new segment (:mod:`index.keyword`), so a large
-import is searchable as it goes; a run killed before that leaves the keyword index
-behind the catalog, and it is caught up from the catalog.
+then goes into the keyword index as a new segment (:mod:`index.keyword`); a run killed
+before that leaves the keyword index behind the catalog, and it is caught up from the
+catalog. A large import writes every batch's text (catalog, keyword segment) before it
+embeds any, so all of it is searchable by keyword while it embeds; a crash then leaves
+documents with no vectors, which reconcile drops to be indexed again.
 
 Stories (near-duplicates grouped, :mod:`index.stories`) are derived from the
 catalog and regrouped at the end of a run that changed documents and after
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -39,7 +42,10 @@ from index.store import IndexStore
 from index.web.fetch import Fetcher
 from index.web.sources import complete, is_url, read_urls, url_list
 
+# (done, in all, label): the label is the document just read, or EMBEDDING while a large
+# import embeds what it has read (done then counts articles embedded).
 Progress = Callable[[int, int, str], None]
+EMBEDDING = "(embedding)"
 PIPELINE_VERSION = "clean-2"
 # A run of at least this many articles records its progress for the chat's status line.
 IMPORT_SIZE = 100
@@ -90,6 +96,49 @@ class _Pending:
     article: Article
     chunks: list[Chunk]
     is_update: bool
+
+
+@dataclass
+class _Written:
+    """A batch in the catalog and keyword index, not embedded yet."""
+
+    chunk_ids: list[str]
+    articles: int
+
+
+class VectorRow(Protocol):
+    """What goes into the vector store beside a chunk's vector (a catalog
+    :class:`~index.catalog.ChunkRow` has it)."""
+
+    @property
+    def chunk_id(self) -> str: ...
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def published_at(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A new chunk's :class:`VectorRow`."""
+
+    chunk_id: str
+    doc_id: str
+    seq: int
+    text: str
+    published_at: str | None
+    source: str | None
+
+    @classmethod
+    def of(cls, chunk: Chunk, article: Article) -> _Stored:
+        return cls(chunk.chunk_id, chunk.doc_id, chunk.seq, chunk.text,
+                   article.published_at, article.source)
 
 
 class Indexer:
@@ -185,10 +234,15 @@ class Indexer:
         progress: Progress | None,
     ) -> None:
         """Clean, chunk, embed and write the new and changed records, a batch at a time
-        (a large import records how far it is after each batch)."""
+        (a large import records how far it is after each batch). A large import writes
+        every batch's text first (catalog and keyword index: searchable by keyword within
+        minutes), then embeds the batches; a run killed in between leaves documents
+        without vectors, which the next run's reconcile drops and indexes again."""
         pending: list[_Pending] = []
         pending_chunks = 0
         total = len(batch)
+        large = total >= IMPORT_SIZE
+        unembedded: list[_Written] = []
         for done, rec in enumerate(batch, 1):
             old = known.get(rec.doc_id)
             if _unchanged(old, rec, same_pipeline):
@@ -207,13 +261,41 @@ class Indexer:
                     pending.append(_Pending(article, chunks, old is not None))
                     pending_chunks += len(chunks)
                     if pending_chunks >= self.batch_chunks:
-                        self._write(pending, report, known)
+                        unembedded += self._write(pending, report, embed=not large)
                         pending, pending_chunks = [], 0
-                        if total >= IMPORT_SIZE:
-                            self.catalog.set_import(done, total)
+                        if large:
+                            self.catalog.set_import(done, total, embedded=0)
             if progress:
                 progress(done, total, rec.doc_id)
-        self._write(pending, report, known)
+        unembedded += self._write(pending, report, embed=not large)
+        self._embed_written(unembedded, report, total, progress)
+
+    def _embed_written(
+        self, batches: list[_Written], report: IndexReport, total: int,
+        progress: Progress | None,
+    ) -> None:
+        """Embed batches already in the catalog and keyword index: vectors into the store,
+        and the keyword segments written again with their vectors (filtered searches scan
+        them)."""
+        embedded = 0
+        if batches:
+            self.catalog.set_import(total, total, embedded=0)
+            if progress:
+                progress(0, total, EMBEDDING)
+        for written in batches:
+            found = self.catalog.chunks(written.chunk_ids)
+            rows = [found[c] for c in written.chunk_ids if c in found]
+            vectors = self._embed([r.embed_text for r in rows], report)
+            self._add_vectors(rows, vectors, report)
+            ids = [r.chunk_id for r in rows]
+            with report.timed("keyword"):
+                self.store.commit_keyword(
+                    self.catalog.generation(), ids, ids, np.asarray(vectors, np.float32)
+                )
+            embedded += written.articles
+            self.catalog.set_import(total, total, embedded=embedded)
+            if progress:
+                progress(embedded, total, EMBEDDING)
 
     def _gather(
         self,
@@ -365,19 +447,21 @@ class Indexer:
         self.store.commit_keyword(before, removed=old_ids)
         self.store.vectors.delete(old_ids)
 
-    def _write(self, pending: list[_Pending], report: IndexReport,
-               known: dict[str, DocumentRow]) -> None:
+    def _write(
+        self, pending: list[_Pending], report: IndexReport, embed: bool = True
+    ) -> list[_Written]:
+        """Write a batch: its vectors (unless ``embed`` is False: then it is returned, to
+        be embedded later), its catalog rows, its keyword segment; then the vectors of the
+        chunks it replaced are deleted."""
         if not pending:
-            return
+            return []
         chunks = [c for p in pending for c in p.chunks]
-        vectors = self._embed([c.embed_text for c in chunks], report)
         by_id = {c.chunk_id: p.article for p in pending for c in p.chunks}
-        with report.timed("vectors"):
-            self.store.vectors.add(
-                ids=[c.chunk_id for c in chunks],
-                vectors=vectors,
-                documents=[c.text for c in chunks],
-                metadatas=[chunk_metadata(c, by_id[c.chunk_id]) for c in chunks],
+        vectors = None
+        if embed:
+            vectors = self._embed([c.embed_text for c in chunks], report)
+            self._add_vectors(
+                [_Stored.of(c, by_id[c.chunk_id]) for c in chunks], vectors, report
             )
         stale: list[str] = []
         self._changed.update(p.article.doc_id for p in pending)
@@ -388,10 +472,11 @@ class Indexer:
                 if p.is_update:
                     stale.extend(self.catalog.chunk_ids(p.article.doc_id))
                 self.catalog.put_document(conn, p.article, p.chunks)
-        # Searchable by keyword (and by a filtered dense scan) from this batch on.
+        # Searchable by keyword (and, with vectors, by a filtered dense scan) from here on.
         with report.timed("keyword"):
             self.store.commit_keyword(
-                before, [c.chunk_id for c in chunks], stale, np.asarray(vectors, np.float32)
+                before, [c.chunk_id for c in chunks], stale,
+                None if vectors is None else np.asarray(vectors, np.float32),
             )
         fresh = set(by_id)
         with report.timed("vectors"):
@@ -402,6 +487,18 @@ class Indexer:
             else:
                 report.added += 1
         report.chunks += len(chunks)
+        return [] if embed else [_Written([c.chunk_id for c in chunks], len(pending))]
+
+    def _add_vectors(
+        self, chunks: Sequence[VectorRow], vectors: list[list[float]], report: IndexReport
+    ) -> None:
+        with report.timed("vectors"):
+            self.store.vectors.add(
+                ids=[c.chunk_id for c in chunks],
+                vectors=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[vector_metadata(c) for c in chunks],
+            )
 
     def _embed(self, texts: list[str], report: IndexReport) -> list[list[float]]:
         model = self.store.embed_model
@@ -434,13 +531,18 @@ def _gone_file(origin: str, origins: set[str]) -> bool:
 
 def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, str | int | float | bool]:
     """The metadata stored with a chunk's vector (what Chroma filters on)."""
+    return vector_metadata(_Stored.of(chunk, article))
+
+
+def vector_metadata(chunk: VectorRow) -> dict[str, str | int | float | bool]:
+    """The metadata stored with a chunk's vector, from its catalog row or the like."""
     # Chroma metadata takes no None, lists or nested values: leave unknowns out.
     meta: dict[str, str | int | float | bool] = {"doc_id": chunk.doc_id, "seq": chunk.seq}
-    day = day_number(article.published_at)
+    day = day_number(chunk.published_at)
     if day is not None:
         meta["day"] = day
-    if article.source:
-        meta["source_key"] = normalize_source(article.source)
+    if chunk.source:
+        meta["source_key"] = normalize_source(chunk.source)
     return meta
 
 

@@ -255,9 +255,12 @@ class KeywordIndex:
 
     @property
     def has_vectors(self) -> bool:
-        """Whether every chunk's vector is here (filtered dense searches can scan them)."""
+        """Whether every live chunk's vector is here (filtered dense searches can scan
+        them); a segment whose rows are all deleted does not count."""
         return self.n_live > 0 and all(
-            s.vectors is not None and len(s.vectors) == len(s) for s in self.segments
+            s.vectors is not None and len(s.vectors) == len(s)
+            for s, live in zip(self.segments, self._seg_live, strict=True)
+            if live is None or live.any()
         )
 
     def mask(
@@ -340,6 +343,8 @@ class KeywordIndex:
         for i, seg in enumerate(self.segments):
             off = int(self.offsets[i])
             live = self._seg_live[i]
+            if live is not None and not live.any():
+                continue  # every row deleted (kept without vectors until a merge drops it)
             if sources:
                 blocks = [seg.block(seg.sources.index(s)) for s in wanted if s in seg.sources]
                 if not blocks:

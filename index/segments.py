@@ -259,7 +259,9 @@ def merge(name: str, parts: Sequence[tuple[Segment, np.ndarray | None]]) -> Segm
         remap = np.asarray([sources.setdefault(s, len(sources)) for s in seg.sources] + [-1])
         codes.append(remap[np.asarray(seg.codes)[rows_kept]].astype(np.int32))
     kept = [(seg, rows) for (seg, _), rows in zip(parts, keep_rows, strict=True)]
-    with_vectors = bool(kept) and all(seg.vectors is not None for seg, _ in kept)
+    # A part whose rows are all deleted (embedded later, in a newer segment) has no say.
+    filled = [(seg, rows) for seg, rows in kept if len(rows)]
+    with_vectors = bool(filled) and all(seg.vectors is not None for seg, _ in filled)
     return Segment(
         name=name,
         chunk_ids=[seg.chunk_ids[i] for seg, rows in kept for i in rows],
@@ -272,7 +274,7 @@ def merge(name: str, parts: Sequence[tuple[Segment, np.ndarray | None]]) -> Segm
         indptr=indptr,
         rows=all_rows[order].astype(np.int32),
         tfs=concat(post_tfs, np.uint16)[order],
-        vectors=concat([np.asarray(seg.vectors, dtype=np.float32)[rows] for seg, rows in kept],
+        vectors=concat([np.asarray(seg.vectors, dtype=np.float32)[rows] for seg, rows in filled],
                      np.float32) if with_vectors else None,
     )
 

@@ -89,7 +89,9 @@ class Ingestion:
         except IndexBusyError:
             return None  # a build is running now
         done = catalog.recorded_import()
-        far = f" after {done[0]:,} of {done[1]:,} articles" if done else ""
+        far = f" after {done.done:,} of {done.total:,} articles" if done else ""
+        if done and done.embedded < done.done:
+            far += f" ({done.embedded:,} of them embedded; the rest answer by keyword only)"
         return (f"the last build was interrupted{far}; what it wrote answers. Run `rag index` "
                 "again with the same inputs to finish it (done articles are skipped)")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import bm25s
@@ -16,12 +17,22 @@ import numpy as np
 import pytest
 
 from index import segments, stories
-from index.catalog import ChunkRow
+from index.catalog import ChunkRow, ImportState
+from index.embedding import NewsEmbedding
+from index.indexer import EMBEDDING, IMPORT_SIZE
 from index.keyword import KeywordIndex, tokenize
 from index.store import IndexStore
+from index.vectors import VectorStore
 from rag.container import Services
 from rag.llms.select import BackendChoice
-from tests.support.reliability import assert_consistent, read_store, write_jsonl
+from tests.support.reliability import (
+    article_record,
+    assert_committed_documents_complete,
+    assert_consistent,
+    embedded_documents,
+    read_store,
+    write_jsonl,
+)
 from tests.test_stories import ARTICLES, write_articles
 from ui import render
 
@@ -213,21 +224,26 @@ def test_the_status_line_says_how_far_an_import_is(
 ) -> None:
     catalog = fake_services.store.catalog
     corpus = write_jsonl(tmp_path / "corpus.jsonl", 400)
-    seen: list[tuple[int, int] | None] = []
+    seen: list[ImportState | None] = []
     indexer = fake_services.indexer()
     indexer.run([corpus], progress=lambda done, total, _: seen.append(catalog.running_import()))
     during = [s for s in seen if s is not None]
-    assert during and all(total == 400 and 0 < done < 400 for done, total in during)
+    reading = [s for s in during if s.done < s.total]
+    embedding = [s for s in during if s.done == s.total]
+    assert reading and all(s.total == 400 and s.done > 0 == s.embedded for s in reading)
+    assert embedding and all(s.total == 400 for s in embedding)
+    assert [s.embedded for s in embedding] == sorted(s.embedded for s in embedding)
+    assert (embedding[0].embedded, embedding[-1].embedded) == (0, 400)
     assert catalog.running_import() is None, "cleared when the run ends"
     # ... and when it stops on an error (this process, still alive, would look importing)
     calls = {"n": 0}
     original = type(indexer)._write
 
-    def failing(self: object, *args: object) -> None:
+    def failing(self: object, *args: object, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] > 1:
             raise OSError(28, "No space left on device")
-        original(self, *args)  # type: ignore[arg-type]
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(type(indexer), "_write", failing)
@@ -236,10 +252,84 @@ def test_the_status_line_says_how_far_an_import_is(
     assert calls["n"] > 1 and catalog.running_import() is None
     catalog.set_import(1200, 100_000)
     html = render.status_html(BackendChoice("embedded", "gemma.gguf", "no Ollama"), 5, 17, "minilm", running=catalog.running_import())
-    assert "Importing: 1,200 of 100,000 articles" in html
+    assert "Importing: 1,200 of 100,000 articles indexed so far" in html
+    catalog.set_import(100_000, 100_000, embedded=1200)
+    html = render.import_status(catalog.running_import())
+    assert "100,000 of 100,000 articles searchable by keyword so far, 1,200 of them" in html
     # the record of a killed import is ignored
     gone = subprocess.Popen(["true"])
     gone.wait()
     record = json.loads(catalog.get_meta("import") or "{}")
     catalog.set_meta("import", json.dumps({**record, "pid": gone.pid}))
     assert catalog.running_import() is None
+
+
+def test_a_large_import_is_searchable_by_keyword_before_it_is_embedded(
+    fake_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = IMPORT_SIZE + 50
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", n)
+    last = article_record(n - 1)
+    indexer = fake_services.indexer()
+    store = fake_services.store
+    original = type(indexer.embedder).encode
+    seen: list[tuple[int, set[str], list[str], ImportState | None, int]] = []
+
+    def watching(self: NewsEmbedding, texts: Sequence[str]) -> np.ndarray:
+        if not seen:  # the first article to embed: what a reader finds at that moment
+            reader = IndexStore(store.index_dir, store.embed_model)
+            try:
+                kw = reader.keyword()
+                query = last["body"].splitlines()[0]
+                top = [kw.chunk_ids[row] for row, _ in kw.top(kw.scores(query), 3)]
+                seen.append((reader.catalog.count_documents(), set(kw.live_ids()), top,
+                             reader.catalog.running_import(), len(reader.vectors.ids())))
+            finally:
+                reader.close()
+        return original(self, texts)
+
+    monkeypatch.setattr(type(indexer.embedder), "encode", watching)
+    labels: list[tuple[int, str]] = []
+    report = indexer.run([corpus], progress=lambda done, _, label: labels.append((done, label)))
+    assert report.added == n and report.embedded == report.chunks
+    docs, live, top, running, vectors = seen[0]
+    assert docs == n and vectors == 0, "every article read and written before any embedding"
+    assert live == set(store.catalog.chunk_ids()), "all of them searchable by keyword"
+    assert top and top[0].startswith(f"{last['id']}:"), "the last article is found by its words"
+    assert running is not None and running.done == running.total == n and running.embedded == 0
+    embedding = [done for done, label in labels if label == EMBEDDING]
+    assert embedding == sorted(embedding) and embedding[-1] == n
+    assert [label for _, label in labels].index(EMBEDDING) == n, "read first, then embedded"
+    # Afterwards every chunk has its vector in the store and in the keyword index.
+    state = read_store(store.index_dir)
+    assert_consistent(state)
+    assert state.keyword is not None and state.keyword.has_vectors
+
+
+def test_a_large_import_killed_while_it_embeds_is_finished_by_the_next_run(
+    fake_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = IMPORT_SIZE + 50
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", n, sentences=40)  # batches of 256 chunks
+    original = VectorStore.add
+    calls = {"n": 0}
+
+    def failing(self: VectorStore, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(28, "No space left on device")
+        original(self, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(VectorStore, "add", failing)
+        with pytest.raises(OSError):
+            fake_services.indexer().run([corpus])
+    state = read_store(fake_services.store.index_dir)
+    assert len(state.documents) == n and state.dirty == "1"
+    assert_committed_documents_complete(state, unembedded_ok=True)
+    embedded = embedded_documents(state)
+    assert 0 < len(embedded) < n
+    report = fake_services.indexer().run([corpus])
+    assert (report.added, report.unchanged) == (n - len(embedded), len(embedded))
+    assert 0 < report.embedded < report.chunks, "what was embedded before is in the cache"
+    assert_consistent(read_store(fake_services.store.index_dir))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from urllib.parse import parse_qsl, quote
 
-from index.catalog import DocumentRow
+from index.catalog import DocumentRow, ImportState
 from index.web.subscriptions import Subscription
 from rag.answer import ABSTAIN_TEXT, AnswerResult
 from rag.grounding.citations import CheckedSentence
@@ -365,19 +365,23 @@ def feeds_status(feeds: Sequence[Subscription]) -> str:
     return f" · Feeds: {len(feeds)}, last sync {esc(last)}{fail}"
 
 
-def import_status(running: tuple[int, int] | None) -> str:
+def import_status(running: ImportState | None) -> str:
     """The status line's part on an import under way: how much is searchable yet."""
     if running is None:
         return ""
-    done, total = running
-    return (f'<div class="rag-status-import">Importing: {done:,} of {total:,} articles '
-            "indexed so far; those are searchable by keyword and by meaning, the rest are "
-            "not yet.</div>")
+    done, total, embedded = running
+    if embedded >= done:
+        said = (f"{done:,} of {total:,} articles indexed so far; those are searchable by "
+                "keyword and by meaning, the rest are not yet")
+    else:  # a large import is read and keyword-indexed first, then embedded
+        said = (f"{done:,} of {total:,} articles searchable by keyword so far, {embedded:,} "
+                "of them by meaning too; the rest are being embedded")
+    return f'<div class="rag-status-import">Importing: {said}.</div>'
 
 
 def status_html(backend: BackendChoice, n_docs: int, n_chunks: int, embed_model: str,
                 ollama_model: str = "llama3.2", feeds: Sequence[Subscription] = (),
-                running: tuple[int, int] | None = None) -> str:
+                running: ImportState | None = None) -> str:
     """The status line: backend and model in use and why, the index (and an import under
     way), the feeds' last sync and failing feeds, what to do if Ollama is down."""
     hint = ""

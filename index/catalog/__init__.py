@@ -29,7 +29,7 @@ from pathlib import Path
 from index.catalog.documents import Documents
 from index.catalog.embed_cache import EmbeddingCache
 from index.catalog.feedback import Feedback
-from index.catalog.progress import ImportProgress
+from index.catalog.progress import ImportProgress, ImportState
 from index.catalog.rows import ChunkRow, DocumentRow, FeedbackRow, SignatureRow, VersionRow
 from index.catalog.schema import SCHEMA, SCHEMA_VERSION
 from index.catalog.stories import Stories
@@ -41,6 +41,7 @@ __all__ = [
     "ChunkRow",
     "DocumentRow",
     "FeedbackRow",
+    "ImportState",
     "SignatureRow",
     "VersionRow",
 ]

@@ -232,16 +232,25 @@ class progress_bar:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.bar: Bar | None = None
+        self.stage = ""
 
     def __enter__(self) -> Callable[[int, int, str], None] | None:
         if self.quiet:
             return None
 
         def update(done: int, total: int, label: str) -> None:
+            from index.indexer import EMBEDDING  # loaded already: the indexer calls this
+
+            embedding = label == EMBEDDING
+            if self.bar is not None and embedding and self.stage != label:
+                self.bar.close()  # a large import: read, then a second bar while it embeds
+                self.bar = None
             if self.bar is None:
                 from tqdm import tqdm
 
-                self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
+                self.stage = EMBEDDING if embedding else ""
+                self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
+                                desc="embedding" if embedding else None)
             self.bar.update(done - self.bar.n)
 
         return update
