@@ -460,8 +460,11 @@ class Indexer:
         vectors = None
         if embed:
             vectors = self._embed([c.embed_text for c in chunks], report)
+            # New articles' chunk ids are new: they go to the small recent collection
+            # (an update rewrites ids the main collection may hold).
             self._add_vectors(
-                [_Stored.of(c, by_id[c.chunk_id]) for c in chunks], vectors, report
+                [_Stored.of(c, by_id[c.chunk_id]) for c in chunks], vectors, report,
+                recent=not any(p.is_update for p in pending),
             )
         stale: list[str] = []
         self._changed.update(p.article.doc_id for p in pending)
@@ -490,7 +493,8 @@ class Indexer:
         return [] if embed else [_Written([c.chunk_id for c in chunks], len(pending))]
 
     def _add_vectors(
-        self, chunks: Sequence[VectorRow], vectors: list[list[float]], report: IndexReport
+        self, chunks: Sequence[VectorRow], vectors: list[list[float]], report: IndexReport,
+        recent: bool = False,
     ) -> None:
         with report.timed("vectors"):
             self.store.vectors.add(
@@ -498,6 +502,7 @@ class Indexer:
                 vectors=vectors,
                 documents=[c.text for c in chunks],
                 metadatas=[vector_metadata(c) for c in chunks],
+                recent=recent,
             )
 
     def _embed(self, texts: list[str], report: IndexReport) -> list[list[float]]:

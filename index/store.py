@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from index.catalog import Catalog, ChunkRow, DocumentRow, SignatureRow
 from index.errors import IndexMismatchError
 from index.keyword import KeywordIndex
 from index.stories import StoryMap
-from index.vectors import VectorStore, make_client
+from index.vectors import VectorStore, drop_collections, make_client
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -64,8 +63,7 @@ class IndexStore:
         client = client or make_client(index_dir / "chroma", chroma_url)
         if reset:
             self.catalog.reset()
-            with contextlib.suppress(Exception):  # absent collection: nothing to delete
-                client.delete_collection(collection)
+            drop_collections(client, collection)
         built_with = self.catalog.get_meta("embed_model")
         if built_with and built_with != embed_model:
             raise IndexMismatchError(
