@@ -15,10 +15,12 @@ from rag.answer.lead import (
     LEAD_THRESHOLD,
     candidate_features,
     choose_lead,
+    full_form,
     score_candidates,
+    shared_lead,
 )
 from rag.answer.placement import predicate_terms
-from rag.answer.question import AnswerType, Part, answer_type
+from rag.answer.question import AnswerType, Part, answer_type, descriptions
 from rag.container import Services
 from rag.evaluation import metrics
 from rag.evaluation.baseline import compare
@@ -192,6 +194,81 @@ def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
     assert choose_lead([("A", 0.9, ranked)]).value == "A"
     # However far clear of its rivals, a candidate below the threshold is not stated.
     assert choose_lead([("A", low, ranked), ("B", 0.01, ranked)]).value is None
+
+
+@pytest.mark.parametrize(
+    ("parts", "lead"),
+    [
+        # The one name among every part's three best: stated, in its most confident form.
+        ([[("Google", 0.5), ("Apple", 0.4)], [("Microsoft", 0.6), ("Google", 0.2)]],
+         "Google"),
+        ([[("Sundar Pichai", 0.3), ("Google", 0.2)], [("Pichai", 0.7)]], "Pichai"),
+        # Fourth in a part is not that part's.
+        ([[("A", 0.9), ("B", 0.8), ("C", 0.7), ("Google", 0.6)], [("Google", 0.9)]], None),
+        # Two values shared: no telling which was meant.
+        ([[("Google", 0.5), ("Apple", 0.4)], [("Apple", 0.6), ("Google", 0.2)]], None),
+        # A part without a candidate, or a question of one part.
+        ([[("Google", 0.5)], []], None),
+        ([[("Google", 0.9)]], None),
+    ],
+)
+def test_a_question_of_several_parts_leads_with_the_value_every_part_names(
+    parts: list[list[tuple[str, float]]], lead: str | None
+) -> None:
+    ranked = _candidates("q", ["s"])
+    choice = shared_lead([[(v, c, ranked) for v, c in part] for part in parts])
+    assert choice.value == lead, choice.note
+    if lead:
+        assert list(choice.support) == ranked[:1]
+
+
+@pytest.mark.parametrize(
+    ("value", "texts", "full"),
+    [
+        ("Bankman-Fried", ["FTX founder Sam Bankman-Fried was convicted.",
+                           "Bankman-Fried testified. Sam Bankman-Fried denied it."],
+         "Sam Bankman-Fried"),
+        # The commonest longer form; a name that only contains the value is not one.
+        ("Commission", ["The European Commission fined it; the European Commission said.",
+                        "The Federal Trade Commission agreed."], "European Commission"),
+        ("Bankman-Fried", ["On Bankman-Fried Trial Day it rained."], "Bankman-Fried"),
+        # A sentence's capitalised opening word is not part of the name; nor is a title.
+        ("Google", ["It fell. But Google said no, but it paid.\n\nOther Google staff"],
+         "Google"),
+        ("Altman", ["Sam Altman returned.", "Microsoft\n\nAltman said."], "Altman"),
+        ("Altman", ["Sam Altman returned.", "Sam Altman spoke."], "Sam Altman"),
+        ("Altman", ["OpenAI CEO Sam Altman spoke. Sam Altman left."], "Sam Altman"),
+        ("Sam Altman", ["Reuters\n\nTwo of Sam Altman's staff left."], "Sam Altman"),
+        ("Google", ["Enter Google Maps.\nEnter Google"], "Google"),
+        ("Ellison", ["Using Caroline Ellison as a witness, said CEO Caroline Ellison."],
+         "Caroline Ellison"),
+        ("ted", ["as Sam Posted said"], "ted"),  # a whole word only
+        ("Google", ["Google said so."], "Google"),
+        ("$5 billion", ["Five Billion Dollars $5 billion"], "$5 billion"),
+    ],
+)
+def test_a_name_is_shown_in_full_as_the_passages_write_it(
+    value: str, texts: list[str], full: str
+) -> None:
+    assert full_form(value, texts) == full
+
+
+@pytest.mark.parametrize(
+    ("question", "clauses"),
+    [
+        ("What company spent $26.3 billion on search deals, and is also accused of harming "
+         "publishers?", ["What company spent $26.3 billion on search deals",
+                         "accused of harming publishers"]),
+        ("Which chatbot not only reached 100 million users but also writes poetry?",
+         ["Which chatbot not only reached 100 million users", "writes poetry"]),
+        ("Which firm was sued, and has been fined?", ["Which firm was sued", "has been fined"]),
+        # "and" between names or objects is not a second description.
+        ("Who is linked to FTX and Alameda?", ["Who is linked to FTX and Alameda"]),
+        ("Who did Pompeo speak with?", ["Who did Pompeo speak with"]),
+    ],
+)
+def test_the_descriptions_of_what_a_question_asks_for(question: str, clauses: list[str]) -> None:
+    assert descriptions(question) == clauses
 
 
 def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:

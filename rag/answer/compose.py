@@ -28,11 +28,12 @@ from rag.answer.lead import (
     candidate_features,
     choose_lead,
     score_candidates,
+    shared_lead,
     value_key,
 )
 from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
-from rag.answer.question import order_of
+from rag.answer.question import descriptions, order_of
 from rag.answer.types import spec_of
 from rag.answer.values import new_to
 from rag.grounding.citations import CheckedSentence, Similarity
@@ -125,34 +126,43 @@ def best_quotes(ranked: Sequence[Candidate], n: int, question: str) -> list[Chec
     return out
 
 
+Scored = list[tuple[str, float, list[Candidate]]]
+
+
 def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
-                      ranked: Sequence[Candidate]) -> list[
-    tuple[str, float, list[Candidate]]
-]:
+                      ranked: Sequence[Candidate]) -> tuple[Scored, list[Scored]]:
     """Candidate short answers with their confidence, from ``ranked`` (the merged ranking)
     for a question of one part. A question of several parts takes
-    the names its parts' evidence shares: each part's confidence, averaged over parts."""
+    the names its parts' evidence shares: each part's confidence, averaged over parts.
+    Second: each part's own candidates (none for a question of one part, or when a part
+    has no evidence)."""
     outlets = {normalize_source(p.source) for p in gathered.passages if p.source}
     person = any(w in plan.question.lower() for w in _PERSON_WORDS)
     head = head_terms(plan.question)
 
-    def of(text: str, ranked: Sequence[Candidate]) -> list[tuple[str, float, list[Candidate]]]:
+    def of(text: str, ranked: Sequence[Candidate]) -> Scored:
         found = score_candidates(candidate_features(plan.answer_type, text, ranked, plan.names,
                                                     head, person, outlets))
         return [f for f in found if new_to(f[0], plan.question)]
 
     parts = [pe for pe in gathered.parts if pe.ranked]
     if len(parts) <= 1:
-        return of(plan.question, ranked)
+        # One part that describes the answer twice ("... and is also ...") is checked
+        # clause by clause against the same sentences, for a value both name.
+        clauses = descriptions(plan.question) if len(gathered.parts) == 1 else []
+        return of(plan.question, ranked), [of(c, ranked) for c in clauses if len(clauses) > 1]
+    per_part = [of(pe.part.text, pe.ranked) for pe in parts]
     merged: dict[str, tuple[float, str, list[Candidate]]] = {}
-    for pe in parts:
-        for value, conf, support in of(pe.part.text, pe.ranked):
+    for found in per_part:
+        for value, conf, support in found:
             key = value_key(value)
             total, shown, sup = merged.get(key, (0.0, value, []))
             shown = value if len(value) > len(shown) else shown
-            merged[key] = (total + conf / len(parts), shown, sup + support[:1])
+            merged[key] = (total + conf / len(per_part), shown, sup + support[:1])
     out = [(shown, total, sup) for total, shown, sup in merged.values()]
-    return sorted(out, key=lambda item: -item[1])
+    # Only a question every part of which has evidence may take a value they share.
+    return (sorted(out, key=lambda item: -item[1]),
+            per_part if len(parts) == len(gathered.parts) else [])
 
 
 def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
@@ -174,8 +184,11 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         return Composition([short_answer(value, support)] + [attributed(c) for c in support]
                            + notes, lead=value, lead_note="a figure for each of "
                            + " and ".join(joined), missing=[pe.part.text for pe in missing])
-    candidates = _typed_candidates(plan, gathered, ranked)
+    candidates, per_part = _typed_candidates(plan, gathered, ranked)
     choice = choose_lead(candidates)
+    if choice.value is None and per_part:
+        shared = shared_lead(per_part, (p.text for p in gathered.passages))
+        choice = shared if shared.value is not None else choice
     if choice.value is None:
         # No short answer: the sentences that hold the likeliest values answer the
         # predicate, so they are quoted first (each part's, for a question of several),

@@ -20,6 +20,12 @@ _TITLES = frozenset(content_terms(
     "official sir lord king queen prince judge coach manager founder"))
 
 
+def is_title(word: str) -> bool:
+    """A word of a title or rank that stands before a name ("Secretary", "CEO", "Sir")."""
+    terms = set(content_terms(word))
+    return bool(terms) and terms <= _TITLES
+
+
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """Country and region names (babel's, offline, and a few more): what "who" does not

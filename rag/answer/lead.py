@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rag.answer.kind_fit import kind_fit
+from rag.answer.kind_fit import is_title, kind_fit
 from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.placement import (
     distance,
@@ -43,7 +44,8 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import unqualified
+from rag.answer.values import ordinary_word, unqualified
+from rag.grounding.aliases import NAME as _LONG_NAME
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms
 
@@ -249,6 +251,74 @@ def value_key(value: str) -> str:
         return " ".join(unqualified(value).lower().split())
     words = re.findall(r"[\w'’-]+", value.lower())
     return words[-1] if words else value.lower()
+
+
+SHARED_TOP = 3
+"""A value among this many of the best candidates of each part's evidence is that part's."""
+
+
+def shared_lead(
+    per_part: Sequence[Sequence[tuple[str, float, list[Candidate]]]],
+    passages: Iterable[str] = (),
+) -> LeadChoice:
+    """The one value that the evidence of every part of a question names among its
+    :data:`SHARED_TOP` best candidates ("Which company ... reported by TechCrunch and
+    ... by The Verge?": the company both reports name), cited to each part's sentence.
+    None when a part has no candidate, or when no value or several are shared.
+
+    It is shown in the form its most confident part gives, and in full as ``passages``
+    write it most often ("Bankman-Fried" -> "Sam Bankman-Fried")."""
+    if len(per_part) < 2 or not all(per_part):
+        return LeadChoice(None, note="not a question of several parts, each with a value")
+    tops = [{value_key(v): (v, c, sup) for v, c, sup in reversed(part[:SHARED_TOP])}
+            for part in per_part]
+    shared = set(tops[0]).intersection(*tops[1:])
+    if len(shared) != 1:
+        why = "no value" if not shared else f"{len(shared)} values"
+        return LeadChoice(None, note=f"{why} among every part's best {SHARED_TOP} candidates")
+    key = shared.pop()
+    found = [top[key] for top in tops]
+    value, conf, _ = max(found, key=lambda f: f[1])
+    value = full_form(value, passages)
+    support = tuple(dict.fromkeys(sup[0] for _, _, sup in found if sup))
+    return LeadChoice(value, support, conf, None,
+                      f"“{value}” named by the evidence of each of {len(found)} parts")
+
+
+def full_form(value: str, texts: Iterable[str]) -> str:
+    """``value`` as ``texts`` most often write it in full: the commonest longer name that
+    ends with it (ties: the shorter); else ``value`` itself. Titles are left out, and so
+    are ordinary words capitalised only as a sentence's opening word ("But Google",
+    "Loading Google"): a form found only at a sentence's opening is kept when the texts
+    capitalise its first word inside a sentence too, or write it there twice."""
+    if any(ch.isdigit() for ch in value):
+        return value
+    texts = list(texts)
+    lower = {w for t in texts for w in re.findall(r"\b[a-z][\w'’-]*", t)}
+    inside = {w for t in texts for w in re.findall(r"[a-z,;:]\s+([A-Z][\w'’-]*)", t)}
+    counts: Counter[str] = Counter()
+    openings: Counter[str] = Counter()
+    for text in texts:
+        for m in _LONG_NAME.finditer(text):
+            name = m.group(0).split("\n")[-1]  # a name does not run across lines
+            prefix = name[: -len(value)]
+            if not name.endswith(value) or not prefix[-1:].isspace():
+                continue
+            before = text[: m.end() - len(name)].rstrip(" ")
+            words = prefix.split()
+            while words and (is_title(words[0]) or ordinary_word(words[0])
+                             or words[0].lower() in lower):
+                words = words[1:]
+            if not words:
+                continue
+            form = " ".join([*words, value])
+            opening = len(words) == len(prefix.split()) and (
+                not before or before[-1] in ".!?\"“‘'\n")
+            (openings if opening and words[0] not in inside else counts)[form] += 1
+    counts.update({form: n for form, n in openings.items() if n > 1 or form in counts})
+    if not counts:
+        return value
+    return min(counts, key=lambda n: (-counts[n], len(n), n))
 
 
 def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> LeadChoice:

@@ -212,6 +212,19 @@ def split_parts(question: str, kind: AnswerType, known_sources: Sequence[str]) -
     ]
 
 
+_ALSO = re.compile(
+    r"\s*(?:,\s*)?\b(?:but|and|while)\s+(?:(?:is|was|has|had|are|were|have)\s+(?:been\s+)?)?"
+    r"also\b|,\s*(?:and|but)\s+(?=(?:is|was|has|had|are|were|have|also)\b)", re.I)
+
+
+def descriptions(question: str) -> list[str]:
+    """The clauses that each describe what a question asks for: "What company spent
+    $26.3 billion ..., and is also accused of ...?" -> the spending, the accusation.
+    One clause when the question joins none with "(and|but|while) ... also" or ", and is".
+    """
+    return [c.strip(" ,?") for c in _ALSO.split(question) if c.strip(" ,?")]
+
+
 def order_of(question: str, parts: Sequence[Part]) -> tuple[int, int]:
     """Which part must come first for an order question to be answered yes: the indexes
     (earlier, later). "A before B" and "after B, A" put A first; "A after B" and

@@ -47,6 +47,14 @@ _NOT_NAMES = frozenset(
 )
 
 
+_COUNT_WORDS = frozenset("one two three four five six seven eight nine ten".split())
+
+
+def ordinary_word(word: str) -> bool:
+    """A word that is no name even capitalised ("However", "The", "Like", "Two")."""
+    return word.lower() in _NOT_NAMES | STOPWORDS | _COUNT_WORDS
+
+
 def _terms(text: str) -> set[str]:
     return set(content_terms(text))
 

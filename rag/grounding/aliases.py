@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 # Two or more capitalised words in a row ("Sam Bankman-Fried", "Federal Trade Commission").
 _WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_NAME = re.compile(rf"\b{_WORD}(?:\s+(?:of\s+)?{_WORD})+\b")
+NAME = re.compile(rf"\b{_WORD}(?:\s+(?:of\s+)?{_WORD})+\b")
+"""Two or more capitalised words in a row."""
 _SHORT = re.compile(r"\b[A-Z]{2,5}\b")
 
 
@@ -24,7 +25,7 @@ def initials(name: str) -> str:
 
 def long_names(text: str) -> list[str]:
     """The names of two or more capitalised words in ``text``."""
-    return [m.group(0) for m in _NAME.finditer(text)]
+    return [m.group(0) for m in NAME.finditer(text)]
 
 
 def short_forms(text: str) -> set[str]:
