@@ -238,7 +238,10 @@ def test_a_question_of_several_parts_leads_with_the_value_every_part_names(
         ("Altman", ["Sam Altman returned.", "Microsoft\n\nAltman said."], "Altman"),
         ("Altman", ["Sam Altman returned.", "Sam Altman spoke."], "Sam Altman"),
         ("Altman", ["OpenAI CEO Sam Altman spoke. Sam Altman left."], "Sam Altman"),
+        ("Bankman-Fried", ["FTX Co-Founder Sam Bankman-Fried"], "Sam Bankman-Fried"),
         ("Sam Altman", ["Reuters\n\nTwo of Sam Altman's staff left."], "Sam Altman"),
+        # Inside a sentence, a capitalised word is part of the name.
+        ("Yankees", ["a win for the New York Yankees, the new champions"], "New York Yankees"),
         ("Google", ["Enter Google Maps.\nEnter Google"], "Google"),
         ("Ellison", ["Using Caroline Ellison as a witness, said CEO Caroline Ellison."],
          "Caroline Ellison"),

@@ -20,9 +20,13 @@ _TITLES = frozenset(content_terms(
     "official sir lord king queen prince judge coach manager founder"))
 
 
+_TITLE_PREFIXES = frozenset("co vice deputy ex former acting interim".split())
+
+
 def is_title(word: str) -> bool:
-    """A word of a title or rank that stands before a name ("Secretary", "CEO", "Sir")."""
-    terms = set(content_terms(word))
+    """A word of a title or rank that stands before a name ("Secretary", "CEO", "Sir",
+    "Co-Founder")."""
+    terms = {t for t in content_terms(word.replace("-", " ")) if t not in _TITLE_PREFIXES}
     return bool(terms) and terms <= _TITLES
 
 

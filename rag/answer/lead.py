@@ -287,10 +287,11 @@ def shared_lead(
 
 def full_form(value: str, texts: Iterable[str]) -> str:
     """``value`` as ``texts`` most often write it in full: the commonest longer name that
-    ends with it (ties: the shorter); else ``value`` itself. Titles are left out, and so
-    are ordinary words capitalised only as a sentence's opening word ("But Google",
-    "Loading Google"): a form found only at a sentence's opening is kept when the texts
-    capitalise its first word inside a sentence too, or write it there twice."""
+    ends with it (ties: the shorter); else ``value`` itself. Titles are left out. At a
+    sentence's opening, where any word is capitalised, so are ordinary words ("But
+    Google", "Loading Google": words the texts also write in lower case), and a form
+    found only there counts when the texts capitalise its first word inside a sentence
+    too, or write it there twice."""
     if any(ch.isdigit() for ch in value):
         return value
     texts = list(texts)
@@ -305,16 +306,16 @@ def full_form(value: str, texts: Iterable[str]) -> str:
             if not name.endswith(value) or not prefix[-1:].isspace():
                 continue
             before = text[: m.end() - len(name)].rstrip(" ")
+            opening = not before or before[-1] in ".!?\"“‘'\n"
             words = prefix.split()
-            while words and (is_title(words[0]) or ordinary_word(words[0])
-                             or words[0].lower() in lower):
+            while words and (is_title(words[0]) or opening and (
+                    ordinary_word(words[0]) or words[0].lower() in lower)):
                 words = words[1:]
             if not words:
                 continue
             form = " ".join([*words, value])
-            opening = len(words) == len(prefix.split()) and (
-                not before or before[-1] in ".!?\"“‘'\n")
-            (openings if opening and words[0] not in inside else counts)[form] += 1
+            first = len(words) == len(prefix.split())  # still the sentence's first word
+            (openings if opening and first and words[0] not in inside else counts)[form] += 1
     counts.update({form: n for form, n in openings.items() if n > 1 or form in counts})
     if not counts:
         return value
