@@ -91,6 +91,7 @@ def test_the_model_reads_the_evidence_sentences_not_the_whole_passage(tmp_path: 
 @pytest.mark.parametrize(("question", "cap"), [
     ("Who did the Quillmere council appoint as lighthouse keeper?", 64),
     ("What happened in Quillmere?", 256),
+    ("Did the Quillmere council appoint a lighthouse keeper?", 48),
 ])
 def test_the_draft_is_capped_by_what_the_question_asks(tmp_path: Path, question: str,
                                                        cap: int) -> None:

@@ -13,8 +13,9 @@ value comes from, and how its lead is composed and checked. Adding a type is one
   a few cited sentences from several articles in time order (:mod:`rag.answer.overview`).
 - ``nearest_first``: values nearer the question's own words are likelier (figures, dates).
 - ``draft_tokens``: the most tokens the model may write for it (generative mode). A small
-  model writes to the cap whatever the question; a name wants a sentence, an overview
-  about 150 words.
+  model writes to the cap whatever the question; a name or a verdict wants a sentence
+  (the composer states the verdict, from the parts' evidence), an overview about 150
+  words.
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ TYPES: tuple[TypeSpec, ...] = (
     TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value", draft_tokens=64),
     TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING), entity_spans, "value",
              draft_tokens=64),
-    TypeSpec(AnswerType.YES_NO, (), None, "verdict"),
-    TypeSpec(AnswerType.ORDER, (), None, "verdict"),
+    TypeSpec(AnswerType.YES_NO, (), None, "verdict", draft_tokens=48),
+    TypeSpec(AnswerType.ORDER, (), None, "verdict", draft_tokens=48),
     TypeSpec(AnswerType.DESCRIPTION, (), None, "description", draft_tokens=160),
 )
 _BY_KIND = {spec.kind: spec for spec in TYPES}
