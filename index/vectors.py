@@ -144,16 +144,17 @@ class VectorStore:
     ) -> None:
         """Upsert vectors in batches (upsert, so a retried write never duplicates).
 
-        ``recent``: a small write to a large index, which goes to the recent collection
-        while that holds fewer than :data:`RECENT_LIMIT`. Any other write goes to the main
-        collection, and moves the recent vectors there first."""
+        ``recent``: ids the main collection does not hold (new articles' chunks), which
+        go to the recent collection while it stays within :data:`RECENT_LIMIT`. Any other
+        write goes to the main collection, and moves the recent vectors there first."""
         # One float32 matrix: Chroma takes it as is (lists of Python floats cost more
         # than the write itself at a few thousand rows).
         matrix = np.asarray(vectors, dtype=np.float32)
         held = self.recent_count()
-        if not (recent and held + len(ids) <= RECENT_LIMIT) and held:
+        to_recent = recent and held + len(ids) <= RECENT_LIMIT
+        if held and not to_recent:
             self._fold()
-        target = self._recent if recent and held + len(ids) <= RECENT_LIMIT else self._main
+        target = self._recent if to_recent else self._main
         for i in range(0, len(ids), self._max_batch):
             j = i + self._max_batch
             target.upsert(
