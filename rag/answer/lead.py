@@ -45,7 +45,7 @@ from rag.answer.placement import (
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
 from rag.answer.values import ordinary_word, unqualified
-from rag.grounding.aliases import NAME as _LONG_NAME
+from rag.grounding.aliases import NAME
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms
 
@@ -300,7 +300,7 @@ def full_form(value: str, texts: Iterable[str]) -> str:
     counts: Counter[str] = Counter()
     openings: Counter[str] = Counter()
     for text in texts:
-        for m in _LONG_NAME.finditer(text):
+        for m in NAME.finditer(text):
             name = m.group(0).split("\n")[-1]  # a name does not run across lines
             prefix = name[: -len(value)]
             if not name.endswith(value) or not prefix[-1:].isspace():

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Two or more capitalised words in a row ("Sam Bankman-Fried", "Federal Trade Commission").
 _WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME = re.compile(rf"\b{_WORD}(?:\s+(?:of\s+)?{_WORD})+\b")
-"""Two or more capitalised words in a row."""
+"""Two or more capitalised words in a row ("Sam Bankman-Fried", "Federal Trade Commission")."""
 _SHORT = re.compile(r"\b[A-Z]{2,5}\b")
 
 
