@@ -10,8 +10,7 @@ test:
 	./scripts/bootstrap.sh dev
 	./scripts/system-deps.sh
 	.venv/bin/lint-imports
-	.venv/bin/python -m pytest
-	./scripts/eval-gate.sh
+	./scripts/suite.sh
 
 # The fast inner loop: lint, layer contracts and the suite without model, browser and
 # subprocess tests (under 2 minutes on 2 cores). `make test` still runs everything.

@@ -114,6 +114,12 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2", description="Ollama embedding model when embed_backend is ollama."
     )
     embed_batch_size: int = Field(32, ge=1)
+    embed_threads: int | None = Field(
+        None, ge=1, description=(
+            "Threads of the bundled embedding model (default: every core). One, when "
+            "several processes share the machine: its threads wait busily for each other."
+        ),
+    )
 
     llm_backend: str = Field(
         "auto", description="auto, or a registered backend: ollama or embedded."

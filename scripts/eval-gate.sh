@@ -45,56 +45,81 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 
-index_corpus() {  # index_corpus SET DIR: index the corpus the set names into DIR
-    local corpus
-    mapfile -t corpus < <("$RAG" eval corpus "$1") || return 2
-    [[ ${#corpus[@]} -gt 0 ]] || { echo "eval gate: $1 names no corpus" >&2; return 2; }
-    "$RAG" --index-dir "$2" index --quiet "${corpus[@]}"
+index_corpus() {  # index_corpus SET DIR [rag index options]: index the set's corpus into DIR
+    local corpus set=$1 dir=$2
+    shift 2
+    mapfile -t corpus < <("$RAG" eval corpus "$set") || return 2
+    [[ ${#corpus[@]} -gt 0 ]] || { echo "eval gate: $set names no corpus" >&2; return 2; }
+    "$RAG" --index-dir "$dir" index --quiet "$@" "${corpus[@]}"
 }
 
 run() {  # run SET INDEX NAME [rag eval options...]
     local set=$1 index=$2 name=$3 start=$SECONDS
     shift 3
-    "$RAG" --index-dir "$index" eval "$set" --history-dir "$work/history" "$@" \
+    "$RAG" --index-dir "$index" eval "$set" --history-dir "$work/history-$lane" "$@" \
         "$flag" "$BASELINES/$name.json" || status=1
     echo "eval gate: $name took $((SECONDS - start))s"
 }
 
-SECONDS=0
-index_corpus eval/seeds.yaml "$work/seeds" || exit 2
-echo "eval gate: indexed the seeds set's corpus in ${SECONDS}s"
-run eval/seeds.yaml "$work/seeds" seeds-retrieval --retrieval-only
-RAG_ANSWER_MODE=generative run eval/seeds.yaml "$work/seeds" seeds-full
-run eval/seeds.yaml "$work/seeds" seeds-default
-run eval/natural/seeds.yaml "$work/seeds" natural-seeds-default
-run eval/overview/seeds.yaml "$work/seeds" overview-seeds-default
-
 report_only() {  # report_only SET INDEX: run and print the totals, no baseline (held out)
-    "$RAG" --index-dir "$2" eval "$1" --history-dir "$work/history" --summary || status=1
+    "$RAG" --index-dir "$2" eval "$1" --history-dir "$work/history-$lane" --summary || status=1
 }
-report_only eval/natural/seeds-heldout.yaml "$work/seeds"
-report_only eval/overview/seeds-heldout.yaml "$work/seeds"
-for f in eval/open/seeds*.yaml; do report_only "$f" "$work/seeds"; done
 
 MH=eval/multihop-sample.yaml
+SECONDS=0
 # The index's directory is keyed as the tests key it (scripts/multihop_index.py), so a
 # suite that built it for its own tests leaves nothing to build here.
 if mh_index=$(.venv/bin/python scripts/multihop_index.py); then
-    start=$SECONDS
-    index_corpus "$MH" "$mh_index" || exit 2
-    echo "eval gate: MultiHop-RAG index at $mh_index ready in $((SECONDS - start))s"
-    run "$MH" "$mh_index" multihop-sample-default
-    run eval/natural/multihop.yaml "$mh_index" natural-multihop-default
-    report_only eval/natural/multihop-heldout.yaml "$mh_index"
-    run eval/overview/multihop.yaml "$mh_index" overview-multihop-default
-    report_only eval/overview/multihop-heldout.yaml "$mh_index"
-    for f in eval/open/multihop*.yaml; do report_only "$f" "$mh_index"; done
-    # "What happened last week?" as of dates inside the corpus cites only that week.
-    .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1
+    index_corpus "$MH" "$mh_index" --wait 3600 || exit 2
+    echo "eval gate: MultiHop-RAG index at $mh_index ready in ${SECONDS}s"
 else
     echo "eval gate: FAILED: $MH needs ../shared/data/multihop-rag beside the project" >&2
+    mh_index=""
     status=1
 fi
+
+# Two lanes, one per core, each embedding on one thread (two processes whose embedding
+# threads spin for each other gain nothing): the seeds sets with every report-only set, and
+# the MultiHop-RAG sets that have baselines. Each lane's output is printed whole once both
+# are done.
+export RAG_EMBED_THREADS=1
+seeds_lane() {
+    local start=$SECONDS
+    index_corpus eval/seeds.yaml "$work/seeds" || return 2
+    echo "eval gate: indexed the seeds set's corpus in $((SECONDS - start))s"
+    run eval/seeds.yaml "$work/seeds" seeds-retrieval --retrieval-only
+    RAG_ANSWER_MODE=generative run eval/seeds.yaml "$work/seeds" seeds-full
+    run eval/seeds.yaml "$work/seeds" seeds-default
+    run eval/natural/seeds.yaml "$work/seeds" natural-seeds-default
+    run eval/overview/seeds.yaml "$work/seeds" overview-seeds-default
+    report_only eval/natural/seeds-heldout.yaml "$work/seeds"
+    report_only eval/overview/seeds-heldout.yaml "$work/seeds"
+    for f in eval/open/seeds*.yaml; do report_only "$f" "$work/seeds"; done
+    if [[ -n $mh_index ]]; then
+        report_only eval/natural/multihop-heldout.yaml "$mh_index"
+        report_only eval/overview/multihop-heldout.yaml "$mh_index"
+        for f in eval/open/multihop*.yaml; do report_only "$f" "$mh_index"; done
+    fi
+    return $status
+}
+
+multihop_lane() {
+    [[ -n $mh_index ]] || return 0
+    run "$MH" "$mh_index" multihop-sample-default
+    run eval/natural/multihop.yaml "$mh_index" natural-multihop-default
+    run eval/overview/multihop.yaml "$mh_index" overview-multihop-default
+    # "What happened last week?" as of dates inside the corpus cites only that week.
+    .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1
+    return $status
+}
+
+lane=seeds seeds_lane >"$work/seeds.log" 2>&1 &
+seeds_pid=$!
+lane=multihop multihop_lane >"$work/multihop.log" 2>&1 &
+multihop_pid=$!
+wait "$seeds_pid" || status=1
+wait "$multihop_pid" || status=1
+cat "$work/seeds.log" "$work/multihop.log"
 
 echo "eval gate: total ${SECONDS}s"
 if [[ $status -ne 0 ]]; then

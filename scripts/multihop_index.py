@@ -5,7 +5,9 @@ and of the indexing code, so a change to either builds a new one). Prints its di
     python scripts/multihop_index.py [--build]
 
 ``--build`` indexes the corpus into it first (a no-op when it is up to date; a cold build
-takes about 7 minutes on two cores). Exits 2 when the corpus is not beside the project
+takes about 7 minutes on two cores). A second build started meanwhile (the suite starts
+one beside pytest, whose MultiHop tests ask for it too) waits for the first and then
+finds nothing to do. Exits 2 when the corpus is not beside the project
 (``../shared/data/multihop-rag/corpus.json``).
 """
 
@@ -45,8 +47,9 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
         env["RAG_CONFIG"] = "/dev/null"
         rag = Path(sys.executable).with_name("rag")
-        done = subprocess.run([str(rag), "--index-dir", str(target), "index", "--quiet",
-                               str(CORPUS)], env=env, stdout=sys.stderr, check=False)
+        command = [str(rag), "--index-dir", str(target), "index", "--quiet",
+                   "--wait", "3600", str(CORPUS)]
+        done = subprocess.run(command, env=env, stdout=sys.stderr, check=False)
         if done.returncode != 0:
             return done.returncode
     print(target)

@@ -47,11 +47,20 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+def _embed_threads() -> int | None:
+    """One embedding thread per pytest-xdist worker (the workers fill the cores; threads
+    that spin for each other across workers slow both), else the default."""
+    import os
+
+    return 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
+
+
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
     """Settings for a test: its own index dir, Ollama pointed at nothing."""
     base: dict[str, object] = {
         "index_dir": index_dir,
         "ollama_host": "http://127.0.0.1:9",
+        "embed_threads": _embed_threads(),
     }
     base.update(overrides)
     return load_settings(Path("/dev/null"), **base)
@@ -67,7 +76,7 @@ def onnx_embedder():  # type: ignore[no-untyped-def]
     """The real bundled embedding model, loaded once per test session."""
     from index.embedding import OnnxMiniLMEmbedding
 
-    return OnnxMiniLMEmbedding()
+    return OnnxMiniLMEmbedding(num_threads=_embed_threads())
 
 
 @pytest.fixture

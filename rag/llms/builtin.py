@@ -50,7 +50,8 @@ def _embedded_llm(s: Settings) -> NewsLLM:
 def _onnx(s: Settings) -> NewsEmbedding:
     from index.embedding import OnnxMiniLMEmbedding
 
-    return OnnxMiniLMEmbedding(embed_batch_size=s.embed_batch_size)
+    return OnnxMiniLMEmbedding(embed_batch_size=s.embed_batch_size,
+                               num_threads=s.embed_threads)
 
 
 def _ollama_embedding(s: Settings) -> NewsEmbedding:
