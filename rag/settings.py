@@ -117,7 +117,8 @@ class Settings(BaseSettings):
     embed_threads: int | None = Field(
         None, ge=1, description=(
             "Threads of the bundled embedding model (default: every core). One, when "
-            "several processes share the machine: its threads wait busily for each other."
+            "several busy processes share the cores: two evals at once, each on every "
+            "core, ran slower than one after the other."
         ),
     )
 

@@ -78,8 +78,8 @@ else
     status=1
 fi
 
-# Two lanes, one per core, each embedding on one thread (two processes whose embedding
-# threads spin for each other gain nothing): the seeds sets with every report-only set, and
+# Two lanes, one per core, each embedding on one thread (two lanes that each embedded on
+# every core took longer than running one after the other): the seeds sets with every report-only set, and
 # the MultiHop-RAG sets that have baselines. Each lane's output is printed whole once both
 # are done.
 export RAG_EMBED_THREADS=1

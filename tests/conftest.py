@@ -48,8 +48,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _embed_threads() -> int | None:
-    """One embedding thread per pytest-xdist worker (the workers fill the cores; threads
-    that spin for each other across workers slow both), else the default."""
+    """One embedding thread per pytest-xdist worker (the workers already fill the cores),
+    else the default."""
     import os
 
     return 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
