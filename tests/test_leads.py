@@ -16,6 +16,7 @@ from rag.answer.lead import (
     candidate_features,
     choose_lead,
     full_form,
+    placed_elsewhere,
     score_candidates,
     shared_lead,
 )
@@ -460,3 +461,24 @@ def test_predicate_word(claim: str, word: str | None) -> None:
     from rag.answer.bearing import predicate_word
 
     assert predicate_word(claim) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "after", "elsewhere"),
+    [
+        # the figure the sentence gives for another place than the question's
+        ("How many US troops are in Iraq?", " troops in Syria.", True),
+        ("How many US troops are in Iraq?", " are serving in Iraq. US troops", False),
+        ("How many people were evacuated from Gaza?", " from the West Bank", True),
+        # the same place, written another way
+        ("How many troops are in the US?", " troops in the U.S. now", False),
+        # a clause break, a lowercase place word, or a question that names no place
+        ("How many US troops are in Iraq?", ", officials said in Washington", False),
+        ("How many people died in Gaza?", " people died in the attack", False),
+        ("How many troops are there?", " troops in Syria", False),
+    ],
+)
+def test_a_value_said_of_another_named_place_is_not_the_answer(
+    question: str, after: str, elsewhere: bool
+) -> None:
+    assert placed_elsewhere(question, after) is elsewhere

@@ -98,6 +98,7 @@ class _Asked(NamedTuple):
     predicate, the word for what is asked and the side the answer stands on) and the best
     sentence (its score and passage)."""
 
+    question: str
     kind: AnswerType
     pred: set[str]
     head: set[str]
@@ -127,7 +128,7 @@ def candidate_features(
         return []
     pred = predicate_terms(question, names, head)
     reach, far = _reach(kind, question, ranked)
-    q = _Asked(kind, pred, head, fit_role(question), set(content_terms(question)), person,
+    q = _Asked(question, kind, pred, head, fit_role(question), set(content_terms(question)), person,
                outlets, ranked[0].score, ranked[0].passage.chunk_id, far,
                capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
@@ -157,6 +158,30 @@ def _reach(kind: AnswerType, question: str,
     return reach, far
 
 
+# "in Iraq", "at the Pentagon", "from Syria": a named place or body a value is said of.
+_PLACED = r"\b(?:in|at|from)\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)"
+_QUESTION_PLACE = re.compile(_PLACED)
+# ... right after a value and at most two words ("about 900 troops in Syria"), in its clause.
+_VALUE_PLACE = re.compile(r"^[^\W\d]*(?:\s+[\w’'-]+){0,2}?\s+" + _PLACED[2:])
+
+
+def placed_elsewhere(question: str, after: str) -> bool:
+    """Whether the words right after a value say it is of another named place or body
+    than the one the question names ("How many US troops are in Iraq?": "about 900
+    troops in Syria" is Syria's figure). False when the question names none."""
+    asked = [_squashed(m.group(1)) for m in _QUESTION_PLACE.finditer(question)]
+    said = _VALUE_PLACE.match(after)
+    if not asked or said is None:
+        return False
+    name = _squashed(said.group(1))
+    return not any(name in a or a in name for a in asked)
+
+
+def _squashed(name: str) -> str:
+    """A name compared as letters alone ("U.S." is "us")."""
+    return re.sub(r"[\W_]", "", name.lower())
+
+
 def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, int, set[str]]],
                     span: tuple[int, int], n_spans: int) -> dict[str, float] | None:
     """The features of the value at ``span`` of sentence ``c`` (the ``rank``-th read, with
@@ -173,7 +198,7 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
         fit *= OPENER_NAMED if value in q.capitalised else OPENER_UNNAMED
-    if fit == 0.0:
+    if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]):
         return None
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head
