@@ -159,10 +159,10 @@ def _reach(kind: AnswerType, question: str,
 
 
 # "in Iraq", "at the Pentagon", "from Syria": a named place or body a value is said of.
-_PLACED = r"\b(?:in|at|from)\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)"
-_QUESTION_PLACE = re.compile(_PLACED)
+_PLACED = r"(?:in|at|from)\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)"
+_QUESTION_PLACE = re.compile(r"\b" + _PLACED)
 # ... right after a value and at most two words ("about 900 troops in Syria"), in its clause.
-_VALUE_PLACE = re.compile(r"^[^\W\d]*(?:\s+[\w’'-]+){0,2}?\s+" + _PLACED[2:])
+_VALUE_PLACE = re.compile(r"^[^\W\d]*(?:\s+[\w’'-]+){0,2}?\s+" + _PLACED)
 
 
 def placed_elsewhere(question: str, after: str) -> bool:
