@@ -18,6 +18,10 @@ from rag.query.followup import is_follow_up, standalone_question
         ("What did its spokesperson say?", True),
         ("What did Pompeo say about them?", True),
         ("Why?", True),
+        ("How many died?", True),
+        # Short, but it names whom it asks about.
+        ("Where was Soleimani killed?", False),
+        ("Who is Morgan Ortagus?", False),
         # A pronoun after a name the question gives itself stands for that name.
         ("What did the State Department say it would do if the attacks continued?", False),
         ("How many troops does the US keep in Iraq and where are they based?", False),

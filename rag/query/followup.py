@@ -20,13 +20,14 @@ _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’.-]*")
 def is_follow_up(question: str) -> bool:
     """A question that leans on the conversation: starts with "and", points back ("that",
     "them", "there"), uses a pronoun before naming anyone, or has almost no content words
-    of its own."""
+    of its own and names nothing ("How many died?", but not "Where was Soleimani
+    killed?", which is short and says whom it asks about)."""
     if _LEADS_ON.search(question) or _POINTERS.search(question):
         return True
     pronoun = _PRONOUNS.search(question)
     if pronoun and not _NAME.search(question.strip()[: pronoun.start()]):
         return True
-    return len(content_terms(question)) <= 2
+    return len(content_terms(question)) <= 2 and not _NAME.search(question.strip())
 
 
 def standalone_question(question: str, history: Sequence[tuple[str, str]]) -> str:
