@@ -84,3 +84,16 @@ def test_each_passage_text_is_quoted_once() -> None:
     # The pair takes the place of the sentence it holds; a quote inside it is dropped.
     assert [s.evidence for s in kept] == [{1: pair.span}, {1: other.span}]
     assert pair.own_text == "It was set by Jorgen Juve."
+
+
+def test_a_sentence_two_overlapping_passages_hold_is_quoted_once() -> None:
+    from rag.answer.compose import without_overlaps
+    from rag.grounding.quotes import quote
+
+    text = "The Warriors traded Jordan Poole to the Wizards."
+    one = Passage(1, "d", "d:0", "t", "Earlier news. " + text, source="Wire")
+    two = Passage(2, "d", "d:1", "t", text + " Later news.", source="Wire")
+    a = Candidate(one, (14, len(one.text)), 0.9)
+    b = Candidate(two, (0, len(text)), 0.8)
+    kept = without_overlaps([quote(a), quote(b)])
+    assert [s.evidence for s in kept] == [{1: a.span}]

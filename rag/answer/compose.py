@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.outlets import normalize_source
+from rag.answer.asked import asked_phrase
 from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
 from rag.answer.clauses import clause_lead, reason_sentence
 from rag.answer.conjuncts import conjuncts, value_per_name
@@ -228,6 +229,9 @@ _COUNTED = re.compile(r"^\s*how\s+(?:many|much)\s+((?:[\w'’-]+\s+){0,3}?[\w'�
 def head_terms(question: str) -> set[str]:
     """The words of what a "which / what X", "who is the X" or "how many X" question asks
     for ("Iraqi prime ministers", "State Department spokesperson", "service members")."""
+    phrase = asked_phrase(question)
+    if phrase is not None:  # ("U.S." is no word to look for)
+        return {t for t in content_terms(phrase) if len(t) > 1} - _GENERIC_HEADS
     m = (_HEAD.match(question) or _WHO_IS.match(question) or _COUNTED.match(question)
          or re.match(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:did|does|do|"
                      r"is|was|are|were|has|have|had|will|might|could|can)\s", question, re.I)
@@ -238,7 +242,8 @@ def head_terms(question: str) -> set[str]:
 def plural_head(question: str) -> bool:
     """Whether the question asks for several ("Which prime ministers ...")."""
     m = _HEAD.match(question)
-    last = m.group(1).split()[-1].lower() if m else ""
+    phrase = asked_phrase(question) or (m.group(1) if m else "")
+    last = phrase.split()[-1].lower() if phrase else ""
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
@@ -336,9 +341,12 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
 def without_overlaps(sentences: Sequence[CheckedSentence]) -> list[CheckedSentence]:
     """The sentences with each passage text quoted once: a quote that holds an earlier
     one (a sentence read with the one before it) takes its place; a quote inside an
-    earlier one is dropped."""
+    earlier one is dropped, and so is a quote of the same words from another passage
+    (overlapping passages of one article hold the same sentence)."""
     out: list[CheckedSentence] = []
     for s in sentences:
+        if s.origin == "quoted" and any(k.origin == "quoted" and k.text == s.text for k in out):
+            continue
         span = _quoted_span(s)
         clash = next((i for i, kept in enumerate(out) if span and (k := _quoted_span(kept))
                       and k[0] == span[0] and k[1] < span[2] and span[1] < k[2]), None)

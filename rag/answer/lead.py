@@ -47,7 +47,7 @@ from rag.answer.types import value_spans
 from rag.answer.values import ordinary_word, unqualified
 from rag.grounding.aliases import NAME
 from rag.grounding.quotes import SENTENCE_END, Candidate
-from rag.grounding.text import content_terms
+from rag.grounding.text import content_terms, lemma_terms
 
 # Chosen with the weights on the development questions (eval/natural/*.yaml, not the
 # held-out files), cross-validated, for lead precision of at least 0.9; see README
@@ -110,6 +110,7 @@ class _Asked(NamedTuple):
     first: str
     far: bool
     capitalised: frozenset[str]  # words the passages capitalise inside a sentence
+    given: frozenset[str]  # the lemmas of the names the question gives
 
 
 def candidate_features(
@@ -130,7 +131,8 @@ def candidate_features(
     reach, far = _reach(kind, question, ranked)
     q = _Asked(question, kind, pred, head, fit_role(question), set(content_terms(question)), person,
                outlets, ranked[0].score, ranked[0].passage.chunk_id, far,
-               capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()))
+               capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()),
+               frozenset(t for n in names for t in lemma_terms(n)))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
@@ -202,7 +204,7 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         return None
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head
-    local, side, headed = placement(words, a, b, q.pred, head, q.role)
+    local, side, headed = placement(words, a, b, q.pred, head, q.role, q.given)
     near = distance(words, a, b, q.pred, None)
     to_head = distance(words, a, b, head, None) if head else None
     own = set(content_terms(value))

@@ -10,36 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-BIAS = -3.8657
+BIAS = -3.9377
 WEIGHTS: dict[str, float] = {
-    "crowd": -0.9740,
-    "echo": -0.3084,
-    "far": 0.0352,
-    "first": 0.1777,
-    "fit": 1.3907,
-    "hand": 1.3000,
-    "head": -0.2941,
-    "head_near": 1.0163,
-    "headed": 0.5641,
-    "heading": -0.0896,
-    "is_date": -0.2845,
-    "is_entity": 0.0427,
-    "is_number": -0.2076,
-    "is_person": 0.3430,
-    "is_place": 0.1064,
-    "local": 0.3691,
-    "margin": 3.1805,
-    "near": -0.1534,
-    "opener": 0.8566,
-    "passages": -0.1148,
-    "rank": 1.5785,
-    "rel": 0.3368,
-    "rivals": -0.1275,
-    "side": -0.0536,
-    "support": 0.5060,
-    "words": 0.4812,
+    "crowd": -0.9564,
+    "echo": -0.6261,
+    "far": 0.0000,
+    "first": 0.0193,
+    "fit": 1.4373,
+    "hand": 1.2287,
+    "head": -0.4831,
+    "head_near": 0.7994,
+    "headed": 0.9715,
+    "heading": -0.7277,
+    "is_date": -0.3592,
+    "is_entity": -0.1466,
+    "is_number": -0.2173,
+    "is_person": 0.4455,
+    "is_place": 0.2776,
+    "local": 0.1332,
+    "margin": 3.0691,
+    "near": 0.2197,
+    "opener": 1.0062,
+    "passages": 0.0063,
+    "rank": 1.4637,
+    "rel": 0.4405,
+    "rivals": -0.1592,
+    "side": 0.1023,
+    "support": 0.4813,
+    "words": 0.5772,
 }
-THRESHOLD = 0.803  # cross-validated, for lead precision
+THRESHOLD = 0.718  # cross-validated, for lead precision
 
 
 def confidence(features: Mapping[str, float]) -> float:

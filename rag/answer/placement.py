@@ -38,10 +38,13 @@ def word_spans(text: str) -> list[tuple[int, int, set[str]]]:
 
 
 def distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: AbstractSet[str],
-             after: bool | None) -> int | None:
+             after: bool | None, given: AbstractSet[str] = frozenset()) -> int | None:
     """Words between the value (characters ``a``..``b``) and the nearest word of
     ``terms``; with ``after`` the value must follow that word (True) or precede it
-    (False). None when no such word stands in the sentence."""
+    (False). Words of ``given`` (the names the question gives) are not counted: in
+    "traded Jordan Poole to the Wizards" the Wizards are two words from "traded" for
+    "Which team did they trade Jordan Poole to?". None when no such word stands in the
+    sentence."""
     inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
     if not inside:
         return None
@@ -52,7 +55,8 @@ def distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: Abst
             continue
         if after is True and i > lo or after is False and i < hi:
             continue
-        gap = lo - i - 1 if i < lo else i - hi - 1
+        between = range(i + 1, lo) if i < lo else range(hi + 1, i)
+        gap = sum(1 for j in between if not words[j][2] or not words[j][2] <= given)
         best = gap if best is None or gap < best else best
     return best
 
@@ -70,11 +74,12 @@ def fit_role(question: str) -> bool | None:
 
 
 def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[str],
-              head: set[str], role: bool | None) -> tuple[float, float, bool]:
+              head: set[str], role: bool | None,
+              given: AbstractSet[str] = frozenset()) -> tuple[float, float, bool]:
     """Where a value stands against the question: (the share of the question's predicate
     words within :data:`CLAUSE` words of it, whether it stands within :data:`NEAR` words
-    on the side the question asks for, whether it stands next to the word for what is
-    asked, "Which team", "the spokesperson")."""
+    on the side the question asks for, not counting the names it gives, whether it
+    stands next to the word for what is asked, "Which team", "the spokesperson")."""
     inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
     if not inside:
         return 0.0, 0.0, False
@@ -85,7 +90,7 @@ def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[
             near |= words[i][2]
     # A clause holds only so much of a long question: at most LOCAL_TERMS of its words.
     local = min(1.0, len(pred & near) / min(len(pred), LOCAL_TERMS)) if pred else 0.5
-    side = distance(words, a, b, pred, role)
+    side = distance(words, a, b, pred, role, given)
     headed = False
     if head:
         d_head = distance(words, a, b, head, None)

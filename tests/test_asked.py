@@ -1,0 +1,55 @@
+"""What a "which X" / "what X" question asks for, read by the shape of its noun phrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.asked import asked_phrase
+from rag.answer.placement import distance, word_spans
+from rag.grounding.text import lemma_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Which team did the Warriors trade Jordan Poole to?", "team"),
+        # Names and abbreviations before the noun modify it, and stay with it.
+        ("Which Apple executive negotiated the search deal?", "Apple executive"),
+        ("Which former U.S. ambassador to NATO told CNBC about aid?", "former U.S. ambassador"),
+        ("Which New York Jets linebacker was player of the month?", "New York Jets linebacker"),
+        # The phrase ends at its verb, with or without -ed.
+        ("Which Browns player caught the Hail Mary?", "Browns player"),
+        ("Which ETF provider agreed to buy the business?", "ETF provider"),
+        ("Which IPL team bought Pat Cummins?", "IPL team"),
+        ("Which stadium hosts the Holiday Bowl?", "stadium"),
+        # A possessive takes the word it owns, which passages write after the answer.
+        ("Which famous investor's decision to invest helped?", "famous investor's decision"),
+        ("What tax-free investment scheme does Japan plan to expand?", "tax-free investment scheme"),
+        ("Which market analyst at IG commented on the ASX?", "market analyst"),
+        ("Which Seahawks running back should you sit?", "Seahawks running back"),
+        ("Which VTuber is the most subscribed?", "VTuber"),
+        # Not a question of this form.
+        ("What is the name of the bill?", None),
+        ("What did Pompeo say about the attacks?", None),
+        ("What replaced Inter Miami's tour of China?", None),
+        ("Who fired the rockets?", None),
+    ],
+)
+def test_asked_phrase(question: str, phrase: str | None) -> None:
+    assert asked_phrase(question) == phrase
+
+
+@pytest.mark.parametrize(
+    ("given", "gap"),
+    [
+        (frozenset(), 5),  # "24-year-old Jordan Poole to the"
+        (frozenset(lemma_terms("Jordan Poole")), 3),  # the question's own names do not count
+    ],
+)
+def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
+    given: frozenset[str], gap: int
+) -> None:
+    text = "They traded 24-year-old Jordan Poole to the Wizards in a deal."
+    a = text.index("Wizards")
+    words = word_spans(text)
+    assert distance(words, a, a + len("Wizards"), set(lemma_terms("trade")), True, given) == gap
