@@ -53,3 +53,34 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
     a = text.index("Wizards")
     words = word_spans(text)
     assert distance(words, a, a + len("Wizards"), set(lemma_terms("trade")), True, given) == gap
+
+
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("Which Browns player caught the Hail Mary?", True),
+        ("Who fired the head coach?", True),
+        # The noun asked for decides, not a person named further on.
+        ("What team, which would be under its ninth manager since 2013, is out?", False),
+        ("Which company hired the former CEO?", False),
+    ],
+)
+def test_asks_person(question: str, person: bool) -> None:
+    from rag.answer.compose import asks_person
+
+    assert asks_person(question) is person
+
+
+@pytest.mark.parametrize(
+    ("value", "person", "fit"),
+    [
+        ("Sir Alex Ferguson", False, 0.2),  # a titled name is a person, not a team
+        ("Sir Alex Ferguson", True, 1.0),
+        ("Manchester United", False, 1.0),
+    ],
+)
+def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:
+    from rag.answer.kind_fit import kind_fit
+    from rag.answer.plan import AnswerType
+
+    assert kind_fit(AnswerType.ENTITY, value, person, set()) == fit

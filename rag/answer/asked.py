@@ -21,7 +21,7 @@ _ENDS = _AUX | frozenset(
     "recently mentioned featured discussed according".split())
 _DETERMINERS = frozenset("the a an his her its their our my your this these those".split())
 # Past tenses without -ed that questions use ("Which player caught ...", "Which firm led ...").
-_IRREGULAR = frozenset(
+PAST_FORMS = frozenset(
     "said told got won made became took gave led ran hit sent bought built caught paid sold "
     "left beat saw wrote found held kept set put lost met brought came went began chose drew "
     "drove fell fought flew grew knew rose sang shot spoke spent stole struck swept taught "
@@ -59,7 +59,7 @@ def asked_phrase(question: str) -> str | None:
             words = []  # "former U.S. ambassador": the modifier goes with the name
             kept.append(token)
             continue
-        if words and (low in _IRREGULAR or low.endswith(("ed", "ing")) and len(low) > 4):
+        if words and (low in PAST_FORMS or low.endswith(("ed", "ing")) and len(low) > 4):
             verb = True
             break
         words.append(token)
@@ -71,7 +71,7 @@ def asked_phrase(question: str) -> str | None:
         kept = kept[:-1]  # "stadium hosts the": the last word was the verb
         words = words[:-1]
     if not words and not any(_is_name(t) for t in kept) or len(kept) == 1 and (
-            kept[0].lower().endswith("ed") or kept[0].lower() in _IRREGULAR):
+            kept[0].lower().endswith("ed") or kept[0].lower() in PAST_FORMS):
         return None  # "What replaced ...", "What happened ...": no noun asked for
     return " ".join(kept) or None
 

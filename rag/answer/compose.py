@@ -28,6 +28,7 @@ from rag.answer.lead import (
     LEAD_THRESHOLD,
     candidate_features,
     choose_lead,
+    full_form,
     score_candidates,
     shared_lead,
     value_key,
@@ -138,7 +139,7 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
     Second: each part's own candidates (none for a question of one part, or when a part
     has no evidence)."""
     outlets = {normalize_source(p.source) for p in gathered.passages if p.source}
-    person = any(w in plan.question.lower() for w in _PERSON_WORDS)
+    person = asks_person(plan.question)
     head = head_terms(plan.question)
 
     def of(text: str, ranked: Sequence[Candidate]) -> Scored:
@@ -203,6 +204,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         return Composition(quotes + rest + notes, lead_note=choice.note,
                            missing=[pe.part.text for pe in missing])
     value = choice.value
+    if plan.answer_type is AnswerType.ENTITY:
+        value = full_form(value, (p.text for p in gathered.passages))  # "Altman": Sam Altman
     if plural_head(plan.question) and len(candidates) > 1:
         # Several asked for: the others that are nearly as confident join the lead.
         more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence
@@ -237,6 +240,15 @@ def head_terms(question: str) -> set[str]:
                      r"is|was|are|were|has|have|had|will|might|could|can)\s", question, re.I)
          or re.match(r"^\s*which\s+([\w'’-]+)", question, re.I))
     return set(content_terms(m.group(1))) - _GENERIC_HEADS if m else set()
+
+
+def asks_person(question: str) -> bool:
+    """Whether the question asks for a person: by the noun it asks for when it names one
+    ("Which Browns player", but not "What team, which would be under its ninth manager"),
+    else by any word for a person in it ("Who ...", "the CEO of ...")."""
+    phrase = asked_phrase(question)
+    text = f"{phrase} " if phrase is not None else question
+    return any(w in text.lower() for w in _PERSON_WORDS)
 
 
 def plural_head(question: str) -> bool:

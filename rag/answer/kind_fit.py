@@ -94,6 +94,8 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
             return 0.2
         if all(t in _TITLES for t in content_terms(value)):
             return 0.0  # a title alone ("Secretary") is no name
+        if not person and " " in value and is_title(value.split()[0]):
+            return 0.2  # "Sir Alex Ferguson" is a person, not the team or firm asked for
         if person and len(words) == 1:
             return 0.7
         if person and re.search(r"\s(?:of|for|and)\s", value):

@@ -44,7 +44,7 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import ordinary_word, unqualified
+from rag.answer.values import dateline, ordinary_word, unqualified
 from rag.grounding.aliases import NAME
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
@@ -200,7 +200,7 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
         fit *= OPENER_NAMED if value in q.capitalised else OPENER_UNNAMED
-    if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]):
+    if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]) or dateline(value, c.text[b:]):
         return None
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head

@@ -10,36 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-BIAS = -3.9377
+BIAS = -4.2985
 WEIGHTS: dict[str, float] = {
-    "crowd": -0.9564,
-    "echo": -0.6261,
+    "crowd": -0.9936,
+    "echo": -0.7405,
     "far": 0.0000,
-    "first": 0.0193,
-    "fit": 1.4373,
-    "hand": 1.2287,
-    "head": -0.4831,
-    "head_near": 0.7994,
-    "headed": 0.9715,
-    "heading": -0.7277,
-    "is_date": -0.3592,
-    "is_entity": -0.1466,
-    "is_number": -0.2173,
-    "is_person": 0.4455,
-    "is_place": 0.2776,
-    "local": 0.1332,
-    "margin": 3.0691,
-    "near": 0.2197,
-    "opener": 1.0062,
-    "passages": 0.0063,
-    "rank": 1.4637,
-    "rel": 0.4405,
-    "rivals": -0.1592,
-    "side": 0.1023,
-    "support": 0.4813,
-    "words": 0.5772,
+    "first": -0.0007,
+    "fit": 1.7221,
+    "hand": 1.2745,
+    "head": -0.4245,
+    "head_near": 0.8028,
+    "headed": 0.8762,
+    "heading": -0.5453,
+    "is_date": -0.3878,
+    "is_entity": -0.1804,
+    "is_number": -0.3059,
+    "is_person": 0.5481,
+    "is_place": 0.3259,
+    "local": 0.1156,
+    "margin": 3.3107,
+    "near": 0.4038,
+    "opener": 1.1385,
+    "passages": 0.1561,
+    "rank": 1.5932,
+    "rel": 0.4369,
+    "rivals": -0.1563,
+    "side": 0.2062,
+    "support": 0.4293,
+    "words": 0.4565,
 }
-THRESHOLD = 0.718  # cross-validated, for lead precision
+THRESHOLD = 0.577  # cross-validated, for lead precision
 
 
 def confidence(features: Mapping[str, float]) -> float:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
+from rag.answer.asked import PAST_FORMS
 from rag.grounding.text import QUESTION_WORDS, lemma_terms
 
 LOCAL_TERMS = 4  # a clause holds at most this many of a long question's predicate words
@@ -28,7 +29,43 @@ def predicate_terms(question: str, names: Sequence[str], head: set[str]) -> set[
     (its subject) and the word for what is asked are left out."""
     named = {t for n in names for t in lemma_terms(n)}
     q = re.sub(r"^\W*\w+\s+", "", question)  # the wh-word
-    return set(lemma_terms(q)) - named - head - set(QUESTION_WORDS)
+    return set(lemma_terms(q)) - named - titles(q, names) - head - set(QUESTION_WORDS)
+
+
+# At most three lower-case words right before a name: its title ("general manager Jeff
+# Luhnow", "fired head coach Dean Evason" reads "fired head coach", the rest decides).
+_TITLE = re.compile(r"((?:\b[a-z][\w'’-]*\s+){1,3})$")
+_NOT_TITLE = re.compile(r"\b(?:the|a|an|of|to|in|on|at|for|by|with|and|or|did|does|do|is|was|"
+                        r"are|were|has|have|had|will|would|can|could)\b")
+
+
+def titles(question: str, names: Sequence[str]) -> set[str]:
+    """The lemmas of the words the question writes as a title before a name it gives
+    ("Astros general manager Jeff Luhnow": "general", "manager"). They say who the name
+    is, not what is asked of it, so they are no predicate words. The words before a
+    determiner, a preposition or an auxiliary are not part of a title."""
+    out: set[str] = set()
+    verb = _verb_after_auxiliary(question)
+    for name in names:
+        i = question.find(name)
+        m = _TITLE.search(question[:i]) if i > 0 else None
+        if m is None:
+            continue
+        words = _NOT_TITLE.split(m.group(1))[-1]
+        # A verb before the title ("fired head coach", "beat Kenya") is no title word,
+        # nor the verb after an auxiliary and its subject ("did MLB suspend Astros ...").
+        kept = [w for w in words.split() if not w.endswith("ed") and w not in PAST_FORMS
+                and w != verb]
+        out |= set(lemma_terms(" ".join(kept)))
+    return out
+
+
+def _verb_after_auxiliary(question: str) -> str | None:
+    """The first lower-case word after "did / does / do" and the names and articles of
+    its subject: the question's verb ("did the Minnesota Wild name ...": "name")."""
+    m = re.search(r"\b(?:did|does|do)\s+((?:(?:the|a|an|[A-Z][\w'’.-]*|\d[\w,.]*)\s+)*)"
+                  r"([a-z][\w'’-]*)", question)
+    return m.group(2) if m else None
 
 
 def word_spans(text: str) -> list[tuple[int, int, set[str]]]:

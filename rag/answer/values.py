@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from index.dates import _MONTH_RE
+from rag.answer.kind_fit import is_title
 from rag.grounding.text import STOPWORDS, content_terms
 from rag.query.hints import names_in
 
@@ -55,13 +56,22 @@ def ordinary_word(word: str) -> bool:
     return word.lower() in _NOT_NAMES | STOPWORDS | _COUNT_WORDS
 
 
+def dateline(value: str, after: str) -> bool:
+    """Whether ``value`` is a page's dateline label, one past-tense word before a date
+    ("Published 27 October", "Updated March 5"), not a name."""
+    return " " not in value.strip() and value.lower().endswith("ed") and bool(
+        DATE.match(after.lstrip()))
+
+
 def _terms(text: str) -> set[str]:
     return set(content_terms(text))
 
 
 def new_to(value: str, question: str) -> bool:
-    """Whether ``value`` says something the question does not already contain."""
-    terms = _terms(value)
+    """Whether ``value`` says something the question does not already contain (a title
+    before a name the question gives says nothing new: "CEO Caroline Ellison")."""
+    untitled = " ".join(w for w in value.split() if not is_title(w))
+    terms = _terms(untitled) or _terms(value)
     return bool(terms) and not terms <= _terms(question)
 
 
@@ -98,6 +108,9 @@ def entities_in(sentence: str) -> list[str]:
         words = name.split()
         while len(words) > 1 and words[0].lower() in _NOT_NAMES:
             words = words[1:]  # "Though India", "Like Solskjaer": the name is what follows
+        if len(words) > 1 and words[0].lower().endswith("ing") and opening_text.startswith(
+                " ".join(words)):
+            words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
         name = " ".join(words)
         if all(_MONTHS_DAYS.match(w) for w in words):
             continue
