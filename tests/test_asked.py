@@ -84,3 +84,26 @@ def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) 
     from rag.answer.plan import AnswerType
 
     assert kind_fit(AnswerType.ENTITY, value, person, set()) == fit
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "title"),
+    [
+        ("When did MLB suspend Astros general manager Jeff Luhnow?",
+         ["MLB", "Astros", "Jeff Luhnow"], {"general", "manager"}),
+        # The verb before a title or a name is the predicate, not a title.
+        ("Who did the Minnesota Wild name to replace fired head coach Dean Evason?",
+         ["Minnesota Wild", "Dean Evason"], {"head", "coach"}),
+        ("Who beat Kenya in the semi-final?", ["Kenya"], set()),
+        ("Who did Pompeo speak with?", ["Pompeo"], set()),
+    ],
+)
+def test_a_title_before_a_given_name_is_no_predicate_word(
+    question: str, names: list[str], title: set[str]
+) -> None:
+    from rag.answer.placement import predicate_terms, titles
+    from rag.grounding.text import lemma_terms
+
+    expected = {t for w in title for t in lemma_terms(w)}
+    assert titles(question, names) == expected
+    assert not expected & predicate_terms(question, names, set())

@@ -33,7 +33,7 @@ def predicate_terms(question: str, names: Sequence[str], head: set[str]) -> set[
 
 
 # At most three lower-case words right before a name: its title ("general manager Jeff
-# Luhnow", "fired head coach Dean Evason" reads "fired head coach", the rest decides).
+# Luhnow"), once a verb among them is set apart (:func:`titles`).
 _TITLE = re.compile(r"((?:\b[a-z][\w'’-]*\s+){1,3})$")
 _NOT_TITLE = re.compile(r"\b(?:the|a|an|of|to|in|on|at|for|by|with|and|or|did|does|do|is|was|"
                         r"are|were|has|have|had|will|would|can|could)\b")
@@ -79,7 +79,7 @@ def distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: Abst
     """Words between the value (characters ``a``..``b``) and the nearest word of
     ``terms``; with ``after`` the value must follow that word (True) or precede it
     (False). Words of ``given`` (the names the question gives) are not counted: in
-    "traded Jordan Poole to the Wizards" the Wizards are two words from "traded" for
+    "traded 24-year-old Jordan Poole to the Wizards" the Wizards are three words from "traded" for
     "Which team did they trade Jordan Poole to?". None when no such word stands in the
     sentence."""
     inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
