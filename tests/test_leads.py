@@ -20,7 +20,7 @@ from rag.answer.lead import (
     score_candidates,
     shared_lead,
 )
-from rag.answer.placement import predicate_terms
+from rag.answer.placement import distance, predicate_terms, word_spans
 from rag.answer.question import AnswerType, Part, answer_type, descriptions
 from rag.container import Services
 from rag.evaluation import metrics
@@ -32,6 +32,7 @@ from rag.evaluation.sets import Case
 from rag.grounding.numbers import number_values, states_number
 from rag.grounding.passages import Passage
 from rag.grounding.quotes import Candidate
+from rag.grounding.text import lemma_terms
 
 
 @pytest.mark.parametrize(
@@ -482,3 +483,55 @@ def test_a_value_said_of_another_named_place_is_not_the_answer(
     question: str, after: str, elsewhere: bool
 ) -> None:
     assert placed_elsewhere(question, after) is elsewhere
+
+
+@pytest.mark.parametrize(
+    ("given", "gap"),
+    [
+        (frozenset(), 5),  # "24-year-old Jordan Poole to the"
+        (frozenset(lemma_terms("Jordan Poole")), 3),  # the question's own names do not count
+    ],
+)
+def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
+    given: frozenset[str], gap: int
+) -> None:
+    text = "They traded 24-year-old Jordan Poole to the Wizards in a deal."
+    a = text.index("Wizards")
+    words = word_spans(text)
+    assert distance(words, a, a + len("Wizards"), set(lemma_terms("trade")), True, given) == gap
+
+
+@pytest.mark.parametrize(
+    ("value", "person", "fit"),
+    [
+        ("Sir Alex Ferguson", False, 0.2),  # a titled name is a person, not a team
+        ("Sir Alex Ferguson", True, 1.0),
+        ("Manchester United", False, 1.0),
+    ],
+)
+def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:
+    from rag.answer.kind_fit import kind_fit
+
+    assert kind_fit(AnswerType.ENTITY, value, person, set()) == fit
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "title"),
+    [
+        ("When did MLB suspend Astros general manager Jeff Luhnow?",
+         ["MLB", "Astros", "Jeff Luhnow"], {"general", "manager"}),
+        # The verb before a title or a name is the predicate, not a title.
+        ("Who did the Minnesota Wild name to replace fired head coach Dean Evason?",
+         ["Minnesota Wild", "Dean Evason"], {"head", "coach"}),
+        ("Who beat Kenya in the semi-final?", ["Kenya"], set()),
+        ("Who did Pompeo speak with?", ["Pompeo"], set()),
+    ],
+)
+def test_a_title_before_a_given_name_is_no_predicate_word(
+    question: str, names: list[str], title: set[str]
+) -> None:
+    from rag.answer.placement import titles
+
+    expected = {t for w in title for t in lemma_terms(w)}
+    assert titles(question, names) == expected
+    assert not expected & predicate_terms(question, names, set())

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from rag.grounding.text import IRREGULAR_FORMS
+
 _AUX = frozenset("is was are were be been has have had did does do will would can could "
                  "should might may must".split())
 _ENDS = _AUX | frozenset(
@@ -20,12 +22,10 @@ _ENDS = _AUX | frozenset(
     "near among between than as into after before during over under since until against "
     "recently mentioned featured discussed according".split())
 _DETERMINERS = frozenset("the a an his her its their our my your this these those".split())
-# Past tenses without -ed that questions use ("Which player caught ...", "Which firm led ...").
-PAST_FORMS = frozenset(
-    "said told got won made became took gave led ran hit sent bought built caught paid sold "
-    "left beat saw wrote found held kept set put lost met brought came went began chose drew "
-    "drove fell fought flew grew knew rose sang shot spoke spent stole struck swept taught "
-    "thought threw wore broke says tells".split())
+# Past tenses without -ed that questions use ("Which player caught ...", "Which firm led
+# ..."): the irregular forms lemma_terms reads, and the ones it need not (same as the base,
+# or never a predicate's form it matches).
+PAST_FORMS = IRREGULAR_FORMS | frozenset("got hit set put came beat says tells".split())
 # Words that come before a name inside the phrase ("former U.S. ambassador", "late Everton
 # chairman"): the name after them does not end the phrase.
 _MODIFIERS = frozenset("former late then current new ex fellow retired veteran famous star top "

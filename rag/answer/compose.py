@@ -235,10 +235,7 @@ def head_terms(question: str) -> set[str]:
     phrase = asked_phrase(question)
     if phrase is not None:  # ("U.S." is no word to look for)
         return {t for t in content_terms(phrase) if len(t) > 1} - _GENERIC_HEADS
-    m = (_HEAD.match(question) or _WHO_IS.match(question) or _COUNTED.match(question)
-         or re.match(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:did|does|do|"
-                     r"is|was|are|were|has|have|had|will|might|could|can)\s", question, re.I)
-         or re.match(r"^\s*which\s+([\w'’-]+)", question, re.I))
+    m = _HEAD.match(question) or _WHO_IS.match(question) or _COUNTED.match(question)
     return set(content_terms(m.group(1))) - _GENERIC_HEADS if m else set()
 
 

@@ -284,6 +284,8 @@ _IRREGULAR = {
     }.items()
     for form in forms.split()
 }
+IRREGULAR_FORMS = frozenset(_IRREGULAR)
+"""The irregular past forms the table above reads as their base ("told", "caught")."""
 
 
 def lemma_terms(text: str) -> list[str]:
