@@ -103,6 +103,16 @@ def test_a_repeat_is_not_an_answer() -> None:
         ("However, Peyton Manning threw.", ["Peyton Manning"]),
         # Only the sentence's opening verb goes: inside, the words are the name's own.
         ("He joined Reading FC in 2019.", ["Reading FC"]),
+        # A title before a name is not the name; a name that only begins like one keeps it.
+        ("Former FTX Co-Founder Sam Bankman-Fried spoke.", ["Sam Bankman-Fried"]),
+        ("Attorney General Merrick Garland said so.", ["Merrick Garland"]),
+        ("General Motors CEO Mary Barra said so.", ["Mary Barra"]),
+        ("Secretary of State Mike Pompeo spoke.", ["Secretary of State Mike Pompeo"]),
+        ("Sir Alex Ferguson and General Electric Company met.",
+         ["Sir Alex Ferguson", "General Electric Company"]),
+        ("Two of Sam Bankman-Fried’s friends testified.", ["Sam Bankman-Fried"]),
+        ("I’ve said Kenya won.", ["Kenya"]),
+        ("It was in October the Commission wrote.", ["Commission"]),
     ],
 )
 def test_entities_in(sentence: str, names: list[str]) -> None:
@@ -116,6 +126,9 @@ def test_entities_in(sentence: str, names: list[str]) -> None:
         ("Sam Bankman-Fried", "Who told Caroline Ellison to take the money?", True),
         ("Caroline Ellison", "Who testified against Sam Bankman-Fried?", True),
         ("CEO", "Who is the CEO of Alameda?", False),
+        # The name an abbreviation of the question stands for is the question's own.
+        ("Indian Premier League", "Which IPL team bought Pat Cummins?", False),
+        ("Sunrisers Hyderabad", "Which IPL team bought Pat Cummins?", True),
     ],
 )
 def test_new_to(value: str, question: str, new: bool) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.compose import best_quotes, compose
+from rag.answer.compose import best_quotes, compose, not_borne_out
 from rag.answer.evidence import Gathered, PartEvidence, judge_parts
+from rag.answer.plan import Part
 from rag.answer.question import read_question
 from rag.grounding.passages import Passage
 from rag.grounding.quotes import Candidate
@@ -97,3 +98,23 @@ def test_a_sentence_two_overlapping_passages_hold_is_quoted_once() -> None:
     b = Candidate(two, (0, len(text)), 0.8)
     kept = without_overlaps([quote(a), quote(b)])
     assert [s.evidence for s in kept] == [{1: a.span}]
+
+
+@pytest.mark.parametrize(
+    ("part", "note"),
+    [
+        # The outlet as the articles write it, and the question itself as "this".
+        (Part("Who said so, as reported by The Verge, and did Fortune report a fine?",
+              ("verge",)),
+         "No indexed article from The Verge bears this out."),
+        # A part in its own words; an outlet no passage is from, as the question names it.
+        (Part("did Fortune report a fine", ("fortune",)),
+         "No indexed article from Fortune bears out “did Fortune report a fine”."),
+    ],
+)
+def test_a_part_no_passage_bears_out_is_named_as_a_reader_would(part: Part, note: str) -> None:
+    passage = Passage(1, "d1", "d1:0", "t", "Text.", source="The Verge",
+                      published_at="2023-10-01")
+    gathered = Gathered([passage], [PartEvidence(part)])
+    question = "Who said so, as reported by The Verge, and did Fortune report a fine?"
+    assert not_borne_out(gathered.parts[0], gathered, question).text == note

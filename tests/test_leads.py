@@ -209,6 +209,14 @@ def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
         ([[("A", 0.9), ("B", 0.8), ("C", 0.7), ("Google", 0.6)], [("Google", 0.9)]], None),
         # Two values shared: no telling which was meant.
         ([[("Google", 0.5), ("Apple", 0.4)], [("Apple", 0.6), ("Google", 0.2)]], None),
+        # Shared, but second in every part: each part's evidence is about someone else.
+        ([[("Easton", 0.9), ("Wang", 0.2)], [("Bankman-Fried", 0.8), ("Wang", 0.1)]], None),
+        # ... and of two shared values, one a part names first and the parts together
+        # name with clearly more confidence.
+        ([[("Google", 0.5), ("Apple", 0.3)], [("Microsoft", 0.6), ("Apple", 0.2),
+                                              ("Google", 0.3)]], "Google"),
+        ([[("Google", 0.5), ("Apple", 0.4)], [("Microsoft", 0.6), ("Apple", 0.5),
+                                              ("Google", 0.2)]], None),
         # A part without a candidate, or a question of one part.
         ([[("Google", 0.5)], []], None),
         ([[("Google", 0.9)]], None),
@@ -222,6 +230,28 @@ def test_a_question_of_several_parts_leads_with_the_value_every_part_names(
     assert choice.value == lead, choice.note
     if lead:
         assert list(choice.support) == ranked[:1]
+
+
+@pytest.mark.parametrize(
+    ("parts", "passages", "lead"),
+    [
+        # Initials are the name the passages abbreviate with them, shown in full.
+        ([[("SBF", 0.3), ("Huang", 0.2)], [("Bankman-Fried", 0.5)]],
+         ["SBF denied it.", "Then Sam Bankman-Fried testified; Bankman-Fried lost."],
+         "Sam Bankman-Fried"),
+        ([[("SBF", 0.3)], [("Bankman-Fried", 0.5)]], ["SBF denied it."], None),
+        # Of two names with the same initials, the commonest.
+        ([[("FC", 0.3)], [("Commission", 0.5)]],
+         ["The Federal Commission and the Federal Commission", "Football Club"],
+         "Federal Commission"),
+    ],
+)
+def test_a_short_form_and_the_name_it_abbreviates_are_one_value(
+    parts: list[list[tuple[str, float]]], passages: list[str], lead: str | None
+) -> None:
+    ranked = _candidates("q", ["s"])
+    choice = shared_lead([[(v, c, ranked) for v, c in part] for part in parts], passages)
+    assert choice.value == lead, choice.note
 
 
 @pytest.mark.parametrize(
@@ -312,6 +342,17 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "Smaller", "fit", 0.1),
         ("Which firm led the round?", "Balderton is leading the round, with backing from "
          "Tencent and from Balderton partners.", "Balderton", "fit", 0.5),
+        # For a person, a name after "in" is a place ("a lawyer in New York"), unless
+        # it owns something ("in Altman's ouster").
+        ("Who used ChatGPT?", "A lawyer in New York used ChatGPT for research.",
+         "New York", "fit", 0.3),
+        ("Who used ChatGPT?", "ChatGPT was used in Sam Altman's demo at Stanford.",
+         "Sam Altman", "fit", 1.0),
+        # ... and for a thing asked by its noun, unless the noun is a place's.
+        ("What animal was released at the party?", "An alligator was released at a bar "
+         "in South Florida.", "South Florida", "fit", 0.3),
+        ("Which city hosted the party?", "The party was held in South Florida.",
+         "South Florida", "fit", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,
@@ -477,6 +518,10 @@ def test_predicate_word(claim: str, word: str | None) -> None:
         ("How many US troops are in Iraq?", ", officials said in Washington", False),
         ("How many people died in Gaza?", " people died in the attack", False),
         ("How many troops are there?", " troops in Syria", False),
+        # ... or for another side than the question's
+        ("Who scored for Chelsea at Tottenham?", " opened the scoring for Spurs", True),
+        ("Who scored for Chelsea at Tottenham?", " scored three for Chelsea", False),
+        ("Who scored at Tottenham?", " opened the scoring for Spurs", False),
     ],
 )
 def test_a_value_said_of_another_named_place_is_not_the_answer(
@@ -507,6 +552,10 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
         ("Sir Alex Ferguson", False, 0.2),  # a titled name is a person, not a team
         ("Sir Alex Ferguson", True, 1.0),
         ("Manchester United", False, 1.0),
+        # A body is not the person asked for: "Who ...?" is not "the Commission".
+        ("Commodity Futures Trading Commission", True, 0.2),
+        ("Sequoia Capital", True, 0.2),
+        ("Sequoia Capital", False, 1.0),
     ],
 )
 def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:

@@ -26,12 +26,12 @@ from rag.answer.evidence import Gathered, PartEvidence
 from rag.answer.lead import (
     FAR_FLOOR,
     LEAD_THRESHOLD,
+    alias_key,
     candidate_features,
     choose_lead,
     full_form,
     score_candidates,
     shared_lead,
-    value_key,
 )
 from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
@@ -92,10 +92,23 @@ def _verdict(text: str) -> CheckedSentence:
     return CheckedSentence(text=text, supported=None, origin="composed")
 
 
-def _not_borne_out(pe: PartEvidence) -> str:
-    outlets = " or ".join(pe.part.sources)
+def not_borne_out(pe: PartEvidence, gathered: Gathered, question: str) -> CheckedSentence:
+    """The note that no passage bears a part out, naming its outlets as the articles
+    write them ("The Verge", not the key "verge"; else as the question does), and the
+    part in its own words unless it is the whole question ("bears this out")."""
+    shown = {normalize_source(p.source): p.source for p in gathered.passages if p.source}
+
+    def named(key: str) -> str:
+        if key in shown:
+            return shown[key]
+        said = re.search(rf"(?:\bthe\s+)?\b{re.escape(key)}\b", question, re.I)
+        return said.group(0) if said else key
+
+    outlets = " or ".join(named(s) for s in pe.part.sources)
     where = f"No indexed article from {outlets}" if outlets else "No indexed article"
-    return f"{where} bears out “{pe.part.text}”."
+    text = pe.part.text.strip(" ?")
+    what = "this out" if text == question.strip(" ?") else f"out “{text}”"
+    return _verdict(f"{where} bears {what}.")
 
 
 def _merged_ranking(gathered: Gathered) -> list[Candidate]:
@@ -154,12 +167,13 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
         clauses = descriptions(plan.question) if len(gathered.parts) == 1 else []
         return of(plan.question, ranked), [of(c, ranked) for c in clauses if len(clauses) > 1]
     per_part = [of(pe.part.text, pe.ranked) for pe in parts]
+    keyed = alias_key(p.text for p in gathered.passages)
     merged: dict[str, tuple[float, str, list[Candidate]]] = {}
     for found in per_part:
         for value, conf, support in found:
-            key = value_key(value)
+            key = keyed(value)
             total, shown, sup = merged.get(key, (0.0, value, []))
-            shown = value if len(value) > len(shown) else shown
+            shown = value if len(value) > len(shown) else shown  # "Bankman-Fried", not "SBF"
             merged[key] = (total + conf / len(per_part), shown, sup + support[:1])
     out = [(shown, total, sup) for total, shown, sup in merged.values()]
     # Only a question every part of which has evidence may take a value they share.
@@ -175,7 +189,18 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     if not ranked:
         return Composition(abstained=True, reason="no passage sentence to answer from")
     missing = [pe for pe in gathered.parts if not pe.supported]
-    notes = [_verdict(_not_borne_out(pe)) for pe in missing if len(gathered.parts) > 1]
+
+    def finish(sentences: list[CheckedSentence], lead: str | None, note: str) -> Composition:
+        # A part is borne out after all when a sentence the answer quotes is from one
+        # of its outlets (the value every part shares, found in that outlet's passage).
+        source = {p.n: normalize_source(p.source) for p in gathered.passages if p.source}
+        quoted = {source[n] for s in sentences for n in s.citations if n in source}
+        unborne = [pe for pe in missing if not quoted & set(pe.part.sources)]
+        notes = [not_borne_out(pe, gathered, plan.question) for pe in unborne
+                 if len(gathered.parts) > 1]
+        return Composition(sentences + notes, lead=lead, lead_note=note,
+                           missing=[pe.part.text for pe in unborne])
+
     joined = conjuncts(plan.question) if plan.answer_type is AnswerType.NUMBER else ()
     each = value_per_name(plan.answer_type, plan.question, ranked, joined,
                           head_terms(plan.question)) if joined else None
@@ -183,9 +208,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         # "How many troops are in Iraq and Syria?": a figure for each, each cited.
         value = " and ".join(f"{v} in {name}" for name, v, _ in each)
         support = list(dict.fromkeys(c for _, _, c in each))
-        return Composition([short_answer(value, support)] + [attributed(c) for c in support]
-                           + notes, lead=value, lead_note="a figure for each of "
-                           + " and ".join(joined), missing=[pe.part.text for pe in missing])
+        return finish([short_answer(value, support)] + [attributed(c) for c in support],
+                      value, "a figure for each of " + " and ".join(joined))
     candidates, per_part = _typed_candidates(plan, gathered, ranked)
     choice = choose_lead(candidates)
     if choice.value is None and per_part:
@@ -201,8 +225,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         quotes = [attributed(c) for c in first[:MAX_QUOTES]]
         rest = [q for q in best_quotes(ranked, 1, plan.question)
                 if all(q.evidence != f.evidence for f in quotes)]
-        return Composition(quotes + rest + notes, lead_note=choice.note,
-                           missing=[pe.part.text for pe in missing])
+        return finish(quotes + rest, None, choice.note)
     value = choice.value
     if plan.answer_type is AnswerType.ENTITY:
         value = full_form(value, (p.text for p in gathered.passages))  # "Altman": Sam Altman
@@ -215,8 +238,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     else:
         support = list(dict.fromkeys(choice.support[:2]))
     sentences = [short_answer(value, support)] + [attributed(c) for c in support[:3]]
-    return Composition(sentences + notes, lead=value, lead_note=choice.note,
-                       missing=[pe.part.text for pe in missing])
+    return finish(sentences, value, choice.note)
 
 
 _WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
@@ -286,7 +308,7 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
     missing = [pe for pe in parts if pe not in supported]
     evidence = [attributed(pe.best) for pe in supported if pe.best is not None]
     evidence = list({s.text: s for s in evidence}.values())
-    notes = [_verdict(_not_borne_out(pe)) for pe in missing]
+    notes = [not_borne_out(pe, gathered, plan.question) for pe in missing]
     readings = [bearing(pe) for pe in supported]
     bar = AGREE_COVERAGE if plan.relation is Relation.CONSISTENT else BEAR_COVERAGE
     borne = not missing and all(r.coverage >= bar and r.whole for r in readings)
@@ -333,7 +355,7 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
         bests = [pe.best for pe in gathered.parts if pe.supported and pe.best is not None]
         sentences = [attributed(c) for c in dict.fromkeys(bests)]
         missing = [pe for pe in gathered.parts if not pe.supported]
-        sentences += [_verdict(_not_borne_out(pe)) for pe in missing]
+        sentences += [not_borne_out(pe, gathered, plan.question) for pe in missing]
         return Composition(sentences, missing=[pe.part.text for pe in missing])
     ranked = _merged_ranking(gathered)
     clause = clause_lead(plan.question, ranked)

@@ -17,7 +17,10 @@ _ACRONYM = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 _TITLES = frozenset(content_terms(
     "secretary president minister prime chancellor chief executive ceo spokesperson "
     "spokeswoman spokesman senator governor general director chairman chair officer "
-    "official sir lord king queen prince judge coach manager founder"))
+    "official sir lord king queen prince judge coach manager founder attorney cto cfo coo"))
+# Title words that begin a title or a name ("Chief Executive", "General Motors", "Prince
+# William"): a name is not cut after them.
+_OPENING_TITLES = frozenset("general chief prime sir lord king queen prince".split())
 
 
 _TITLE_PREFIXES = frozenset("co vice deputy ex former acting interim".split())
@@ -28,6 +31,26 @@ def is_title(word: str) -> bool:
     "Co-Founder")."""
     terms = {t for t in content_terms(word.replace("-", " ")) if t not in _TITLE_PREFIXES}
     return bool(terms) and terms <= _TITLES
+
+
+def without_title(name: str) -> str:
+    """``name`` without the title before it: the words after its last title word, when
+    two or more capitalised words follow ("Former FTX Co-Founder Sam Bankman-Fried" ->
+    "Sam Bankman-Fried", "CEO Caroline Ellison" -> "Caroline Ellison"; "Secretary
+    Pompeo", "General Motors" and "Secretary of State Mike Pompeo" are left whole)."""
+    words = name.split()
+    titles = [is_title(w) for w in words]
+    if True not in titles:
+        return name
+    end = len(words) - titles[::-1].index(True)  # after the last title word
+    start = end
+    while start and titles[start - 1]:
+        start -= 1
+    opening_only = all(w.lower().strip(".") in _OPENING_TITLES for w in words[start:end])
+    rest = words[end:]
+    if opening_only or len(rest) < 2 or not all(w[:1].isupper() for w in rest):
+        return name
+    return " ".join(rest)
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +91,9 @@ _NOT_PEOPLE = frozenset(
     "draft season motorsports inc corp corporation company co group ltd llc plc bank fc "
     "network agency ministry department council committee party association federation "
     "foundation institute software technologies labs studios records entertainment "
-    "airlines airways".split()
+    "airlines airways commission court exchange securities times post journal capital "
+    "ventures partners fund trust reserve board authority bureau administration office "
+    "police army navy holdings".split()
 )
 
 

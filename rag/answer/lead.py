@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -45,7 +45,7 @@ from rag.answer.placement import (
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
 from rag.answer.values import dateline, ordinary_word, unqualified
-from rag.grounding.aliases import NAME
+from rag.grounding.aliases import NAME, initials, long_names
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
 
@@ -167,16 +167,32 @@ _QUESTION_PLACE = re.compile(r"\b" + _PLACED)
 _VALUE_PLACE = re.compile(r"^[^\W\d]*(?:\s+[\w’'-]+){0,2}?\s+" + _PLACED)
 
 
+# "for Chelsea" / "scored for Spurs": the side a value is of, a few words after it.
+_SIDE = r"for\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)"
+_QUESTION_SIDE = re.compile(r"\b" + _SIDE)
+_VALUE_SIDE = re.compile(r"^[^\W\d]*(?:\s+[a-z][\w’'-]*){0,3}?\s+" + _SIDE)
+
+_IN_PLACE = re.compile(r"\b(?:in|near)\s+(?:the\s+)?$")
+_POSSESSIVE = re.compile(r"[’']s?\b")
+IN_PLACE = 0.3
+_PLACE_NOUNS = frozenset(content_terms(
+    "place city country state town venue stadium ground location region nation area site "
+    "island league competition tournament division conference market exchange"))
+
+
 def placed_elsewhere(question: str, after: str) -> bool:
     """Whether the words right after a value say it is of another named place or body
     than the one the question names ("How many US troops are in Iraq?": "about 900
-    troops in Syria" is Syria's figure). False when the question names none."""
-    asked = [_squashed(m.group(1)) for m in _QUESTION_PLACE.finditer(question)]
-    said = _VALUE_PLACE.match(after)
-    if not asked or said is None:
-        return False
-    name = _squashed(said.group(1))
-    return not any(name in a or a in name for a in asked)
+    troops in Syria" is Syria's figure), or of another side ("Who scored for Chelsea?":
+    "Kulusevski opened the scoring for Spurs"). False when the question names none."""
+    for asking, saying in ((_QUESTION_PLACE, _VALUE_PLACE), (_QUESTION_SIDE, _VALUE_SIDE)):
+        asked = [_squashed(m.group(1)) for m in asking.finditer(question)]
+        said = saying.match(after)
+        if asked and said is not None:
+            name = _squashed(said.group(1))
+            if not any(name in a or a in name for a in asked):
+                return True
+    return False
 
 
 def _squashed(name: str) -> str:
@@ -196,6 +212,11 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     fit = kind_fit(q.kind, value, q.person, q.outlets)
     opener = q.kind is AnswerType.ENTITY and " " not in value and not c.text[
         c.context:a].strip(" “\"'‘(")
+    if (q.person or q.kind is AnswerType.ENTITY and q.head and not q.head & _PLACE_NOUNS) \
+            and _IN_PLACE.search(c.text[:a]) and not _POSSESSIVE.match(c.text[b:]):
+        # "a lawyer in New York", "a rooftop bar in South Florida": a place, not the
+        # person or the animal asked for
+        fit *= IN_PLACE
     if opener:
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
@@ -280,8 +301,32 @@ def value_key(value: str) -> str:
     return words[-1] if words else value.lower()
 
 
+def alias_key(texts: Iterable[str]) -> Callable[[str], str]:
+    """:func:`value_key` that also takes a short form for the name ``texts`` abbreviate
+    with it ("SBF" is "Sam Bankman-Fried" when the texts write that name; of several
+    names with the same initials, the commonest)."""
+    found: dict[str, Counter[str]] = {}
+    for text in texts:
+        for name in long_names(text):
+            words = name.split()
+            for i in range(len(words) - 1):  # "Then Sam Bankman-Fried": from any word on
+                found.setdefault(initials(" ".join(words[i:])), Counter())[name] += 1
+    longs = {short: value_key(names.most_common(1)[0][0]) for short, names in found.items()}
+
+    def key(value: str) -> str:
+        short = value.strip()
+        if _SHORT_FORM.fullmatch(short) and short in longs:
+            return longs[short]
+        return value_key(value)
+    return key
+
+
+_SHORT_FORM = re.compile(r"[A-Z]{2,5}")
+
+
 SHARED_TOP = 3
 """A value among this many of the best candidates of each part's evidence is that part's."""
+SHARED_MARGIN = 1.25  # ... and is the one they share when this much more confident
 
 
 def shared_lead(
@@ -289,23 +334,35 @@ def shared_lead(
     passages: Iterable[str] = (),
 ) -> LeadChoice:
     """The one value that the evidence of every part of a question names among its
-    :data:`SHARED_TOP` best candidates ("Which company ... reported by TechCrunch and
-    ... by The Verge?": the company both reports name), cited to each part's sentence.
+    :data:`SHARED_TOP` best candidates, one part names first, and the parts together name
+    with more confidence than any other value they share (:data:`SHARED_MARGIN`)
+    ("Which company ...
+    reported by TechCrunch and ... by The Verge?": the company both reports name), cited
+    to each part's sentence. A short form is the name it abbreviates
+    ("SBF", "Sam Bankman-Fried": :func:`alias_key`).
     None when a part has no candidate, or when no value or several are shared.
 
     It is shown in the form its most confident part gives, and in full as ``passages``
     write it most often ("Bankman-Fried" -> "Sam Bankman-Fried")."""
     if len(per_part) < 2 or not all(per_part):
         return LeadChoice(None, note="not a question of several parts, each with a value")
-    tops = [{value_key(v): (v, c, sup) for v, c, sup in reversed(part[:SHARED_TOP])}
+    passages = list(passages)
+    keyed = alias_key(passages)
+    tops = [{keyed(v): (v, c, sup) for v, c, sup in reversed(part[:SHARED_TOP])}
             for part in per_part]
-    shared = set(tops[0]).intersection(*tops[1:])
-    if len(shared) != 1:
-        why = "no value" if not shared else f"{len(shared)} values"
-        return LeadChoice(None, note=f"{why} among every part's best {SHARED_TOP} candidates")
-    key = shared.pop()
+    both = set(tops[0]).intersection(*tops[1:])
+    total = {key: sum(top[key][1] for top in tops) for key in both}
+    firsts = both & {keyed(part[0][0]) for part in per_part}
+    if len(firsts) != 1:
+        why = "no value" if not firsts else f"{len(firsts)} values"
+        return LeadChoice(None, note=f"{why} among every part's best {SHARED_TOP} candidates "
+                                 "that a part names first")
+    key = firsts.pop()
+    if any(total[k] * SHARED_MARGIN >= total[key] for k in both - {key}):
+        return LeadChoice(None, note="another value the parts share is nearly as confident")
     found = [top[key] for top in tops]
-    value, conf, _ = max(found, key=lambda f: f[1])
+    # Shown as a name rather than its initials, when a part gives it so.
+    value, conf, _ = max(found, key=lambda f: (not _SHORT_FORM.fullmatch(f[0]), f[1]))
     value = full_form(value, passages)
     support = tuple(dict.fromkeys(sup[0] for _, _, sup in found if sup))
     return LeadChoice(value, support, conf, None,

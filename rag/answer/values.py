@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 
 from index.dates import _MONTH_RE
-from rag.answer.kind_fit import is_title
+from rag.answer.kind_fit import is_title, without_title
+from rag.grounding.aliases import initials
 from rag.grounding.text import STOPWORDS, content_terms
 from rag.query.hints import names_in
 
@@ -69,9 +70,14 @@ def _terms(text: str) -> set[str]:
 
 def new_to(value: str, question: str) -> bool:
     """Whether ``value`` says something the question does not already contain (a title
-    before a name the question gives says nothing new: "CEO Caroline Ellison")."""
+    before a name the question gives says nothing new: "CEO Caroline Ellison"; nor does
+    the name an abbreviation in the question stands for)."""
     untitled = " ".join(w for w in value.split() if not is_title(w))
     terms = _terms(untitled) or _terms(value)
+    short = initials(untitled)
+    if len(short) > 1 and len(short) == len(untitled.split()) and re.search(
+            rf"\b{short}\b", question):
+        return False  # "Indian Premier League" for "Which IPL team ...?": the question's own
     return bool(terms) and not terms <= _terms(question)
 
 
@@ -97,6 +103,9 @@ def dates_in(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in DATE.finditer(sentence)]
 
 
+_PRONOUN_CONTRACTION = re.compile(r"I[’'](?:ve|m|ll|d)")
+
+
 def entities_in(sentence: str) -> list[str]:
     """Names in a sentence: runs of capitalised words, a sentence's opening word left
     out when it is an ordinary word; months and weekdays are not names."""
@@ -111,13 +120,21 @@ def entities_in(sentence: str) -> list[str]:
         if len(words) > 1 and words[0].lower().endswith("ing") and opening_text.startswith(
                 " ".join(words)):
             words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
-        name = " ".join(words)
+        if len(words) > 2 and words[0].lower() in _COUNT_WORDS | {"both", "all", "some",
+                                                                   "many", "most"} \
+                and words[1] == "of":
+            words = words[2:]  # "Two of Sam Bankman-Fried's ...": the name is what follows
+        if len(words) > 2 and _MONTHS_DAYS.match(words[0]) and words[1] == "the":
+            words = words[2:]  # "in October the Commission sent ...": a date, then the name
+        name = without_title(" ".join(words))  # "CEO Caroline Ellison": Caroline Ellison
+        words = name.split()
         if all(_MONTHS_DAYS.match(w) for w in words):
             continue
         opening = opening_text.startswith(name)
         if len(words) == 1 and (words[0].lower() in _NOT_NAMES | STOPWORDS
-                                or opening and words[0].lower().endswith("ly")):
-            continue  # "However", "Amazingly": a sentence's opening word, not a name
+                                or opening and words[0].lower().endswith("ly")
+                                or _PRONOUN_CONTRACTION.fullmatch(words[0])):
+            continue  # "However", "Amazingly", "I’ve": no name
         name = re.sub(r"[’']s$", "", name)
         out.append(name)
     return out
