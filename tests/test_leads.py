@@ -436,6 +436,9 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
         ("did the board approve the merger",
          "The board approved the merger on Monday.", True, False),
         ("did the board approve the merger", "Shares fell on Monday.", False, False),
+        # What an article leaves out no sentence bears, nor says the opposite of.
+        ("the article on safety does not discuss any new model announcements",
+         "OpenAI announced new model safety measures.", False, False),
     ],
 )
 def test_a_verdict_rests_on_a_sentence_that_bears_the_claim(

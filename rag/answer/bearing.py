@@ -22,6 +22,14 @@ _NEGATION = re.compile(r"\b(?:not|no|never|n[o']t|none|neither|nor|without|denie
                        r"\w+n[’']t)\b", re.I)
 
 
+# A claim that an article leaves something out ("does not discuss any new model"): a
+# passage sentence can say what an article says, never what it does not.
+_ABSENCE = re.compile(r"\b(?:does|do|did|has|have)\s*(?:not|n[’']t)\s+(?:\w+ly\s+)?(?:mention|"
+                      r"discuss|report|say|cover|include|address|reference|note|describe|"
+                      r"suggest|indicate|state)\w*\b|\bmakes? no mention\b|"
+                      r"\bwithout (?:mentioning|discussing)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Bearing:
     """Whether a part's best sentence bears its claim, and with which polarity."""
@@ -30,9 +38,12 @@ class Bearing:
     bears: bool
     flipped: bool  # the sentence negates what the part asserts, or asserts what it negates
     whole: bool = True  # a sentence (not a heading) stating what the claim says of its subject
+    absence: bool = False  # the claim is that an article does not say something
 
     def describe(self) -> str:
         """For --explain: how much of the claim its sentence states."""
+        if self.absence:
+            return "a claim that an article leaves something out, which no sentence bears"
         state = "bears it" if self.bears else "does not bear it"
         flip = ", says the opposite" if self.flipped else ""
         lacks = "" if self.whole else ", a heading or without the claim's predicate"
@@ -74,7 +85,8 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
     """How a part's best sentence bears the part's claim: the share of the claim's words
     it states (irregular verbs read as their base), and whether its polarity is the
     claim's. A sentence that leaves out what the claim says of its subject ("Did Kane
-    *score*": a caption of the win), or a heading, does not bear it."""
+    *score*": a caption of the win), or a heading, does not bear it; nor does any
+    sentence bear a claim that an article leaves something out."""
     best = part_evidence.best
     if best is None:
         return Bearing(0.0, False, False)
@@ -88,4 +100,6 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
                                 != _negated(part_evidence.part.text, claim))
     said = predicate_word(part_evidence.part.text)
     whole = bool(SENTENCE_END.search(said_text)) and (said is None or said in have)
+    if _ABSENCE.search(part_evidence.part.text):
+        return Bearing(coverage, False, False, whole, absence=True)
     return Bearing(coverage, coverage >= BEAR_COVERAGE and whole, flipped, whole)

@@ -311,7 +311,8 @@ def compose_verdict(plan: QuestionPlan, gathered: Gathered, similarity: Similari
     notes = [not_borne_out(pe, gathered, plan.question) for pe in missing]
     readings = [bearing(pe) for pe in supported]
     bar = AGREE_COVERAGE if plan.relation is Relation.CONSISTENT else BEAR_COVERAGE
-    borne = not missing and all(r.coverage >= bar and r.whole for r in readings)
+    borne = not missing and all(r.coverage >= bar and r.whole and not r.absence
+                                for r in readings)
     detail = "; ".join(f"part {i + 1}: {r.describe()}" for i, r in enumerate(readings))
     verdict, explain = None, ""
     if borne and plan.relation is Relation.BEFORE and len(supported) >= 2:

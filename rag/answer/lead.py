@@ -301,6 +301,9 @@ def value_key(value: str) -> str:
     return words[-1] if words else value.lower()
 
 
+_SHORT_FORM = re.compile(r"[A-Z]{2,5}")
+
+
 def alias_key(texts: Iterable[str]) -> Callable[[str], str]:
     """:func:`value_key` that also takes a short form for the name ``texts`` abbreviate
     with it ("SBF" is "Sam Bankman-Fried" when the texts write that name; of several
@@ -321,9 +324,6 @@ def alias_key(texts: Iterable[str]) -> Callable[[str], str]:
     return key
 
 
-_SHORT_FORM = re.compile(r"[A-Z]{2,5}")
-
-
 SHARED_TOP = 3
 """A value among this many of the best candidates of each part's evidence is that part's."""
 SHARED_MARGIN = 1.25  # ... and is the one they share when this much more confident
@@ -334,13 +334,12 @@ def shared_lead(
     passages: Iterable[str] = (),
 ) -> LeadChoice:
     """The one value that the evidence of every part of a question names among its
-    :data:`SHARED_TOP` best candidates, one part names first, and the parts together name
-    with more confidence than any other value they share (:data:`SHARED_MARGIN`)
-    ("Which company ...
-    reported by TechCrunch and ... by The Verge?": the company both reports name), cited
-    to each part's sentence. A short form is the name it abbreviates
-    ("SBF", "Sam Bankman-Fried": :func:`alias_key`).
-    None when a part has no candidate, or when no value or several are shared.
+    :data:`SHARED_TOP` best candidates and one part names first, when the parts together
+    name it with more confidence than any other value they share (:data:`SHARED_MARGIN`)
+    ("Which company ... reported by TechCrunch and ... by The Verge?": the company both
+    reports name), cited to each part's sentence. A short form is the name it abbreviates
+    ("SBF", "Sam Bankman-Fried": :func:`alias_key`). None when a part has no candidate,
+    or when no value or several are shared.
 
     It is shown in the form its most confident part gives, and in full as ``passages``
     write it most often ("Bankman-Fried" -> "Sam Bankman-Fried")."""
