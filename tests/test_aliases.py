@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.grounding.aliases import initials, other_forms
+from rag.grounding.aliases import abbreviated, initials, other_forms
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,21 @@ def test_initials(name: str, expected: str) -> None:
 )
 def test_other_forms(question: str, texts: list[str], expected: dict[str, str]) -> None:
     assert other_forms(question, texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # From any word of the name on, the commonest name with those initials.
+        (["Then Sam Bankman-Fried testified."], {"SBF": "Then Sam Bankman-Fried"}),
+        (["the Federal Commission and the Federal Commission", "Football Club"],
+         {"FC": "Federal Commission"}),
+    ],
+)
+def test_abbreviated(texts: list[str], expected: dict[str, str]) -> None:
+    found = abbreviated(texts)
+    assert {k: found.get(k) for k in expected} == expected
+
+
+def test_no_long_name_abbreviates_nothing() -> None:
+    assert abbreviated(["No long name here."]) == {}

@@ -45,7 +45,7 @@ from rag.answer.placement import (
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
 from rag.answer.values import dateline, ordinary_word, unqualified
-from rag.grounding.aliases import NAME, initials, long_names
+from rag.grounding.aliases import NAME, abbreviated, is_short_form
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
 
@@ -301,24 +301,15 @@ def value_key(value: str) -> str:
     return words[-1] if words else value.lower()
 
 
-_SHORT_FORM = re.compile(r"[A-Z]{2,5}")
-
-
 def alias_key(texts: Iterable[str]) -> Callable[[str], str]:
     """:func:`value_key` that also takes a short form for the name ``texts`` abbreviate
     with it ("SBF" is "Sam Bankman-Fried" when the texts write that name; of several
-    names with the same initials, the commonest)."""
-    found: dict[str, Counter[str]] = {}
-    for text in texts:
-        for name in long_names(text):
-            words = name.split()
-            for i in range(len(words) - 1):  # "Then Sam Bankman-Fried": from any word on
-                found.setdefault(initials(" ".join(words[i:])), Counter())[name] += 1
-    longs = {short: value_key(names.most_common(1)[0][0]) for short, names in found.items()}
+    names with the same initials, the commonest: :func:`abbreviated`)."""
+    longs = {short: value_key(name) for short, name in abbreviated(texts).items()}
 
     def key(value: str) -> str:
         short = value.strip()
-        if _SHORT_FORM.fullmatch(short) and short in longs:
+        if is_short_form(short) and short in longs:
             return longs[short]
         return value_key(value)
     return key
@@ -361,7 +352,7 @@ def shared_lead(
         return LeadChoice(None, note="another value the parts share is nearly as confident")
     found = [top[key] for top in tops]
     # Shown as a name rather than its initials, when a part gives it so.
-    value, conf, _ = max(found, key=lambda f: (not _SHORT_FORM.fullmatch(f[0]), f[1]))
+    value, conf, _ = max(found, key=lambda f: (not is_short_form(f[0]), f[1]))
     value = full_form(value, passages)
     support = tuple(dict.fromkeys(sup[0] for _, _, sup in found if sup))
     return LeadChoice(value, support, conf, None,

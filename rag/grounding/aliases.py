@@ -9,6 +9,7 @@ that says "Sam Bankman-Fried" are about the same person when the passages hold b
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 _WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
@@ -30,6 +31,24 @@ def long_names(text: str) -> list[str]:
 def short_forms(text: str) -> set[str]:
     """The all-capital words of two to five letters in ``text`` ("SBF", "NCAA")."""
     return set(_SHORT.findall(text))
+
+
+def is_short_form(word: str) -> bool:
+    """Whether ``word`` is a short form: two to five capitals ("SBF")."""
+    return bool(_SHORT.fullmatch(word.strip()))
+
+
+def abbreviated(texts: Iterable[str]) -> dict[str, str]:
+    """The long name each short form stands for in ``texts``: the commonest name written
+    there whose initials it is, read from any of the name's words on ("Then Sam
+    Bankman-Fried testified": "SBF" is that name)."""
+    found: dict[str, Counter[str]] = {}
+    for text in texts:
+        for name in long_names(text):
+            words = name.split()
+            for i in range(len(words) - 1):
+                found.setdefault(initials(" ".join(words[i:])), Counter())[name] += 1
+    return {short: names.most_common(1)[0][0] for short, names in found.items()}
 
 
 def other_forms(question: str, texts: Iterable[str]) -> dict[str, str]:
