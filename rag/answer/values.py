@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from index.dates import _MONTH_RE
 from rag.answer.kind_fit import is_title, without_title
-from rag.grounding.aliases import initials
+from rag.grounding.aliases import initials, short_forms
 from rag.grounding.text import STOPWORDS, content_terms
 from rag.query.hints import names_in
 
@@ -75,8 +75,7 @@ def new_to(value: str, question: str) -> bool:
     untitled = " ".join(w for w in value.split() if not is_title(w))
     terms = _terms(untitled) or _terms(value)
     short = initials(untitled)
-    if len(short) > 1 and len(short) == len(untitled.split()) and re.search(
-            rf"\b{short}\b", question):
+    if len(short) == len(untitled.split()) and short in short_forms(question):
         return False  # "Indian Premier League" for "Which IPL team ...?": the question's own
     return bool(terms) and not terms <= _terms(question)
 
@@ -103,6 +102,7 @@ def dates_in(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in DATE.finditer(sentence)]
 
 
+_PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Two of ..."
 _PRONOUN_CONTRACTION = re.compile(r"I[’'](?:ve|m|ll|d)")
 
 
@@ -120,9 +120,7 @@ def entities_in(sentence: str) -> list[str]:
         if len(words) > 1 and words[0].lower().endswith("ing") and opening_text.startswith(
                 " ".join(words)):
             words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
-        if len(words) > 2 and words[0].lower() in _COUNT_WORDS | {"both", "all", "some",
-                                                                   "many", "most"} \
-                and words[1] == "of":
+        if len(words) > 2 and words[0].lower() in _PARTITIVES and words[1] == "of":
             words = words[2:]  # "Two of Sam Bankman-Fried's ...": the name is what follows
         if len(words) > 2 and _MONTHS_DAYS.match(words[0]) and words[1] == "the":
             words = words[2:]  # "in October the Commission sent ...": a date, then the name
