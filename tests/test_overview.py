@@ -22,11 +22,18 @@ from tests.support.fakes import HashEmbedding
         ("Tell me about the attacks on the US embassy in Baghdad", AnswerType.OVERVIEW),
         ("Summarize the FTX trial", AnswerType.OVERVIEW),
         ("What do the articles say about the Gaza fence?", AnswerType.OVERVIEW),
+        ("What's the latest on Roblox?", AnswerType.OVERVIEW),
+        ("What are people saying about the new Mario game?", AnswerType.OVERVIEW),
+        ("What did Apple announce at its October event?", AnswerType.OVERVIEW),
+        ("How did the USMNT do against Germany?", AnswerType.OVERVIEW),
+        ("How are the Dodgers doing this season?", AnswerType.OVERVIEW),
         # Not open: a figure, a name, a verdict, a cause.
         ("How many troops are in Iraq?", AnswerType.NUMBER),
         ("Who did Pompeo speak with?", AnswerType.ENTITY),
         ("Did the US respond to the attacks?", AnswerType.YES_NO),
         ("What caused the crash?", AnswerType.DESCRIPTION),
+        ("How did Swift get her film into cinemas without going through a studio?",
+         AnswerType.DESCRIPTION),
     ],
 )
 def test_open_questions_are_an_answer_type_of_their_own(question: str,
@@ -114,6 +121,10 @@ def test_the_latest_report_is_said_to_be_the_latest() -> None:
          "the US and Iraq in January 2020", ["the US and Iraq in Jan. 2020"]),
         ("Tell me about the attacks on the US embassy in Baghdad", ["x"],
          "the attacks on the US embassy in Baghdad", []),
+        # The subject of "What did X announce at Y" and "How did X do against Y".
+        ("What did Apple announce at its Scary Fast event?", ["x"],
+         "Apple at its Scary Fast event", []),
+        ("How did the USMNT do against Germany?", ["x"], "the USMNT against Germany", []),
     ],
 )
 def test_an_open_question_adds_searches_for_other_forms_and_the_outcome(
@@ -161,10 +172,14 @@ def test_a_time_in_an_open_question_is_when_the_events_happened() -> None:
          "A jury found"),
         (["If convicted, Bankman-Fried faces decades in prison.", "The trial began today."],
          None),
+        # Another person's outcome is not the one asked about, however late its report.
+        (["Bankman-Fried was injured in a fall.", "Sam Jones was injured in a crash."],
+         "Bankman-Fried was"),
     ],
 )
 def test_the_outcome_is_one_that_happened(texts: list[str], expected: str | None) -> None:
     sim = CachedSimilarity(HashEmbedding())
     passages = [_passage(i, f"d{i}", f"2023-10-{10 + i}", t) for i, t in enumerate(texts, 1)]
-    found = latest_outcome(rank_sentences("What happened to Bankman-Fried?", passages, sim))
+    question = "What happened to Bankman-Fried?"
+    found = latest_outcome(rank_sentences(question, passages, sim), question)
     assert (found.own_text[: len(expected)] if found and expected else found) == expected

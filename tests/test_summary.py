@@ -374,6 +374,22 @@ def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
     assert summary_mode(setting, BackendChoice(backend, "m", "why")) == expected
 
 
+@pytest.mark.parametrize(("sentence", "entry"), [
+    ("6:07 p.m.: For the first time since his injury, Rodgers is back with the Jets.",
+     "For the first time"),
+    ("7:18 p.m. — Max Scherzer is also off the World Series roster for Texas.", "Max Scherzer"),
+    ("2 hours to kickoff: Inter Miami were eliminated from playoff contention.", "Inter Miami"),
+    ("1 hour 30 mins until kickoff: Chelsea have won three of their last four.", "Chelsea"),
+    ("29 Oct 2023 02.25 GMT Diamondbacks 4-1 Rangers, top 8th.", "Diamondbacks"),
+    ("At 7:18 p.m. the Rangers announced that Scherzer was off the roster.", "At 7:18"),
+])
+def test_a_live_blog_entry_is_read_without_its_time_stamp(sentence: str, entry: str) -> None:
+    from rag.grounding.quotes import STAMP
+
+    stamp = STAMP.match(sentence)
+    assert sentence[stamp.end() if stamp else 0:].startswith(entry)
+
+
 @pytest.mark.parametrize(("sentence", "kept"), [
     ("Sam Bankman-Fried listens as Assistant U.S. Attorney Nicolas Roos questions Gary Wang "
      "during the trial, at Federal Court in New York City, October 6, 2023, in this courtroom "
@@ -394,6 +410,16 @@ def test_auto_mode_uses_the_llm_only_with_ollama(setting: str, backend: str,
     ("7:18 p.m. — Max Scherzer is also off the World Series roster for Texas.", False),
     ("10:05 ET: The Rangers take the lead on a two-run homer in the third.", False),
     ("At 7:18 p.m. the Rangers announced that Max Scherzer was off the roster.", True),
+    ("Watch This Story: Shohei Ohtani's Two-Way Dream: Before Injury, He Always Wanted Both.",
+     False),
+    ("The Independent has contacted representatives for Taylor Swift and Travis Kelce for "
+     "comment.", False),
+    ("Meta did not immediately respond to a request for comment on the ruling.", False),
+    ("Israel wanted a reason, and #Hamas gave them one, a user wrote.", False),
+    ("World Series: You can bet on which team will become the next champion.", False),
+    ("You’ll find futures odds for these as soon as the previous season ends.", False),
+    ("Welcome to the World Series, Pavin Smith!", False),
+    ("You Are What You Eat, the Netflix series, was released on January 1.", True),
 ])
 def test_captions_and_live_blog_furniture_are_no_summary_sentences(
     sentence: str, kept: bool

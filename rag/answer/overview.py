@@ -7,14 +7,16 @@ Pure, given a similarity function.
   X") and the subject its sentences are ranked against.
 - :func:`choose`: the best answering sentences (:func:`rag.grounding.quotes.rank_sentences`,
   lifted a little when their article's title names the subject) that stand alone as
-  content (no heading, question, caption or live-blog line), at most :data:`PER_ARTICLE`
-  from one article, from two articles at least when the passages hold two, none saying
-  what another already says, each next one the best less its likeness to those taken,
-  together at most about :data:`MAX_WORDS` words. A time in the question is when the
+  content (no heading, question, caption, promo or social post; a live-blog entry
+  without its time stamp), at most :data:`PER_ARTICLE` from one article, from two
+  articles at least when the passages hold two, none saying what another already says,
+  each next one the best less its likeness to those taken, together at most about
+  :data:`MAX_WORDS` words. A time in the question is when the
   events happened (:func:`timing`): sentences that name a day of it come first.
 - :func:`in_time_order`: told by the days they tell of (else their reports' dates), the
   latest last and said to be the latest; "what happened to X" opens with the latest
-  outcome the articles report (convicted, fired, resigned ...), when one is among them.
+  outcome the articles report of X (convicted, fired, resigned, injured ...), when one
+  is among them.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from rag.answer.types import OPEN_QUESTION
+from rag.answer.types import FARING, OPEN_QUESTION, SAYING
+from rag.answer.values import entities_in
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import other_forms
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.quotes import (
     POINTS_BACK,
+    STAMP,
     Candidate,
     coverage,
     is_summary_sentence,
@@ -63,7 +67,7 @@ _ENDS = (r"conviction|verdict|resignation|ouster|indicted|convicted|"
          r"found\s+(?:[\w-]+\s+){0,3}guilty|acquitted|sentenced|jailed|arrested|"
          r"fired(?!\s+up)|ousted|sacked|resigned|reinstated|released|freed|died|killed|"
          r"elected|appointed|banned")
-_STEPS = (r"firing|charged|removed|stepped down|quit|retired|returned|named|hired|"
+_STEPS = (r"firing|charged|injury|removed|stepped down|quit|retired|returned|named|hired|"
           r"suspended|fined|settled|pleaded|agreed|approved|rejected|won|lost|injured|"
           r"tore|torn")
 _OUTCOME = re.compile(rf"\b(?:{_ENDS}|{_STEPS})\b", re.I)
@@ -140,8 +144,8 @@ def _squash(text: str) -> str:
 
 def _subject(question: str) -> str:
     """The open question without its opening ("What happened to", "Tell me about"; "What
-    did X say about Y" is "X about Y")."""
-    said = _SAID.match(question)
+    did X say about Y" is "X about Y", "How did X do against Y" is "X against Y")."""
+    said = _SAID.match(question) or _FARED.match(question)
     if said:
         return f"{said.group(1)} {said.group(2)}".strip(" ?")
     opening = OPEN_QUESTION.match(question)
@@ -149,11 +153,16 @@ def _subject(question: str) -> str:
     return _LINK.sub("", rest).strip(" ?")
 
 
-_SAID = re.compile(r"^\s*what\s+(?:did|does|has)\s+(.+?)\s+(?:say|said)\s+(.*)$", re.I)
+_SAID = re.compile(rf"^\s*what\s+(?:did|does|has)\s+(.+?)\s+{SAYING}\s+(.*)$", re.I)
+_FARED = re.compile(rf"^\s*how\s+(?:did|has|have|is|are|was|were)\s+(.+?)\s+{FARING}\b\s*(.*)$",
+                    re.I)
 
 
-# What is left of an open question's opening once it is recognised ("to", "about").
-_LINK = re.compile(r"^\s*(?:to|with|at|in|between|on|about|of)\b\s*", re.I)
+# What is left of an open question's opening once it is recognised ("to", "about"), and
+# the news it asks for ("Summarize the news about X", "Tell me about the latest on X").
+_LINK = re.compile(r"^\s*(?:(?:to|with|at|in|between|on|about|of)\b\s*)?"
+                   r"(?:(?:the\s+)?(?:latest\s+)?(?:news|reports?|articles?|stories|story|coverage"
+                   r"|latest)\s+(?:about|on)\b\s*)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -171,15 +180,15 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
     one whose score, less its likeness to those taken, is highest: an overview tells
     several things, not one thing several ways."""
     wanted = asked_time(question)
-    ranked = on_topic(ranked, question)
-    pool = _pool([_alone(c) for c in ranked], wanted)
+    ranked = [_alone(c) for c in on_topic(ranked, question)]
+    pool = _pool(ranked, wanted)
     per_article: Counter[str] = Counter()
     words = 0
     outcome = None
     if _OUTCOME_Q.match(question) and pool:
         # The outcome is what the question asks for: it may share fewer of its words.
         near = [c for c in _content(ranked) if c.score >= OUTCOME_FLOOR * pool[0].score]
-        if (outcome := latest_outcome(near)) is not None:
+        if (outcome := latest_outcome(near, question)) is not None:
             pool = [outcome] + [c for c in pool if c is not outcome]
     if not pool:
         return []
@@ -255,10 +264,13 @@ def on_topic(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
 
 def _alone(c: Candidate) -> Candidate:
     """The sentence without the one before it, unless it points back to it ("He ...",
-    "The move ..."): an overview has few words to spend."""
-    if not c.context or POINTS_BACK.match(c.own_text):
-        return c
-    return replace(c, span=(c.span[0] + c.context, c.span[1]), context=0)
+    "The move ..."), and without a live blog's time stamp ("6:07 p.m.: For the first
+    time since his season-ending injury, ..."): an overview has few words to spend."""
+    if c.context and not POINTS_BACK.match(c.own_text):
+        c = replace(c, span=(c.span[0] + c.context, c.span[1]), context=0)
+    if not c.context and (stamp := STAMP.match(c.own_text)) and stamp.end() < len(c.own_text):
+        c = replace(c, span=(c.span[0] + stamp.end(), c.span[1]))
+    return c
 
 
 def _content(ranked: Sequence[Candidate]) -> list[Candidate]:
@@ -323,12 +335,23 @@ def _named_days(c: Candidate, wanted: Sequence[DayRange]) -> list[DayRange]:
     return event_days(c.text, anchor)
 
 
-def latest_outcome(pool: Sequence[Candidate]) -> Candidate | None:
+def latest_outcome(pool: Sequence[Candidate], question: str) -> Candidate | None:
     """The outcome (charged, convicted, fired, resigned ...) of the latest report among
-    the sentences, said as done, not as what may come ("if convicted")."""
-    outcomes = [c for c in pool if _OUTCOME.search(c.own_text) and not _HEDGE.search(c.own_text)]
+    the sentences that name the question's subject (or whose article's title does), said
+    as done, not as what may come ("if convicted")."""
+    subject = _subject(question)
+    forms = other_forms(subject, list(dict.fromkeys(c.passage.text for c in pool)))
+    named = _surnames(" and ".join([subject, *forms.values()]))
+    outcomes = [c for c in pool if _OUTCOME.search(c.own_text) and not _HEDGE.search(c.own_text)
+                and (not named or named & set(content_terms(f"{c.passage.title} {c.own_text}")))]
     return max(outcomes, key=lambda c: (bool(_FINAL.search(c.own_text)),
                                         c.passage.published_at or "", c.score), default=None)
+
+
+def _surnames(subject: str) -> set[str]:
+    """The last word of each name in the subject, as terms: "Aaron Rodgers" is named in
+    "Rodgers ..." and not in "Aaron Jones ..."."""
+    return {terms[-1] for name in entities_in(subject) if (terms := content_terms(name))}
 
 
 def _said(c: Candidate, chosen: Sequence[Candidate], similarity: Similarity) -> bool:
@@ -366,7 +389,7 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
 
     told = sorted(chosen, key=lambda c: (when(c), first_seen[c.passage.doc_id],
                                          c.passage.n, c.span))
-    if _OUTCOME_Q.match(question) and (outcome := latest_outcome(told)) is not None:
+    if _OUTCOME_Q.match(question) and (outcome := latest_outcome(told, question)) is not None:
         told.remove(outcome)
         told.insert(0, outcome)
     return told

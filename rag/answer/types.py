@@ -91,15 +91,25 @@ _WHAT_THING = re.compile(
     re.I,
 )
 
+# The verbs of "What did X say about Y?" and of "How did X do against Y?" (overview.py reads
+# the subject out of them).
+SAYING = r"(?:say|said|announce|announced|unveil|unveiled|reveal|revealed)"
+FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|performing)"
 # "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
-# "What did X say about Y?":
-# an open question, answered with a short overview.
+# "What's the latest on ...", "What are people saying about ...", "What did X say about Y?",
+# "How did X do?": an open question, answered with a short overview.
 OPEN_QUESTION = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
-    r"what\s+is\s+the\s+(?:latest|news)\s+(?:on|about|with)\b|"
-    r"what\s+(?:did|does|has)\s+[^?]{1,60}?\s+(?:say|said)\s+(?:about|at|on|in|after)\b)",
+    r"what(?:'s|’s|\s+is)\s+the\s+(?:latest|news)\s+(?:on|about|with)\b|"
+    r"what\s+(?:are|do)\s+(?:people|fans|critics|reviewers|experts)\s+(?:saying|say|think)\s+"
+    r"(?:about|of)\b|"
+    rf"what\s+(?:did|does|has)\s+[^?]{{1,60}}?\s+{SAYING}\s+(?:about|at|on|in|after)\b|"
+    # "How did X do (against Y)?": X of a few words, the verb last or before its setting
+    # ("How did Swift get her film into cinemas without going through ..." is no such).
+    rf"how\s+(?:did|has|have|is|are|was|were)\s+\S+(?:\s+\S+){{0,5}}?\s+{FARING}"
+    r"(?=\s*(?:\?|$|(?:against|in|at|on|with|for|this|last|so|since|after|over)\b)))",
     re.I)
 
 # In the order a question's main clause is tried against them.

@@ -145,7 +145,8 @@ def rank_sentences(
 
 MIN_WORDS = 6
 # Page furniture that reads like a sentence: photo captions and credits, live-blog
-# invitations. They stay searchable; they are no event of the story.
+# invitations, promos, requests for comment, social posts, lines that address the reader,
+# cheers. They stay searchable; they are no event of the story.
 _FURNITURE = re.compile(
     r"\bin this (?:undated |file |handout )?(?:courtroom )?(?:sketch|photo(?:graph)?|picture"
     r"|image|illustration|screen ?grab|video grab)\b"
@@ -154,8 +155,23 @@ _FURNITURE = re.compile(
     r"|\((?:L|R|C|left|right|center|centre|top|bottom)\)|\bpictured\b"
     r"|^(?:Combination|File|Composite)(?: photo| picture| image)?\s+(?:shows|showing)\b"
     r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b"
-    r"|^\W*\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–:-]"
-    r"|\b(?:is|are) tracking the latest\b|\blatest updates (?:from|on)\b",
+    r"|\b(?:is|are) tracking the latest\b|\blatest updates (?:from|on)\b"
+    r"|^\W*(?:Watch|Listen to)(?: this| the)? (?:story|video|podcast|episode)\s*:"
+    r"|\b(?:contacted|reached out to|approached)\b.{0,80}\bfor (?:comment|contact)\b"
+    r"|\brequests? for comment\b"
+    r"|(?:^|\s)#[A-Za-z]\w*"  # a social post's hashtags
+    r"|^\W*(?:[\w ]{1,30}:\s*)?You(?:['’]ll|['’]re"  # the reader addressed: a guide's line
+    r"|\s+(?:can|will|may|might|should|need|have|must)\b)"
+    r"|!\W*$",  # an exclamation: a cheer or a comment, not a report
+    re.I,
+)
+# A live blog's time stamp before its entry ("6:07 p.m.:", "2 hours to kickoff:",
+# "29 Oct 2023 02.25 GMT"): the entry after it may be content, the stamp is not.
+STAMP = re.compile(
+    r"^\W*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\s*)?[—–:-]"
+    r"|\d+\s+(?:hours?|hrs?|mins?|minutes?)(?:\s+\d+\s+(?:mins?|minutes?))?\s+"
+    r"(?:to|until|before)\s+(?:kick-?off|tip-?off|first pitch|puck drop|the start)\s*[:—–-]"
+    r"|\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}[.:]\d{2}\s*(?:GMT|BST|ET|EST|EDT|UTC)\b)\s*",
     re.I,
 )
 # A line that opens with words in capitals is a link or a label ("GO DEEPER …", "READ MORE").
@@ -164,13 +180,14 @@ _LABEL = re.compile(r"^\W*[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
 
 def is_summary_sentence(text: str) -> bool:
     """Whether a passage sentence can stand in a summary: long enough, a real sentence,
-    not a photo caption or a live blog's invitation."""
+    not a photo caption, a live blog's invitation or a stamped live-blog line."""
     text = text.strip()
     return (
         len(text.split()) >= MIN_WORDS
         and bool(SENTENCE_END.search(text))
         and any(c.islower() for c in text)
         and not _FURNITURE.search(text)
+        and not STAMP.match(text)  # an entry is content only once its stamp is cut
         and not _LABEL.match(text)
     )
 
