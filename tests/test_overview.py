@@ -3,8 +3,11 @@ sentences from several articles, in time order, the latest last."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from index.outlets import short_outlet
 from rag.answer.overview import MAX_WORDS, PER_ARTICLE, latest_outcome, overview, searches
 from rag.answer.question import AnswerType, answer_type
 from rag.grounding.passages import Passage
@@ -183,3 +186,29 @@ def test_the_outcome_is_one_that_happened(texts: list[str], expected: str | None
     question = "What happened to Bankman-Fried?"
     found = latest_outcome(rank_sentences(question, passages, sim), question)
     assert (found.own_text[: len(expected)] if found and expected else found) == expected
+
+
+@pytest.mark.parametrize(
+    ("outlet", "short"),
+    [
+        ("The Independent - Life and Style", "The Independent"),
+        ("Cnbc | World Business News Leader", "Cnbc"),
+        ("Live Science: The Most Interesting Articles", "Live Science"),
+        ("BBC News - Entertainment & Arts", "BBC News"),
+        ("TechCrunch", "TechCrunch"),
+        ("Hindustan-Times", "Hindustan-Times"),  # a hyphen inside a name is no section
+        (None, None),
+    ],
+)
+def test_an_overview_names_the_outlet_without_its_section(outlet: str | None,
+                                                          short: str | None) -> None:
+    assert short_outlet(outlet) == short
+
+
+def test_an_overview_quotes_with_the_short_outlet_name() -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    passages = [replace(p, source=f"{p.source} - Life and Style") for p in PASSAGES]
+    question = "What happened to Sam Bankman-Fried at the trial?"
+    told = overview(question, rank_sentences(question, passages, sim), sim)
+    assert told.sentences
+    assert all(" - Life and Style" not in s.text and "Outlet " in s.text for s in told.sentences)

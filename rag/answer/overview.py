@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from index.outlets import short_outlet
 from rag.answer.types import FARING, OPEN_QUESTION, SAYING
 from rag.answer.values import entities_in
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
@@ -198,7 +199,7 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
         value[0] = float("inf")
     likeness = similarity([c.own_text for c in pool], [c.own_text for c in pool])
     # Words as the reader gets them, the "Outlet (date) reported:" of each quote counted.
-    spoken = [len(attributed(c).text.split()) for c in pool]
+    spoken = [len(_quoted(c).text.split()) for c in pool]
     taken: list[int] = []
     while len(taken) < MAX_SENTENCES:
         best, best_value = None, float("-inf")
@@ -398,7 +399,7 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
 def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity) -> Overview:
     """The overview of ``ranked`` (the answering sentences, best first) for ``question``."""
     told = in_time_order(choose(ranked, similarity, question), question)
-    sentences = [attributed(c) for c in told]
+    sentences = [_quoted(c) for c in told]
     dates = {c.passage.published_at for c in told if c.passage.published_at}
     if len(dates) > 1 and told[-1].passage.published_at == max(dates):
         last = sentences[-1]
@@ -407,6 +408,12 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
     note = (f"an overview: {len(told)} sentences from {articles} article"
             f"{'s' if articles != 1 else ''}, in the order of their reports")
     return Overview(sentences, note)
+
+
+def _quoted(c: Candidate) -> CheckedSentence:
+    """The sentence quoted with its outlet's short name ("The Independent reported", not
+    "The Independent - Life and Style reported"): an overview has few words to spend."""
+    return attributed(replace(c, passage=replace(c.passage, source=short_outlet(c.passage.source))))
 
 
 def within_words(sentences: Sequence[CheckedSentence],
