@@ -159,6 +159,18 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
 
 
+def development_sets(pairs: Sequence[str]) -> list[tuple[Path, Path]]:
+    """The ``SET=INDEX_DIR`` pairs of the command line as paths; exits on a held-out
+    file (those are never fitted on)."""
+    out = []
+    for pair in pairs:
+        set_path, index_dir = pair.split("=", 1)
+        if "heldout" in set_path:
+            sys.exit(f"{set_path}: held-out questions are never fitted on")
+        out.append((Path(set_path), Path(index_dir)))
+    return out
+
+
 def fold_of(case_id: str) -> int:
     return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) // 5 % FOLDS
 
@@ -195,11 +207,8 @@ def main() -> None:
     if args.llm and args.write:
         sys.exit("--llm is an experiment: the answerer has no such feature to weigh")
     questions: list[Question] = []
-    for pair in args.sets:
-        set_path, index_dir = pair.split("=", 1)
-        if "heldout" in set_path:
-            sys.exit(f"{set_path}: held-out questions are never fitted on")
-        got = collect(Path(set_path), Path(index_dir))
+    for set_path, index_dir in development_sets(args.sets):
+        got = collect(set_path, index_dir)
         print(f"{set_path}: {len(got)} typed questions", flush=True)
         questions += got
     if args.llm:
@@ -231,11 +240,16 @@ def main() -> None:
             print(f"  at {p:.1f}: {len(stated)} leads, precision "
                   f"{sum(stated) / len(stated):.3f}, coverage {len(stated) / len(questions):.3f}")
     w = fit(*_matrix(have, names))
+    print_weights(names, w)
+    if args.write:
+        write(names, w, threshold)
+
+
+def print_weights(names: Sequence[str], w: np.ndarray) -> None:
+    """The fitted weights, largest first, then the bias."""
     for name, weight in sorted(zip(names, w[1:], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:10} {weight:+.3f}")
     print(f"  {'(bias)':10} {w[0]:+.3f}")
-    if args.write:
-        write(names, w, threshold)
 
 
 def write(names: Sequence[str], w: np.ndarray, threshold: float) -> None:

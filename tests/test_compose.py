@@ -118,3 +118,22 @@ def test_a_part_no_passage_bears_out_is_named_as_a_reader_would(part: Part, note
     gathered = Gathered([passage], [PartEvidence(part)])
     question = "Who said so, as reported by The Verge, and did Fortune report a fine?"
     assert not_borne_out(gathered.parts[0], gathered, question).text == note
+
+
+def test_without_a_short_answer_the_sentence_holding_the_value_is_quoted_first(
+    sim: CachedSimilarity,
+) -> None:
+    # The heading repeats the question and ranks first; the sentence that answers
+    # names the stadium but none of the question's words.
+    passages = [_passage(1, "Military Bowl Presented by GoBowling.com: Virginia Tech vs. "
+                            "Tulane\nBettors could see a new trend this week in the bowls.\n"
+                            "The game will take place at the Navy-Marine Corps Memorial "
+                            "Stadium in Annapolis, MD.", title="College bowl odds")]
+    question = "Where is the Military Bowl between Virginia Tech and Tulane played?"
+    plan = read_question(question, [])
+    gathered = Gathered(passages, [PartEvidence(p) for p in plan.parts])
+    judge_parts(gathered, question, sim)
+    composed = compose(plan, gathered, sim)
+    assert gathered.parts[0].ranked[0].text.startswith("Military Bowl")
+    assert "Navy-Marine Corps" in composed.sentences[0].text
+    assert composed.lead is not None or "quoted first" in composed.lead_note

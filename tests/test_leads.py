@@ -30,9 +30,9 @@ from rag.evaluation.results import CaseResult, lead_totals
 from rag.evaluation.runner import answer_stages, expected_lead, score_lead
 from rag.evaluation.sets import Case
 from rag.grounding.numbers import number_values, states_number
-from rag.grounding.passages import Passage
 from rag.grounding.quotes import Candidate
 from rag.grounding.text import lemma_terms
+from tests.support.ranked import ranked_sentences
 
 
 @pytest.mark.parametrize(
@@ -145,14 +145,7 @@ def test_the_gate_fails_on_a_rise_in_wrong_leads_and_a_drop_in_lead_precision() 
 
 
 def _candidates(question: str, sentences: list[str]) -> list[Candidate]:
-    text = " ".join(sentences)
-    passage = Passage(n=1, doc_id="d", chunk_id="d:0", title="t", source="Example News",
-                      published_at=None, url=None, text=text)
-    out, at = [], 0
-    for i, s in enumerate(sentences):
-        at = text.index(s, at)
-        out.append(Candidate(passage, (at, at + len(s)), 1.0 - 0.05 * i))
-    return out
+    return ranked_sentences(sentences)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.outlets import normalize_source
+from rag.answer.answering import by_answering
 from rag.answer.asked import asked_phrase
 from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
 from rag.answer.clauses import clause_lead, reason_sentence
@@ -215,11 +216,15 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     if choice.value is None and per_part:
         shared = shared_lead(per_part, (p.text for p in gathered.passages))
         choice = shared if shared.value is not None else choice
+    if choice.value is None and len(gathered.parts) == 1:
+        # No short answer: the sentences likeliest to hold it are quoted, best first
+        # (rag.answer.answering). A reader sees them with their context, and no guess
+        # stated as the answer.
+        quotes, why = answering_quotes(plan, ranked, MAX_QUOTES)
+        return finish(quotes, None, "; ".join(n for n in (choice.note, why) if n))
     if choice.value is None:
-        # No short answer: the sentences that hold the likeliest values answer the
-        # predicate, so they are quoted first (each part's, for a question of several),
-        # then the best sentence when they are not it. A reader sees the candidates
-        # with their context, and no guess stated as the answer.
+        # ... of a question of several parts: the sentences that hold the likeliest
+        # values (each part's) first, then the best sentence when they are not it.
         first = list(dict.fromkeys(c for _, _, sup in candidates[:2] for c in sup[:2]
                                    if c.score >= FAR_FLOOR * ranked[0].score))
         quotes = [attributed(c) for c in first[:MAX_QUOTES]]
@@ -361,13 +366,43 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
     ranked = _merged_ranking(gathered)
     clause = clause_lead(plan.question, ranked)
     if clause is None:
-        quotes = best_quotes(ranked, 2, plan.question)
+        quotes, why = answering_quotes(plan, ranked, 2)
         quoted = {(n, span) for q in quotes for n, span in q.evidence.items()}
         reason = reason_sentence(plan.question, ranked, quoted)
-        return Composition(quotes + ([attributed(reason)] if reason else []))
+        return Composition(quotes + ([attributed(reason)] if reason else []), lead_note=why)
     lead = short_answer(clause.text, [clause.support])
     return Composition([lead, attributed(clause.support)], lead=clause.text,
                        lead_note=clause.note)
+
+
+def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
+                     n: int) -> tuple[list[CheckedSentence], str]:
+    """The ``n`` sentences likeliest to hold the answer (:func:`by_answering`), quoted,
+    each saying something the ones before it do not; and a note for ``--explain`` when
+    the first is not the rank score's first."""
+    chosen: list[str] = []
+    out: list[CheckedSentence] = []
+    order = by_answering(plan.answer_type, plan.question, plan.names,
+                         head_terms(plan.question), ranked)
+    for c in order:
+        if len(out) >= n:
+            break
+        # Overlapping passages of one article hold the same sentence: quoted once.
+        text = " ".join(c.text.split())
+        if all(text not in t and t not in text for t in chosen):
+            chosen.append(text)
+            out.append(attributed(c))
+    note = ""
+    if order and ranked and _at(order[0]) != _at(ranked[0]):
+        was = next((c.score for c in order if _at(c) == _at(ranked[0])), 0.0)
+        note = (f"quoted first: a sentence of [{order[0].passage.n}], likelier to hold the "
+                f"answer ({order[0].score:.2f}) than the best-ranked one, of "
+                f"[{ranked[0].passage.n}] ({was:.2f})")
+    return out, note
+
+
+def _at(c: Candidate) -> tuple[str, tuple[int, int]]:
+    return c.passage.chunk_id, c.span
 
 
 def without_overlaps(sentences: Sequence[CheckedSentence]) -> list[CheckedSentence]:
