@@ -136,4 +136,5 @@ def test_without_a_short_answer_the_sentence_holding_the_value_is_quoted_first(
     composed = compose(plan, gathered, sim)
     assert gathered.parts[0].ranked[0].text.startswith("Military Bowl")
     assert "Navy-Marine Corps" in composed.sentences[0].text
+    assert not any("GoBowling" in s.text for s in composed.sentences)  # the heading is not
     assert composed.lead is not None or "quoted first" in composed.lead_note

@@ -42,7 +42,7 @@ from rag.answer.values import new_to
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
 from rag.grounding.passages import human_date
-from rag.grounding.quotes import Candidate, coverage, question_terms
+from rag.grounding.quotes import SENTENCE_END, Candidate, coverage, question_terms
 from rag.grounding.quotes import quote as attributed
 from rag.grounding.text import content_terms
 
@@ -379,11 +379,13 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
                      n: int) -> tuple[list[CheckedSentence], str]:
     """The ``n`` sentences likeliest to hold the answer (:func:`by_answering`), quoted,
     each saying something the ones before it do not; and a note for ``--explain`` when
-    the first is not the rank score's first."""
+    the first is not the rank score's first. Headings are not quoted: a title that
+    repeats the question says nothing an answer can rest on."""
     chosen: list[str] = []
     out: list[CheckedSentence] = []
-    order = by_answering(plan.answer_type, plan.question, plan.names,
-                         head_terms(plan.question), ranked)
+    likeliest = by_answering(plan.answer_type, plan.question, plan.names,
+                             head_terms(plan.question), ranked)
+    order = [c for c in likeliest if SENTENCE_END.search(c.own_text)]
     for c in order:
         if len(out) >= n:
             break
@@ -394,7 +396,7 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
             out.append(attributed(c))
     note = ""
     if order and ranked and _at(order[0]) != _at(ranked[0]):
-        was = next((c.score for c in order if _at(c) == _at(ranked[0])), 0.0)
+        was = next((c.score for c in likeliest if _at(c) == _at(ranked[0])), 0.0)
         note = (f"quoted first: a sentence of [{order[0].passage.n}], likelier to hold the "
                 f"answer ({order[0].score:.2f}) than the best-ranked one, of "
                 f"[{ranked[0].passage.n}] ({was:.2f})")
