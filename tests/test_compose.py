@@ -138,3 +138,15 @@ def test_without_a_short_answer_the_sentence_holding_the_value_is_quoted_first(
     assert "Navy-Marine Corps" in composed.sentences[0].text
     assert not any("GoBowling" in s.text for s in composed.sentences)  # the heading is not
     assert composed.lead is not None or "quoted first" in composed.lead_note
+
+
+def test_a_passage_of_headings_alone_is_still_quoted(sim: CachedSimilarity) -> None:
+    passages = [_passage(1, "Military Bowl: Virginia Tech vs. Tulane\nKickoff at Navy-Marine "
+                            "Corps Memorial Stadium, Annapolis")]
+    question = "Where is the Military Bowl between Virginia Tech and Tulane played?"
+    plan = read_question(question, [])
+    gathered = Gathered(passages, [PartEvidence(p) for p in plan.parts])
+    judge_parts(gathered, question, sim)
+    composed = compose(plan, gathered, sim)
+    assert not composed.abstained and composed.sentences
+    assert any("Military Bowl" in s.text or "Navy-Marine" in s.text for s in composed.sentences)

@@ -3,8 +3,9 @@ question reordered by the fitted probability that each holds the answer. Pure.
 
 The rank score (:func:`rag.grounding.quotes.rank_sentences`) favours the sentence that
 repeats the question's words; the one that answers often repeats fewer of them and
-stands beside it ("Ocean explorer Jon Copley has completed dozens of dives …" ranks
-above "JC: To my mind, it's climate change."). The fitted score reads, besides the rank
+stands beside it ("Property developer Miki Naimi, who is building the large office park
+near the Messubim Interchange, …" ranks above "The first company to move in … is
+Audicodes"). The fitted score reads, besides the rank
 score, what a reader checks: whether the sentence holds a value of the asked kind,
 names the question's predicate and the word for what is asked, and how much of the
 question its neighbours, its passage and its article's title cover. The weights

@@ -379,13 +379,13 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
                      n: int) -> tuple[list[CheckedSentence], str]:
     """The ``n`` sentences likeliest to hold the answer (:func:`by_answering`), quoted,
     each saying something the ones before it do not; and a note for ``--explain`` when
-    the first is not the rank score's first. Headings are not quoted: a title that
-    repeats the question says nothing an answer can rest on."""
+    the first is not the rank score's first. Headings are not quoted while there are
+    sentences: a title that repeats the question says nothing an answer can rest on."""
     chosen: list[str] = []
     out: list[CheckedSentence] = []
     likeliest = by_answering(plan.answer_type, plan.question, plan.names,
                              head_terms(plan.question), ranked)
-    order = [c for c in likeliest if SENTENCE_END.search(c.own_text)]
+    order = [c for c in likeliest if SENTENCE_END.search(c.own_text)] or likeliest
     for c in order:
         if len(out) >= n:
             break
