@@ -30,7 +30,6 @@ from rag.evaluation.results import CaseResult, lead_totals
 from rag.evaluation.runner import answer_stages, expected_lead, score_lead
 from rag.evaluation.sets import Case
 from rag.grounding.numbers import number_values, states_number
-from rag.grounding.quotes import Candidate
 from rag.grounding.text import lemma_terms
 from tests.support.ranked import ranked_sentences
 
@@ -144,10 +143,6 @@ def test_the_gate_fails_on_a_rise_in_wrong_leads_and_a_drop_in_lead_precision() 
     assert [c.name for c in fell.regressions] == ["lead_precision"]
 
 
-def _candidates(question: str, sentences: list[str]) -> list[Candidate]:
-    return ranked_sentences(sentences)
-
-
 @pytest.mark.parametrize(
     ("question", "sentences", "lead"),
     [
@@ -167,7 +162,7 @@ def _candidates(question: str, sentences: list[str]) -> list[Candidate]:
 def test_the_lead_is_the_value_that_answers_the_predicate(
     question: str, sentences: list[str], lead: str
 ) -> None:
-    ranked = _candidates(question, sentences)
+    ranked = ranked_sentences(sentences)
     kind = answer_type(question)
     names = ["Pompeo", "Iran"] if "Pompeo" in question else []
     from rag.answer.compose import head_terms
@@ -180,7 +175,7 @@ def test_the_lead_is_the_value_that_answers_the_predicate(
 
 
 def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
-    ranked = _candidates("q", ["s"])
+    ranked = ranked_sentences(["s"])
     low = LEAD_THRESHOLD - 0.05
     assert choose_lead([("A", low, ranked), ("B", low - 0.15, ranked)]).value is None
     close = choose_lead([("A", 0.9, ranked), ("B", 0.85, ranked)])
@@ -218,7 +213,7 @@ def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
 def test_a_question_of_several_parts_leads_with_the_value_every_part_names(
     parts: list[list[tuple[str, float]]], lead: str | None
 ) -> None:
-    ranked = _candidates("q", ["s"])
+    ranked = ranked_sentences(["s"])
     choice = shared_lead([[(v, c, ranked) for v, c in part] for part in parts])
     assert choice.value == lead, choice.note
     if lead:
@@ -242,7 +237,7 @@ def test_a_question_of_several_parts_leads_with_the_value_every_part_names(
 def test_a_short_form_and_the_name_it_abbreviates_are_one_value(
     parts: list[list[tuple[str, float]]], passages: list[str], lead: str | None
 ) -> None:
-    ranked = _candidates("q", ["s"])
+    ranked = ranked_sentences(["s"])
     choice = shared_lead([[(v, c, ranked) for v, c in part] for part in parts], passages)
     assert choice.value == lead, choice.note
 
@@ -304,7 +299,7 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
     from rag.answer.lead import candidate_features
 
     found = candidate_features(answer_type(question), question,
-                               _candidates(question, [sentence]), [], head_terms(question),
+                               ranked_sentences([sentence]), [], head_terms(question),
                                "who" in question.lower(), set())
     return {f.value: f.features for f in found}
 
@@ -365,7 +360,7 @@ def test_the_confidence_is_a_probability_that_rises_with_a_feature_of_positive_w
 
 def test_a_platform_or_a_country_code_is_never_who_was_meant() -> None:
     question = "Who did the minister thank?"
-    ranked = _candidates(question, ["The minister thanked Twitter and the U.S on Monday."])
+    ranked = ranked_sentences(["The minister thanked Twitter and the U.S on Monday."])
     found = score_candidates(candidate_features(AnswerType.ENTITY, question, ranked, [], set(),
                                                 True, set()))
     assert choose_lead(found).value is None
@@ -396,14 +391,14 @@ def test_reason_kind(question: str, kind: str | None) -> None:
 def test_a_reason_sentence_is_quoted_beside_the_best(question: str, reason: str | None) -> None:
     sentences = ["The tickets and the World Cup and quantum dots are in the news today.",
                  "Fans queued for hours outside the stadium."] + ([reason] if reason else [])
-    ranked = _candidates(question, sentences)
+    ranked = ranked_sentences(sentences)
     found = reason_sentence(question, ranked, {(1, ranked[0].span)})
     assert (found.text if found else None) == reason
 
 
 def test_a_why_question_opens_with_the_cause_clause_without_its_attribution() -> None:
     question = "Why did the US threaten to close its embassy in Baghdad?"
-    ranked = _candidates(question, [
+    ranked = ranked_sentences([
         "Pompeo warned that the United States will close its Baghdad embassy if attacks "
         "within the country continue to target Americans, the Washington Post reported Sunday."])
     lead = clause_lead(question, ranked)
@@ -437,7 +432,7 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
 def test_a_verdict_rests_on_a_sentence_that_bears_the_claim(
     claim: str, sentence: str, bears: bool, flipped: bool
 ) -> None:
-    pe = PartEvidence(Part(claim), ranked=_candidates(claim, [sentence]))
+    pe = PartEvidence(Part(claim), ranked=ranked_sentences([sentence]))
     reading = bearing(pe)
     assert reading.bears is bears
     assert reading.flipped is flipped

@@ -24,7 +24,6 @@ from rag.answer.answering_weights import BIAS, WEIGHTS
 from rag.answer.placement import predicate_terms
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.grounding.passages import Passage
 from rag.grounding.quotes import PASSAGE_TERMS, Candidate, coverage, question_terms
 from rag.grounding.text import content_terms, lemma_terms
 
@@ -74,7 +73,7 @@ def _neighbourhood(
 ) -> tuple[float, float]:
     """The question's coverage by the sentence with the ones before and after it, and by
     its whole passage (each passage's sentences read once into ``read``)."""
-    p: Passage = c.passage
+    p = c.passage
     if p.chunk_id not in read:
         spans = split_sentences(p.text)
         read[p.chunk_id] = (spans, [set(content_terms(p.text[a:b])) for a, b in spans])
