@@ -6,10 +6,12 @@
 #   seeds-default          eval/seeds.yaml, embedded backend's default mode (the composer)
 #   multihop-sample-default  eval/multihop-sample.yaml (100 MultiHop-RAG dev questions,
 #                          stratified), embedded backend's default mode
-#   natural-seeds-default, natural-multihop-default
+#   natural-seeds-default, natural-multihop-default, natural-bridge-default
 #                          eval/natural/{seeds,multihop}.yaml: plain questions written by
-#                          reading the articles; gated on lead precision, wrong leads (a
-#                          rise fails) and the rest, like every set
+#                          reading the articles; eval/natural/bridge.yaml: questions that
+#                          name one person or body by facts of two or three articles;
+#                          gated on lead precision, wrong leads (a rise fails) and the
+#                          rest, like every set
 #   overview-seeds-default, overview-multihop-default
 #                          eval/overview/{seeds,multihop}.yaml: open questions ("what
 #                          happened to X") with the key facts a good overview names;
@@ -97,6 +99,7 @@ seeds_lane() {
     for f in eval/open/seeds*.yaml; do report_only "$f" "$work/seeds"; done
     if [[ -n $mh_index ]]; then
         report_only eval/natural/multihop-heldout.yaml "$mh_index"
+        report_only eval/natural/bridge-heldout.yaml "$mh_index"
         report_only eval/overview/multihop-heldout.yaml "$mh_index"
         for f in eval/open/multihop*.yaml; do report_only "$f" "$mh_index"; done
     fi
@@ -107,6 +110,7 @@ multihop_lane() {
     [[ -n $mh_index ]] || return 0
     run "$MH" "$mh_index" multihop-sample-default
     run eval/natural/multihop.yaml "$mh_index" natural-multihop-default
+    run eval/natural/bridge.yaml "$mh_index" natural-bridge-default
     run eval/overview/multihop.yaml "$mh_index" overview-multihop-default
     # "What happened last week?" as of dates inside the corpus cites only that week.
     .venv/bin/python benchmarks/last_week.py --index-dir "$mh_index" || status=1

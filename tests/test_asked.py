@@ -47,6 +47,8 @@ def test_asked_phrase(question: str, phrase: str | None) -> None:
         # The noun asked for decides, not a person named further on.
         ("What team, which would be under its ninth manager since 2013, is out?", False),
         ("Which company hired the former CEO?", False),
+        ("Which pop star kept her demos in a phone folder?", True),
+        ("Which start-up raised the most this year?", False),
     ],
 )
 def test_asks_person(question: str, person: bool) -> None:

@@ -547,6 +547,12 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
         ("Commodity Futures Trading Commission", True, 0.2),
         ("Sequoia Capital", True, 0.2),
         ("Sequoia Capital", False, 1.0),
+        # "Which manager ...?", "Which pop star ...?": a club or a tour is no person
+        ("Manchester United", True, 0.2),
+        ("Red Tour", True, 0.2),
+        # "Which baseball team ...?": an adjective of a region names no team
+        ("North American", False, 0.2),
+        ("North Carolina", False, 1.0),
     ],
 )
 def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:

@@ -61,7 +61,8 @@ _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "c
                  "founder", "executive", "author", "actor", "singer", "artist", "coach",
                  "minister", "president", "spokes", "secretary", "senator", "governor",
                  "chairman", "editor", "reporter", "prosecutor", "judge", "scientist",
-                 "researcher", "director", "manager", "captain", "ambassador", "leader")
+                 "researcher", "director", "manager", "captain", "ambassador", "leader",
+                 "star ", "striker", "rapper", "musician", "billionaire", "defendant")
 
 
 @dataclass

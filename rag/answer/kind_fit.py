@@ -84,7 +84,7 @@ _FACILITIES = frozenset(
 
 # The last word of a name of an event, an award, a law or a body, not a person: "World
 # Cup", "Ballon d'Or Award", "AI Labeling Act", "Hendrick Motorsports", "Check Point
-# Software Inc".
+# Software Inc", "Red Tour", "Manchester United".
 _NOT_PEOPLE = frozenset(
     "cup league championship championships olympics olympic games series open tournament "
     "award awards prize trophy festival conference summit act bill law agreement treaty "
@@ -93,7 +93,7 @@ _NOT_PEOPLE = frozenset(
     "foundation institute software technologies labs studios records entertainment "
     "airlines airways commission court exchange securities times post journal capital "
     "ventures partners fund trust reserve board authority bureau administration office "
-    "police army navy holdings".split()
+    "police army navy holdings tour united rovers albion hotspur wanderers".split()
 )
 
 
@@ -103,8 +103,8 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
     if low in outlets:
         return 0.0
     if kind is AnswerType.ENTITY:
-        if low in _DEMONYMS:
-            return 0.2
+        if low in _DEMONYMS or set(low.split()) <= _DEMONYMS | _REGIONS:
+            return 0.2  # "Iraqi", "North American": a people or a region, not a name
         # "Iraqi Prime Minister Adel Abdul-Mahdi" is a two-word name behind its title.
         words = [w for w in value.split()
                  if w.lower() not in _DEMONYMS and not set(content_terms(w)) <= _TITLES]
