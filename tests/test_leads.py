@@ -277,6 +277,24 @@ def test_a_name_is_shown_in_full_as_the_passages_write_it(
 
 
 @pytest.mark.parametrize(
+    ("value", "texts", "headlines", "full"),
+    [
+        # A form only at a sentence's opening counts when a headline holds it too.
+        ("Altman", ["Sam Altman returned.", "Microsoft\n\nAltman said."],
+         ["Timeline of Sam Altman's firing from OpenAI"], "Sam Altman"),
+        ("Swift", ["Taylor Swift sang. While Swift watched."],
+         ["Taylor Swift is Time's Person of the Year"], "Taylor Swift"),
+        ("Altman", ["Sam Altman returned."], ["OpenAI's board fires its CEO"], "Altman"),
+        ("Google", ["Enter Google"], ["Google Maps gets a redesign"], "Google"),
+    ],
+)
+def test_a_headline_confirms_a_full_name_that_opens_a_sentence(
+    value: str, texts: list[str], headlines: list[str], full: str
+) -> None:
+    assert full_form(value, texts, headlines) == full
+
+
+@pytest.mark.parametrize(
     ("question", "clauses"),
     [
         ("What company spent $26.3 billion on search deals, and is also accused of harming "

@@ -215,7 +215,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     candidates, per_part = _typed_candidates(plan, gathered, ranked)
     choice = choose_lead(candidates)
     if choice.value is None and per_part:
-        shared = shared_lead(per_part, (p.text for p in gathered.passages))
+        shared = shared_lead(per_part, (p.text for p in gathered.passages),
+                             (p.title for p in gathered.passages))
         choice = shared if shared.value is not None else choice
     if choice.value is None and len(gathered.parts) == 1:
         # No short answer: the sentences likeliest to hold it are quoted, best first
@@ -234,7 +235,9 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         return finish(quotes + rest, None, choice.note)
     value = choice.value
     if plan.answer_type is AnswerType.ENTITY:
-        value = full_form(value, (p.text for p in gathered.passages))  # "Altman": Sam Altman
+        # "Altman": Sam Altman
+        value = full_form(value, (p.text for p in gathered.passages),
+                          (p.title for p in gathered.passages))
     if plural_head(plan.question) and len(candidates) > 1:
         # Several asked for: the others that are nearly as confident join the lead.
         more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence

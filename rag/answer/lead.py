@@ -323,6 +323,7 @@ SHARED_MARGIN = 1.25  # ... and is the one they share when this much more confid
 def shared_lead(
     per_part: Sequence[Sequence[tuple[str, float, list[Candidate]]]],
     passages: Iterable[str] = (),
+    headlines: Iterable[str] = (),
 ) -> LeadChoice:
     """The one value that the evidence of every part of a question names among its
     :data:`SHARED_TOP` best candidates and one part names first, when the parts together
@@ -333,7 +334,8 @@ def shared_lead(
     or when no value or several are shared.
 
     It is shown in the form its most confident part gives, and in full as ``passages``
-    write it most often ("Bankman-Fried" -> "Sam Bankman-Fried")."""
+    write it most often ("Bankman-Fried" -> "Sam Bankman-Fried"; :func:`full_form`, with
+    the articles' ``headlines``)."""
     if len(per_part) < 2 or not all(per_part):
         return LeadChoice(None, note="not a question of several parts, each with a value")
     passages = list(passages)
@@ -353,19 +355,20 @@ def shared_lead(
     found = [top[key] for top in tops]
     # Shown as a name rather than its initials, when a part gives it so.
     value, conf, _ = max(found, key=lambda f: (not is_short_form(f[0]), f[1]))
-    value = full_form(value, passages)
+    value = full_form(value, passages, headlines)
     support = tuple(dict.fromkeys(sup[0] for _, _, sup in found if sup))
     return LeadChoice(value, support, conf, None,
                       f"“{value}” named by the evidence of each of {len(found)} parts")
 
 
-def full_form(value: str, texts: Iterable[str]) -> str:
+def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -> str:
     """``value`` as ``texts`` most often write it in full: the commonest longer name that
     ends with it (ties: the shorter); else ``value`` itself. Titles are left out. At a
     sentence's opening, where any word is capitalised, so are ordinary words ("But
     Google", "Loading Google": words the texts also write in lower case), and a form
     found only there counts when the texts capitalise its first word inside a sentence
-    too, or write it there twice."""
+    too, or write it there twice, or one of the articles' ``headlines`` holds it ("Sam
+    Altman" opening a sentence, and in "Timeline of Sam Altman's firing")."""
     if any(ch.isdigit() for ch in value):
         return value
     texts = list(texts)
@@ -390,7 +393,9 @@ def full_form(value: str, texts: Iterable[str]) -> str:
             form = " ".join([*words, value])
             first = len(words) == len(prefix.split())  # still the sentence's first word
             (openings if opening and first and words[0] not in inside else counts)[form] += 1
-    counts.update({form: n for form, n in openings.items() if n > 1 or form in counts})
+    headlines = list(headlines)
+    counts.update({form: n for form, n in openings.items()
+                   if n > 1 or form in counts or any(form in h for h in headlines)})
     if not counts:
         return value
     return min(counts, key=lambda n: (-counts[n], len(n), n))
