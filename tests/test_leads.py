@@ -571,6 +571,7 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
         # "Which baseball team ...?": an adjective of a region names no team
         ("North American", False, 0.2),
         ("North Carolina", False, 1.0),
+        ("UK", False, 1.0),  # a country may be the body asked for ("Which nation ...?")
     ],
 )
 def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:

@@ -235,7 +235,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         return finish(quotes + rest, None, choice.note)
     value = choice.value
     if plan.answer_type is AnswerType.ENTITY:
-        # "Altman": Sam Altman
+        # Shown in full as the passages write it ("Altman": Sam Altman).
         value = full_form(value, (p.text for p in gathered.passages),
                           (p.title for p in gathered.passages))
     if plural_head(plan.question) and len(candidates) > 1:

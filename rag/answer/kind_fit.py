@@ -103,8 +103,8 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
     if low in outlets:
         return 0.0
     if kind is AnswerType.ENTITY:
-        if low in _DEMONYMS or set(low.split()) <= _DEMONYMS | _REGIONS:
-            return 0.2  # "Iraqi", "North American": a people or a region, not a name
+        if low in _DEMONYMS or " " in low and set(low.split()) <= _DEMONYMS | _REGIONS:
+            return 0.2  # "Iraqi", "North American": a people or a region's adjective
         # "Iraqi Prime Minister Adel Abdul-Mahdi" is a two-word name behind its title.
         words = [w for w in value.split()
                  if w.lower() not in _DEMONYMS and not set(content_terms(w)) <= _TITLES]
