@@ -28,11 +28,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lead_fit import FOLDS, development_sets, fit, fold_of, predict, print_weights  # noqa: E402
+from lead_fit import (  # noqa: E402
+    FOLDS,
+    development_sets,
+    fit,
+    fold_of,
+    matrix,
+    predict,
+    print_weights,
+    weight_lines,
+)
 
 import rag.answer.answerer as answerer  # noqa: E402
 from rag.answer.answering import answering_features  # noqa: E402
-from rag.answer.compose import _merged_ranking, head_terms  # noqa: E402
+from rag.answer.compose import head_terms, merged_ranking  # noqa: E402
 from rag.answer.types import spec_of  # noqa: E402
 from rag.container import build_services  # noqa: E402
 from rag.evaluation import metrics  # noqa: E402
@@ -64,7 +73,7 @@ def collect(set_path: Path, index_dir: Path) -> list[Question]:
     def recording(plan, gathered, similarity):  # type: ignore[no-untyped-def]
         shape = spec_of(plan.answer_type).shape
         if shape in ("value", "description") and len(gathered.parts) == 1:
-            ranked = _merged_ranking(gathered)
+            ranked = merged_ranking(gathered)
             rows = answering_features(plan.answer_type, plan.question, plan.names,
                                       head_terms(plan.question), ranked)
             labels = [any(metrics.contains(c.text, a) for a in answers) for c in ranked]
@@ -82,12 +91,6 @@ def collect(set_path: Path, index_dir: Path) -> list[Question]:
         answerer.compose = real  # type: ignore[assignment]
         services.close()
     return [q for q in seen if q.rows]
-
-
-def _matrix(questions: Sequence[Question], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    rows = [[r[n] for n in names] for q in questions for r in q.rows]
-    labels = [float(x) for q in questions for x in q.labels]
-    return np.array(rows, dtype=float).reshape(-1, len(names)), np.array(labels)
 
 
 def held_within(questions: Sequence[Question], scores: Sequence[np.ndarray], k: int) -> float:
@@ -109,10 +112,10 @@ def main() -> None:
     names = sorted(questions[0].rows[0])
     cv: dict[str, np.ndarray] = {}
     for k in range(FOLDS):
-        w = fit(*_matrix([q for q in questions if fold_of(q.case_id) != k], names))
+        w = fit(*matrix([q for q in questions if fold_of(q.case_id) != k], names))
         for q in questions:
             if fold_of(q.case_id) == k:
-                cv[q.case_id] = predict(w, _matrix([q], names)[0])
+                cv[q.case_id] = predict(w, matrix([q], names)[0])
     fitted = [cv[q.case_id] for q in questions]
     ranked = [-np.arange(len(q.rows), dtype=float) for q in questions]
     print(f"{len(questions)} questions, {sum(any(q.labels) for q in questions)} with a "
@@ -120,7 +123,7 @@ def main() -> None:
     for k in (1, 2, 3):
         print(f"  first {k}: fitted (cross-validated) {held_within(questions, fitted, k):.3f}, "
               f"rank score {held_within(questions, ranked, k):.3f}")
-    w = fit(*_matrix(questions, names))
+    w = fit(*matrix(questions, names))
     print_weights(names, w)
     if args.write:
         write(names, w)
@@ -129,9 +132,7 @@ def main() -> None:
 def write(names: Sequence[str], w: np.ndarray) -> None:
     """Rewrite the weights in rag/answer/answering_weights.py."""
     head, _, _ = WEIGHTS_FILE.read_text().partition("BIAS = ")
-    lines = [f"BIAS = {w[0]:.4f}", "WEIGHTS: dict[str, float] = {"]
-    lines += [f'    "{n}": {v:.4f},' for n, v in zip(names, w[1:], strict=True)]
-    WEIGHTS_FILE.write_text(head + "\n".join(lines) + "\n}\n")
+    WEIGHTS_FILE.write_text(head + "\n".join(weight_lines(names, w)) + "\n}\n")
     print(f"wrote {WEIGHTS_FILE}")
 
 

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -131,7 +132,15 @@ def llm_pick(questions: Sequence[Question]) -> None:
           f"{took[len(took) // 2]:.2f} s, p95 {took[int(len(took) * 0.95)]:.2f} s")
 
 
-def _matrix(questions: Sequence[Question], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+class Labelled(Protocol):
+    """A question's feature rows and their labels (any fit script's question)."""
+
+    rows: list[dict[str, float]]
+    labels: list[bool]
+
+
+def matrix(questions: Sequence[Labelled], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The questions' feature rows (a missing feature is 0) and labels, as arrays."""
     rows = [[r.get(n, 0.0) for n in names] for q in questions for r in q.rows]
     labels = [float(label) for q in questions for label in q.labels]
     return np.array(rows, dtype=float).reshape(-1, len(names)), np.array(labels)
@@ -224,9 +233,9 @@ def main() -> None:
     for k in range(FOLDS):
         train = [q for q in have if fold_of(q.case_id) != k]
         test = [q for q in have if fold_of(q.case_id) == k]
-        w = fit(*_matrix(train, names))
+        w = fit(*matrix(train, names))
         for q in test:
-            cv[q.case_id] = predict(w, _matrix([q], names)[0])
+            cv[q.case_id] = predict(w, matrix([q], names)[0])
     best = leads(have, [cv[q.case_id] for q in have])
     hand = leads(have, [np.array([r["hand"] for r in q.rows]) for q in have])
     print(f"top candidate right: fitted (cross-validated) {sum(ok for _, ok in best)}, "
@@ -239,7 +248,7 @@ def main() -> None:
         if stated:
             print(f"  at {p:.1f}: {len(stated)} leads, precision "
                   f"{sum(stated) / len(stated):.3f}, coverage {len(stated) / len(questions):.3f}")
-    w = fit(*_matrix(have, names))
+    w = fit(*matrix(have, names))
     print_weights(names, w)
     if args.write:
         write(names, w, threshold)
@@ -252,13 +261,18 @@ def print_weights(names: Sequence[str], w: np.ndarray) -> None:
     print(f"  {'(bias)':10} {w[0]:+.3f}")
 
 
+def weight_lines(names: Sequence[str], w: np.ndarray) -> list[str]:
+    """The source lines of a fitted model's bias and weights (the dict left open)."""
+    lines = [f"BIAS = {w[0]:.4f}", "WEIGHTS: dict[str, float] = {"]
+    return lines + [f'    "{n}": {v:.4f},' for n, v in zip(names, w[1:], strict=True)]
+
+
 def write(names: Sequence[str], w: np.ndarray, threshold: float) -> None:
     """Rewrite the weights and the threshold in rag/answer/lead_weights.py."""
     text = WEIGHTS_FILE.read_text()
     head, _, _ = text.partition("BIAS = ")
     _, _, tail = text.partition("\n\n\ndef confidence")
-    lines = [f"BIAS = {w[0]:.4f}", "WEIGHTS: dict[str, float] = {"]
-    lines += [f'    "{n}": {v:.4f},' for n, v in zip(names, w[1:], strict=True)]
+    lines = weight_lines(names, w)
     lines += ["}", f"THRESHOLD = {threshold:.3f}  # cross-validated, for lead precision"]
     WEIGHTS_FILE.write_text(head + "\n".join(lines) + "\n\n\ndef confidence" + tail)
     print(f"wrote {WEIGHTS_FILE}")

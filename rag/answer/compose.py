@@ -113,7 +113,8 @@ def not_borne_out(pe: PartEvidence, gathered: Gathered, question: str) -> Checke
     return _verdict(f"{where} bears {what}.")
 
 
-def _merged_ranking(gathered: Gathered) -> list[Candidate]:
+def merged_ranking(gathered: Gathered) -> list[Candidate]:
+    """Every part's ranked sentences as one ranking, each sentence once."""
     seen: dict[tuple[str, tuple[int, int]], Candidate] = {}
     for pe in gathered.parts:
         for c in pe.ranked:
@@ -187,7 +188,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     """Number, date, place or name: the short answer first when it is confident, then the
     sentences it comes from; otherwise the answering sentence quoted, and no short
     answer (see :mod:`rag.answer.lead`)."""
-    ranked = _merged_ranking(gathered)
+    ranked = merged_ranking(gathered)
     if not ranked:
         return Composition(abstained=True, reason="no passage sentence to answer from")
     missing = [pe for pe in gathered.parts if not pe.supported]
@@ -367,7 +368,7 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
         missing = [pe for pe in gathered.parts if not pe.supported]
         sentences += [not_borne_out(pe, gathered, plan.question) for pe in missing]
         return Composition(sentences, missing=[pe.part.text for pe in missing])
-    ranked = _merged_ranking(gathered)
+    ranked = merged_ranking(gathered)
     clause = clause_lead(plan.question, ranked)
     if clause is None:
         quotes, why = answering_quotes(plan, ranked, 2)
@@ -456,7 +457,7 @@ def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> 
                            missing=[pe.part.text for pe in gathered.parts])
     shape = spec_of(plan.answer_type).shape
     if shape == "overview":
-        told = overview(plan.question, _merged_ranking(gathered), similarity)
+        told = overview(plan.question, merged_ranking(gathered), similarity)
         return Composition(told.sentences, lead_note=told.note)
     if shape == "verdict":
         return compose_verdict(plan, gathered, similarity)
