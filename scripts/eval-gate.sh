@@ -24,7 +24,7 @@
 #                          last week" as of three dates cites only articles of that week
 # The seeds are indexed into a fresh temporary index. The 609-article MultiHop-RAG index
 # is built once and cached under ~/.cache/newsrag, keyed by the corpus file and the
-# indexing code (scripts/multihop_index.py); a cold build takes about 7 minutes on a
+# indexing code (scripts/multihop_index.py); a cold build takes about 6 minutes on a
 # 2-core machine.
 #
 #   scripts/eval-gate.sh            compare with the baselines

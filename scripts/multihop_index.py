@@ -5,7 +5,7 @@ and of the indexing code, so a change to either builds a new one). Prints its di
     python scripts/multihop_index.py [--build]
 
 ``--build`` indexes the corpus into it first (a no-op when it is up to date; a cold build
-takes about 7 minutes on two cores). A second build started meanwhile (the suite starts
+takes about 6 minutes on two cores). A second build started meanwhile (the suite starts
 one beside pytest, whose MultiHop tests ask for it too) waits for the first and then
 finds nothing to do. Exits 2 when the corpus is not beside the project
 (``../shared/data/multihop-rag/corpus.json``).

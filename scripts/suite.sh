@@ -2,7 +2,7 @@
 # The suite as `make test` runs it: pytest on every core (pytest-xdist, one module per
 # worker at a time), with the MultiHop-RAG index that the MultiHop tests and the eval gate
 # share built beside it (scripts/multihop_index.py: a no-op when ~/.cache has it; about
-# 7 minutes of embedding on two cores when not), then the eval gate.
+# 6 minutes of embedding on two cores when not), then the eval gate.
 #
 #   scripts/suite.sh [pytest options...]
 set -uo pipefail
