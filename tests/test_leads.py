@@ -19,6 +19,7 @@ from rag.answer.lead import (
     placed_elsewhere,
     score_candidates,
     shared_lead,
+    with_head,
 )
 from rag.answer.placement import distance, predicate_terms, word_spans
 from rag.answer.question import AnswerType, Part, answer_type, descriptions
@@ -292,6 +293,33 @@ def test_a_headline_confirms_a_full_name_that_opens_a_sentence(
     value: str, texts: list[str], headlines: list[str], full: str
 ) -> None:
     assert full_form(value, texts, headlines) == full
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "sentences", "lead"),
+    [
+        ("Which militia did the US blame for the rocket attacks?", "Iranian-backed Shia",
+         ["The attack marked the latest in a series of rocket attacks conducted by "
+          "Iranian-backed Shia militia groups against the US."], "Iranian-backed Shia militia"),
+        ("Which tour sold the most tickets?", "Eras",
+         ["Her Eras tour sold 4.35 million tickets."], "Eras tour"),
+        # The noun is in the name already, or not right after it, or not the one asked.
+        ("Which tour sold the most tickets?", "Eras Tour",
+         ["The Eras Tour tour dates sold out."], "Eras Tour"),
+        ("Which militia did the US blame?", "Kataib Hezbollah",
+         ["Kataib Hezbollah, a militia, was blamed."], "Kataib Hezbollah"),
+        ("Which company bought the studio?", "Microsoft",
+         ["Microsoft bought the studio, a company of 900."], "Microsoft"),
+        ("Who led the raid?", "Smith", ["Smith militia leaders"], "Smith"),
+        ("Which news agency reported it?", "AFP", ["AFP news agency said"], "AFP"),
+    ],
+)
+def test_a_lead_takes_the_asked_noun_the_passage_writes_after_it(
+    question: str, value: str, sentences: list[str], lead: str
+) -> None:
+    from rag.answer.compose import head_noun
+
+    assert with_head(value, sentences, head_noun(question)) == lead
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from rag.answer.lead import (
     full_form,
     score_candidates,
     shared_lead,
+    with_head,
 )
 from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
@@ -239,6 +240,7 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         # Shown in full as the passages write it ("Altman": Sam Altman).
         value = full_form(value, (p.text for p in gathered.passages),
                           (p.title for p in gathered.passages))
+        value = with_head(value, (c.own_text for c in choice.support), head_noun(plan.question))
     if plural_head(plan.question) and len(candidates) > 1:
         # Several asked for: the others that are nearly as confident join the lead.
         more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence
@@ -269,6 +271,16 @@ def head_terms(question: str) -> set[str]:
         return {t for t in content_terms(phrase) if len(t) > 1} - _GENERIC_HEADS
     m = _HEAD.match(question) or _WHO_IS.match(question) or _COUNTED.match(question)
     return set(content_terms(m.group(1))) - _GENERIC_HEADS if m else set()
+
+
+def head_noun(question: str) -> str | None:
+    """The noun a "which / what X" question asks for: the last word of X ("agency" in
+    "Which news agency"); None for any other question."""
+    phrase = asked_phrase(question)
+    if phrase is None and (m := _HEAD.match(question)):
+        phrase = m.group(1)
+    words = phrase.split() if phrase else []
+    return words[-1] if words else None
 
 
 def asks_person(question: str) -> bool:

@@ -401,6 +401,21 @@ def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -
     return min(counts, key=lambda n: (-counts[n], len(n), n))
 
 
+def with_head(value: str, sentences: Iterable[str], noun: str | None) -> str:
+    """``value`` with the ``noun`` the question asks for when the answering ``sentences``
+    write it right after the value: "Which militia ...?" is answered "Iranian-backed Shia
+    militia", not by the adjective alone ("... by Iranian-backed Shia militia groups")."""
+    asked = set(content_terms(noun or ""))
+    if not asked or set(content_terms(value.split()[-1])) & asked:
+        return value
+    after = re.compile(rf"(?<![\w-]){re.escape(value)}\s+([a-z][\w-]*)")
+    for sentence in sentences:
+        for m in after.finditer(sentence):
+            if set(content_terms(m.group(1))) == asked:
+                return f"{value} {m.group(1)}"
+    return value
+
+
 def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> LeadChoice:
     """The best candidate, when its confidence reaches :data:`LEAD_THRESHOLD` and no rival
     comes within :data:`RIVAL_MARGIN` of it."""
