@@ -276,10 +276,8 @@ def head_terms(question: str) -> set[str]:
 def head_noun(question: str) -> str | None:
     """The noun a "which / what X" question asks for: the last word of X ("agency" in
     "Which news agency"); None for any other question."""
-    phrase = asked_phrase(question)
-    if phrase is None and (m := _HEAD.match(question)):
-        phrase = m.group(1)
-    words = phrase.split() if phrase else []
+    m = _HEAD.match(question)
+    words = (asked_phrase(question) or (m.group(1) if m else "")).split()
     return words[-1] if words else None
 
 
@@ -294,9 +292,7 @@ def asks_person(question: str) -> bool:
 
 def plural_head(question: str) -> bool:
     """Whether the question asks for several ("Which prime ministers ...")."""
-    m = _HEAD.match(question)
-    phrase = asked_phrase(question) or (m.group(1) if m else "")
-    last = phrase.split()[-1].lower() if phrase else ""
+    last = (head_noun(question) or "").lower()
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
