@@ -7,7 +7,7 @@ import pytest
 from rag.answer.check import bare_name, echoes, why_not_an_answer
 from rag.answer.question import AnswerType, read_question
 from rag.answer.types import values_of
-from rag.answer.values import dateline, entities_in, new_to
+from rag.answer.values import dateline, entities_in, listed_with, new_to, places_in
 
 S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell near the "
      "Green Zone and wounded 14 others.")
@@ -117,6 +117,37 @@ def test_a_repeat_is_not_an_answer() -> None:
 )
 def test_entities_in(sentence: str, names: list[str]) -> None:
     assert entities_in(sentence) == names
+
+
+FLAGS = ("Demonstrators torched US flags in the Shiite-dominated southern cities of Basra and "
+         "Najaf, and in Kirkuk north of Baghdad.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "places"),
+    [
+        (FLAGS, ["Basra", "Najaf", "Kirkuk"]),
+        ("He flew from London to Paris and Berlin.", ["London", "Paris", "Berlin"]),
+        ("Talks in Doha, Cairo and Amman went on.", ["Doha", "Cairo", "Amman"]),
+        ("Apple and Google met in Cupertino.", ["Cupertino"]),
+        ("Crowds gathered in the town of Kidal.", ["Kidal"]),
+        ("Rockets were fired by Iran-backed militias in Iraq.", ["Iraq"]),
+    ],
+)
+def test_places_in(sentence: str, places: list[str]) -> None:
+    assert places_in(sentence) == places
+
+
+@pytest.mark.parametrize(
+    ("value", "others", "listed"),
+    [
+        ("Basra", ["Najaf", "Kirkuk", "Baghdad"], ["Najaf", "Kirkuk"]),
+        ("Najaf", ["Basra", "Kirkuk"], ["Kirkuk"]),
+        ("Kirkuk", ["Basra", "Baghdad"], []),  # "north of Baghdad" is no list
+    ],
+)
+def test_listed_with(value: str, others: list[str], listed: list[str]) -> None:
+    assert listed_with(value, FLAGS, others) == listed
 
 
 @pytest.mark.parametrize(

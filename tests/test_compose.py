@@ -43,6 +43,13 @@ def test_a_name_in_a_list_before_another_is_not_what_is_asked_for(
     assert "Abdul-Mahdi" in first and "American" not in first
 
 
+def test_places_asked_in_the_plural_are_all_the_sentence_lists(sim: CachedSimilarity) -> None:
+    passages = [_passage(1, "Demonstrators torched US flags in the Shiite-dominated southern "
+                            "cities of Basra and Najaf, and in Kirkuk north of Baghdad.")]
+    first = _answer("In which cities did demonstrators torch US flags?", passages, sim)[0]
+    assert first.startswith("Basra, Najaf and Kirkuk")
+
+
 @pytest.mark.parametrize(
     ("first", "quoted"),
     [

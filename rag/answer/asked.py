@@ -31,6 +31,9 @@ PAST_FORMS = IRREGULAR_FORMS | frozenset("got hit set put came beat says tells".
 _MODIFIERS = frozenset("former late then current new ex fellow retired veteran famous star top "
                        "rival legendary young longtime incoming outgoing acting interim".split())
 _TOKEN = re.compile(r"[\w'’.-]+|,")
+WH_PREPOSITION = (r"(?:(?:in|at|on|from|for|to|by|with|during|against|under|into|among|"
+                  r"through|of|near)\s+)?")
+"""A preposition the wh-word may follow ("In which cities ...", "To whom ...")."""
 
 
 def asked_phrase(question: str) -> str | None:
@@ -39,7 +42,7 @@ def asked_phrase(question: str) -> str | None:
     "Browns player" for "Which Browns player caught ...", "investor's decision" for
     "Which investor's decision ...", "cat toy" for "What cat toy does ...". None for a
     question of another form ("What is ...", "What did ...", "What happened ...")."""
-    m = re.match(r"^\s*(?:which|what)\s+(.*)", question, re.I | re.S)
+    m = re.match(rf"^\s*{WH_PREPOSITION}(?:which|what)\s+(.*)", question, re.I | re.S)
     tokens = _TOKEN.findall(m.group(1)) if m else []
     if not tokens or tokens[0].lower() in _AUX:
         return None

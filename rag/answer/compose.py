@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from index.outlets import normalize_source
 from rag.answer.answering import by_answering
-from rag.answer.asked import asked_phrase
+from rag.answer.asked import WH_PREPOSITION, asked_phrase
 from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
 from rag.answer.clauses import clause_lead, reason_sentence
 from rag.answer.conjuncts import conjuncts, value_per_name
@@ -39,7 +39,7 @@ from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import descriptions, order_of
 from rag.answer.types import spec_of
-from rag.answer.values import new_to
+from rag.answer.values import listed_with, new_to
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.disagreement import SAME_POINT_SIMILARITY, disagreement_kind
 from rag.grounding.passages import human_date
@@ -53,7 +53,7 @@ MAX_NAMES = 3
 COMPARE_DEPTH = 3  # best sentences of each part compared for agreement
 PLURAL_FLOOR = 0.6
 COVERED_ENOUGH = 2 / 3  # quoted sentences covering this share of the question answer it
-_HEAD = re.compile(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)(?:\s+"
+_HEAD = re.compile(rf"^\s*{WH_PREPOSITION}(?:which|what)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+?)(?:\s+"
                    r"(?:is|was|are|were|has|have|had|did|does|do|will|would|can|could|that|"
                    r"who|which|in|of|from|to|recently|mentioned|featured|discussed)\b|\s*,)",
                    re.I)
@@ -241,7 +241,14 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         value = full_form(value, (p.text for p in gathered.passages),
                           (p.title for p in gathered.passages))
         value = with_head(value, (c.own_text for c in choice.support), head_noun(plan.question))
-    if plural_head(plan.question) and len(candidates) > 1:
+    listed = listed_with(choice.value, choice.support[0].own_text,
+                         [c[0] for c in candidates[1:]]) if choice.support else []
+    if plural_head(plan.question) and listed:
+        # Several asked for, and the answering sentence lists them with the lead
+        # ("the cities of Basra and Najaf, and ... Kirkuk").
+        value = ", ".join([value, *listed[:-1]]) + " and " + listed[-1]
+        support = list(dict.fromkeys(choice.support[:2]))
+    elif plural_head(plan.question) and len(candidates) > 1:
         # Several asked for: the others that are nearly as confident join the lead.
         more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence
                 and c[1] >= LEAD_THRESHOLD]

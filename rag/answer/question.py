@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.asked import WH_PREPOSITION
 from rag.answer.plan import AnswerType, Part, QuestionPlan, Relation, day_range
 from rag.answer.types import TYPES
 from rag.grounding.text import QUESTION_WORDS, content_terms
@@ -29,8 +30,10 @@ _AUX = (
 _YES_NO_START = re.compile(rf"^\s*(?:{_AUX})\b", re.I)
 # A yes/no main clause after a leading phrase: "Before X reported Y, did Z ...?"
 _YES_NO_CLAUSE = re.compile(rf",\s*(?:{_AUX})\s+(?:the|a|an|there|it|this|that|[A-Z])", re.I)
-# The wh-word that opens the question, or its main clause: "Considering X, which company ...?"
-_WH_CLAUSE = re.compile(r"(?:^|,\s*)(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# The wh-word that opens the question, or its main clause: "Considering X, which company ...?",
+# after any preposition ("In which cities ...?")
+_WH_CLAUSE = re.compile(rf"(?:^|,\s*){WH_PREPOSITION}(who|whom|whose|what|which|when|where|why|how)\b",
+                        re.I)
 _EITHER_OR = re.compile(
     r"\b(consistent|inconsistent|true|false) or (consistent|inconsistent|true|false)\b", re.I
 )

@@ -68,8 +68,8 @@ _DATE_Q = re.compile(
     r"\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
 )
 _PLACE_Q = re.compile(
-    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|country|state|place|"
-    r"region|town|location|province|venue)\b)",
+    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|cities|country|countries|"
+    r"states?|places?|regions?|towns?|locations?|provinces?|venues?)\b)",
     re.I,
 )
 _ENTITY_Q = re.compile(

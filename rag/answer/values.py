@@ -139,13 +139,46 @@ def entities_in(sentence: str) -> list[str]:
 
 
 def places_in(sentence: str) -> list[str]:
-    """Names that follow "in", "at", "near", "from" ...: the places a sentence names."""
-    out = []
+    """Names that follow "in", "at", "near", "from" ... or a word for a place and "of"
+    ("the cities of Basra and Najaf"), and the names joined to one of them by "and" or a
+    comma: the places a sentence names. A compound adjective ("Shiite-dominated") is none."""
+    out: list[str] = []
+    end = -1  # where the last place found ends
     for name in entities_in(sentence):
-        i = sentence.find(name)
-        if i >= 0 and _PLACE_LEAD.search(sentence[max(0, i - 12) : i]):
+        i = sentence.find(name, max(end, 0))
+        if i < 0 or _COMPOUND_ADJECTIVE.search(name):
+            continue
+        before = sentence[max(0, i - 24) : i]
+        if _PLACE_LEAD.search(before[-12:]) or _PLACE_OF.search(before) or (
+                end >= 0 and _JOINED.fullmatch(sentence[end:i])):
             out.append(name)
+            end = i + len(name)
     return out
+
+
+_PLACE_OF = re.compile(r"\b(?:cit(?:y|ies)|towns?|villages?|provinces?|regions?|states?|"
+                       r"countr(?:y|ies)|capital|districts?|islands?|counties|county)\s+of\s+$",
+                       re.I)
+_JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:in\s+)?")
+def listed_with(value: str, sentence: str, others: Iterable[str]) -> list[str]:
+    """The ``others`` that ``sentence`` lists right after ``value``, joined by "and" or
+    commas ("Basra and Najaf, and in Kirkuk": Najaf, Kirkuk), in order."""
+    others = [o for o in others if o != value]
+    at = sentence.find(value)
+    out: list[str] = []
+    end = at + len(value)
+    while at >= 0:
+        found = [(sentence.find(o, end), o) for o in others if o not in out]
+        nearest = min(((i, o) for i, o in found if i >= 0), default=None)
+        if nearest is None or not _JOINED.fullmatch(sentence[end:nearest[0]]):
+            break
+        out.append(nearest[1])
+        end = nearest[0] + len(nearest[1])
+    return out
+
+
+_COMPOUND_ADJECTIVE = re.compile(r"-(?:dominated|backed|led|based|owned|run|controlled|funded|"
+                                 r"linked|aligned|born|made|style|held|allied)$", re.I)
 
 
 _CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
