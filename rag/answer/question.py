@@ -32,8 +32,8 @@ _YES_NO_START = re.compile(rf"^\s*(?:{_AUX})\b", re.I)
 _YES_NO_CLAUSE = re.compile(rf",\s*(?:{_AUX})\s+(?:the|a|an|there|it|this|that|[A-Z])", re.I)
 # The wh-word that opens the question, or its main clause: "Considering X, which company ...?",
 # after any preposition ("In which cities ...?")
-_WH_CLAUSE = re.compile(rf"(?:^|,\s*){WH_PREPOSITION}(who|whom|whose|what|which|when|where|why|how)\b",
-                        re.I)
+_WH_CLAUSE = re.compile(
+    rf"(?:^|,\s*){WH_PREPOSITION}(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _EITHER_OR = re.compile(
     r"\b(consistent|inconsistent|true|false) or (consistent|inconsistent|true|false)\b", re.I
 )
