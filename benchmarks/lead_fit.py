@@ -46,6 +46,7 @@ from rag.settings import load_settings  # noqa: E402
 WEIGHTS_FILE = ROOT / "rag" / "answer" / "lead_weights.py"
 L2 = 1.0
 FOLDS = 5
+MIN_LEADS = 20
 
 
 @dataclass
@@ -193,15 +194,17 @@ def leads(questions: Sequence[Question], probs: Sequence[np.ndarray]) -> list[tu
 def threshold_for(best: Sequence[tuple[float, bool]], total: int,
                   precision: float) -> tuple[float, float, float]:
     """The lowest threshold whose leads reach ``precision``, each threshold above it too
-    (so that the choice is not a lucky dip): (threshold, precision, coverage)."""
+    (so that the choice is not a lucky dip), counted from :data:`MIN_LEADS` leads on (one
+    wrong lead among the first few says little): (threshold, precision, coverage)."""
     ranked = sorted(best, key=lambda b: -b[0])
     chosen = (1.0, 1.0, 0.0)
     right = 0
     for i, (p, ok) in enumerate(ranked, 1):
         right += ok
-        if right / i < precision:
+        if right / i < precision and i >= MIN_LEADS:
             break
-        chosen = (p, right / i, i / total)
+        if right / i >= precision:
+            chosen = (p, right / i, i / total)
     return chosen
 
 

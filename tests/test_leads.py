@@ -183,6 +183,8 @@ def test_no_lead_below_the_threshold_or_beside_a_close_rival() -> None:
     assert close.value is None and "too close" in close.note
     assert choose_lead([("A", 0.9, ranked), ("B", 0.5, ranked)]).value == "A"
     assert choose_lead([("A", 0.9, ranked)]).value == "A"
+    # Clear by more than the margin, but both likely: a coin flip between them.
+    assert choose_lead([("A", 0.95, ranked), ("B", 0.8, ranked)]).value is None
     # However far clear of its rivals, a candidate below the threshold is not stated.
     assert choose_lead([("A", low, ranked), ("B", 0.01, ranked)]).value is None
 
@@ -341,12 +343,12 @@ def test_the_descriptions_of_what_a_question_asks_for(question: str, clauses: li
 
 
 def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
-    from rag.answer.compose import head_terms
+    from rag.answer.compose import asks_person, head_terms
     from rag.answer.lead import candidate_features
 
     found = candidate_features(answer_type(question), question,
                                ranked_sentences([sentence]), [], head_terms(question),
-                               "who" in question.lower(), set())
+                               asks_person(question), set())
     return {f.value: f.features for f in found}
 
 
@@ -365,7 +367,7 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "Addison Mizner", "echo", 0.0),
         # A name that ends in a place's or a building's noun is not who was meant.
         ("Who was killed near the airport?",
-         "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
+         "Qassem Soleimani was killed on a road by Baghdad International Airport.",
          "Baghdad International Airport", "fit", 0.2),
         ("Who was killed near the airport?",
          "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
@@ -387,6 +389,13 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "in South Florida.", "South Florida", "fit", 0.3),
         ("Which city hosted the party?", "The party was held in South Florida.",
          "South Florida", "fit", 1.0),
+        # ... and after "at" ("won at Old Trafford") or "the" ("for the Kiwis").
+        ("Who scored for Galatasaray?", "Galatasaray won at Old Trafford.",
+         "Old Trafford", "fit", 0.3),
+        ("Which player scored 520 runs?", "Daryl Mitchell has been a powerhouse for the "
+         "Kiwis, scoring 520 runs.", "Kiwis", "fit", pytest.approx(0.21)),
+        ("Which player scored 520 runs?", "Daryl Mitchell has been a powerhouse for the "
+         "Kiwis, scoring 520 runs.", "Daryl Mitchell", "fit", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

@@ -147,6 +147,10 @@ def test_order_of_the_parts(question: str, order: tuple[int, int]) -> None:
          ["Camp Taji", "Hezbollah Brigades"]),
         ("The film \"The First Time\" was reviewed", ["The First Time"]),
         ("However, nothing happened", []),
+        # A surname's particle is part of it, before the name or inside it.
+        ("Of the top-order, de Kock scored most", ["de Kock"]),
+        ("He met Ursula von der Leyen in Brussels", ["Ursula von der Leyen", "Brussels"]),
+        ("Erik ten Hag said so", ["Erik ten Hag"]),
     ],
 )
 def test_names_in(text: str, names: list[str]) -> None:

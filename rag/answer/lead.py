@@ -54,6 +54,9 @@ from rag.grounding.text import content_terms, lemma_terms
 # "Answers a person can trust".
 LEAD_THRESHOLD = THRESHOLD
 RIVAL_MARGIN = 0.1  # a rival this close makes the best candidate a guess
+# ... and so does one that is nearly as likely: two values both likely to be the one
+# answer ("killed 25 and wounded 51" at 0.79 and 0.68) are a coin flip between them
+RIVAL_SHARE = 0.6
 DEPTH = 8  # best sentences read for candidates
 FLOOR = 0.6  # ... down to this share of the best sentence's score
 FAR_DEPTH, FAR_FLOOR = 10, 0.5  # ... and when none of those holds a value, these
@@ -173,6 +176,8 @@ _QUESTION_SIDE = re.compile(r"\b" + _SIDE)
 _VALUE_SIDE = re.compile(r"^[^\W\d]*(?:\s+[a-z][\w’'-]*){0,3}?\s+" + _SIDE)
 
 _IN_PLACE = re.compile(r"\b(?:in|near)\s+(?:the\s+)?$")
+_AT = re.compile(r"\bat\s+(?:the\s+)?$")
+_THE = re.compile(r"\bthe\s+$", re.I)
 _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
 _PLACE_NOUNS = frozenset(content_terms(
@@ -213,10 +218,13 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     opener = q.kind is AnswerType.ENTITY and " " not in value and not c.text[
         c.context:a].strip(" “\"'‘(")
     if (q.person or q.kind is AnswerType.ENTITY and q.head and not q.head & _PLACE_NOUNS) \
-            and _IN_PLACE.search(c.text[:a]) and not _POSSESSIVE.match(c.text[b:]):
-        # "a lawyer in New York", "a rooftop bar in South Florida": a place, not the
-        # person or the animal asked for
+            and (_IN_PLACE.search(c.text[:a]) or q.person and _AT.search(c.text[:a])) \
+            and not _POSSESSIVE.match(c.text[b:]):
+        # "a lawyer in New York", "a rooftop bar in South Florida", "won at Old Trafford":
+        # a place (or a firm), not the person or the animal asked for
         fit *= IN_PLACE
+    if q.person and _THE.search(c.text[:a]):
+        fit *= IN_PLACE  # "for the Kiwis", "the Fed": a team or a body; a person has no "the"
     if opener:
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
@@ -418,7 +426,8 @@ def with_head(value: str, sentences: Iterable[str], noun: str | None) -> str:
 
 def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> LeadChoice:
     """The best candidate, when its confidence reaches :data:`LEAD_THRESHOLD` and no rival
-    comes within :data:`RIVAL_MARGIN` of it."""
+    comes within :data:`RIVAL_MARGIN` of it or leaves it less than :data:`RIVAL_SHARE` of
+    their two confidences."""
     listed = tuple((v, round(c, 3)) for v, c, _ in candidates[:4])
     if not candidates:
         return LeadChoice(None, note="no value of the asked kind in the answering sentences")
@@ -427,7 +436,8 @@ def choose_lead(candidates: Sequence[tuple[str, float, list[Candidate]]]) -> Lea
     clear = conf - (rival[1] if rival else 0.0)
     after = f", next “{rival[0]}” at {rival[1]:.2f}" if rival else ", no rival"
     said = f"“{value}” at {conf:.2f}{after}"
-    if conf >= LEAD_THRESHOLD and clear >= RIVAL_MARGIN:
+    share = conf / (conf + rival[1]) if rival and conf + rival[1] > 0 else 1.0
+    if conf >= LEAD_THRESHOLD and clear >= RIVAL_MARGIN and share >= RIVAL_SHARE:
         return LeadChoice(value, tuple(support), conf, rival[0] if rival else None, said, listed)
     why = "too close to tell" if conf >= LEAD_THRESHOLD else f"below {LEAD_THRESHOLD}"
     return LeadChoice(None, tuple(support), conf, rival[0] if rival else None,

@@ -10,36 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-BIAS = -4.2401
+BIAS = -4.3138
 WEIGHTS: dict[str, float] = {
-    "crowd": -0.9620,
-    "echo": -0.8956,
+    "crowd": -0.8581,
+    "echo": -1.1160,
     "far": 0.0000,
-    "first": -0.0377,
-    "fit": 1.6026,
-    "hand": 1.0270,
-    "head": -0.4984,
-    "head_near": 1.2092,
-    "headed": 0.6615,
-    "heading": -0.5636,
-    "is_date": -0.3987,
-    "is_entity": -0.1063,
-    "is_number": -0.3551,
-    "is_person": 0.4957,
-    "is_place": 0.3644,
-    "local": 0.2870,
-    "margin": 3.2328,
-    "near": 0.3886,
-    "opener": 1.0317,
-    "passages": 0.2889,
-    "rank": 1.6515,
-    "rel": 0.5069,
-    "rivals": -0.1791,
-    "side": 0.3229,
-    "support": 0.4322,
-    "words": 0.4885,
+    "first": 0.2114,
+    "fit": 1.6153,
+    "hand": 1.0268,
+    "head": -0.4781,
+    "head_near": 1.1515,
+    "headed": 0.5801,
+    "heading": -0.6099,
+    "is_date": -0.2815,
+    "is_entity": -0.1133,
+    "is_number": -0.3662,
+    "is_person": 0.3868,
+    "is_place": 0.3742,
+    "local": 0.3233,
+    "margin": 3.2814,
+    "near": 0.2002,
+    "opener": 1.3256,
+    "passages": 0.4295,
+    "rank": 1.3552,
+    "rel": 0.4864,
+    "rivals": -0.1482,
+    "side": 0.2973,
+    "support": 0.5386,
+    "words": 0.6722,
 }
-THRESHOLD = 0.553  # cross-validated, for lead precision
+THRESHOLD = 0.742  # cross-validated, for lead precision
 
 
 def confidence(features: Mapping[str, float]) -> float:

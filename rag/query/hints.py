@@ -76,8 +76,11 @@ def find_date_ranges(query: str) -> list[tuple[int, int]]:
 
 _QUOTED = re.compile(r"[\"“‘]([^\"”’]{3,80})[\"”’]|(?<!\w)'([^']{3,80})'(?!\w)")
 _NAME = re.compile(
+    # a surname's particle before it ("de Kock", "von der Leyen", "ten Hag")
+    r"(?:\b(?:de|van|von|da|di|du|ten|ter|al|el|bin|le)\s+(?:der\s+|den\s+)?(?=[A-Z]))?"
     r"\b[A-Z][\w’'&.-]*[A-Za-z0-9]"
-    r"(?:\s+(?:of|de|du|van|von|der|den|ten|the|&|for|al|el|bin|ibn|da|la|le)?\s*"
+    r"(?:\s+(?:(?:of|de|du|van|von|der|den|ten|the|&|for|al|el|bin|ibn|da|la|le)\s+"
+    r"(?:der\s+|den\s+)?)?"
     r"[A-Z][\w’'&.-]*[A-Za-z0-9])*"
 )
 _LEADING = frozenset(
