@@ -28,6 +28,13 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
          "What is the Bears' record?", "5-10-4"),
         (AnswerType.NUMBER, "The rally drew more than 9,000 people to the square.",
          "How many people attended the rally?", "more than 9,000"),
+        # A part of a whole: the count asked is the part, not the whole.
+        (AnswerType.NUMBER, "Klopp has lost one of his 17 encounters with Everton.",
+         "How many of his encounters with Everton has Klopp lost?", "one"),
+        (AnswerType.NUMBER, "Klopp has lost one of his 17 encounters with Everton.",
+         "How many encounters with Everton has Klopp had?", "17"),
+        (AnswerType.NUMBER, "Two of the 14 victims were Americans.",
+         "How many of the victims were Americans?", "Two"),
         (AnswerType.NUMBER, "Revenue rose 3.5 percent to $2 billion.",
          "How much did revenue rise?", "3.5 percent"),
         (AnswerType.NUMBER, "The House approved House Bill No. 8980, the P5.768-trillion budget.",

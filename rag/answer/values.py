@@ -72,6 +72,8 @@ def new_to(value: str, question: str) -> bool:
     """Whether ``value`` says something the question does not already contain (a title
     before a name the question gives says nothing new: "CEO Caroline Ellison"; nor does
     the name an abbreviation in the question stands for)."""
+    if value.strip().lower() in _COUNT_WORDS:  # "one", which no content term holds
+        return not re.search(rf"\b{value.strip()}\b", question, re.I)
     untitled = " ".join(w for w in value.split() if not is_title(w))
     terms = _terms(untitled) or _terms(value)
     short = initials(untitled)
@@ -89,12 +91,21 @@ def numbers_in(sentence: str) -> list[tuple[int, int]]:
         a, b = m.span()
         if any(x <= a < y for x, y in dates) or _YEAR.match(m.group(0).strip()):
             continue
-        if m.group(0).lower() == "one" and re.match(r"\s+(?:of|another|day)\b", sentence[b:]):
-            continue  # "one of the factions": a pronoun, not a count
+        if m.group(0).lower() == "one" and re.match(r"\s+(?:of|another|day)\b", sentence[b:]) \
+                and not _OF_A_TOTAL.match(sentence[b:]):
+            continue  # "one of the factions": a pronoun, not a count ("one of his 17": one)
         if _IDENTIFIER.search(sentence[max(0, a - 12) : a]):
             continue  # "Bill No. 8980", "#3": a label, not a count
         out.append((a, b))
     return out
+
+
+_OF_DETERMINER = r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?(?:[a-z]+\s+)?"
+_OF_A_TOTAL = re.compile(_OF_DETERMINER + r"\d")  # " of his 17 ..."
+# "... lost one of his 17 encounters": 17 is the whole, the count asked is before it
+_A_TOTAL = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d[\d,]*)"
+                      + _OF_DETERMINER + "$", re.I)
+_PART_OF_Q = re.compile(r"^\s*how\s+many\s+of\b", re.I)
 
 
 def dates_in(sentence: str) -> list[tuple[int, int]]:
@@ -230,9 +241,12 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     if _CURRENCY_Q.match(question):
         spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
     out = []
+    part_of = _PART_OF_Q.match(question)
     for a, b in spans:
         if sentence[a:b].strip() in question:
             continue
+        if part_of and _A_TOTAL.search(sentence[max(0, a - 40) : a]):
+            continue  # "How many of his encounters ...": not the 17 of "one of his 17"
         q = _QUALIFIER_BEFORE.search(sentence[max(0, a - 20) : a])
         out.append((a - len(q.group(0)) if q else a, b))
     return out
