@@ -241,14 +241,15 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
         value = full_form(value, (p.text for p in gathered.passages),
                           (p.title for p in gathered.passages))
         value = with_head(value, (c.own_text for c in choice.support), head_noun(plan.question))
+    plural = plural_head(plan.question)
     listed = listed_with(choice.value, choice.support[0].own_text,
-                         [c[0] for c in candidates[1:]]) if choice.support else []
-    if plural_head(plan.question) and listed:
+                         [c[0] for c in candidates[1:]]) if plural and choice.support else []
+    if listed:
         # Several asked for, and the answering sentence lists them with the lead
         # ("the cities of Basra and Najaf, and ... Kirkuk").
         value = ", ".join([value, *listed[:-1]]) + " and " + listed[-1]
         support = list(dict.fromkeys(choice.support[:2]))
-    elif plural_head(plan.question) and len(candidates) > 1:
+    elif plural and len(candidates) > 1:
         # Several asked for: the others that are nearly as confident join the lead.
         more = [c for c in candidates[1:MAX_NAMES] if c[1] >= PLURAL_FLOOR * choice.confidence
                 and c[1] >= LEAD_THRESHOLD]

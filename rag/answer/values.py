@@ -82,6 +82,14 @@ def new_to(value: str, question: str) -> bool:
     return bool(terms) and not terms <= _terms(question)
 
 
+_OF_DETERMINER = r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?(?:[a-z]+\s+)?"
+_OF_A_TOTAL = re.compile(_OF_DETERMINER + r"\d")  # " of his 17 ..."
+# "... lost one of his 17 encounters": 17 is the whole, the count asked is before it
+_A_TOTAL = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d[\d,]*)"
+                      + _OF_DETERMINER + "$", re.I)
+_PART_OF_Q = re.compile(r"^\s*how\s+many\s+of\b", re.I)
+
+
 def numbers_in(sentence: str) -> list[tuple[int, int]]:
     """Spans of figures (with currency, scale and percent) outside dates; years alone
     are dates, not figures."""
@@ -98,14 +106,6 @@ def numbers_in(sentence: str) -> list[tuple[int, int]]:
             continue  # "Bill No. 8980", "#3": a label, not a count
         out.append((a, b))
     return out
-
-
-_OF_DETERMINER = r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?(?:[a-z]+\s+)?"
-_OF_A_TOTAL = re.compile(_OF_DETERMINER + r"\d")  # " of his 17 ..."
-# "... lost one of his 17 encounters": 17 is the whole, the count asked is before it
-_A_TOTAL = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d[\d,]*)"
-                      + _OF_DETERMINER + "$", re.I)
-_PART_OF_Q = re.compile(r"^\s*how\s+many\s+of\b", re.I)
 
 
 def dates_in(sentence: str) -> list[tuple[int, int]]:
@@ -171,6 +171,10 @@ _PLACE_OF = re.compile(r"\b(?:cit(?:y|ies)|towns?|villages?|provinces?|regions?|
                        r"countr(?:y|ies)|capital|districts?|islands?|counties|county)\s+of\s+$",
                        re.I)
 _JOINED = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:in\s+)?")
+_COMPOUND_ADJECTIVE = re.compile(r"-(?:dominated|backed|led|based|owned|run|controlled|funded|"
+                                 r"linked|aligned|born|made|style|held|allied)$", re.I)
+
+
 def listed_with(value: str, sentence: str, others: Iterable[str]) -> list[str]:
     """The ``others`` that ``sentence`` lists right after ``value``, joined by "and" or
     commas ("Basra and Najaf, and in Kirkuk": Najaf, Kirkuk), in order."""
@@ -186,10 +190,6 @@ def listed_with(value: str, sentence: str, others: Iterable[str]) -> list[str]:
         out.append(nearest[1])
         end = nearest[0] + len(nearest[1])
     return out
-
-
-_COMPOUND_ADJECTIVE = re.compile(r"-(?:dominated|backed|led|based|owned|run|controlled|funded|"
-                                 r"linked|aligned|born|made|style|held|allied)$", re.I)
 
 
 _CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
