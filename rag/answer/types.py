@@ -68,7 +68,7 @@ _DATE_Q = re.compile(
     r"\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
 )
 _PLACE_Q = re.compile(
-    r"^\s*(?:where\b|(?:in|at|from)?\s*(?:what|which)\s+(?:city|cities|country|countries|"
+    r"^\s*(?:where\b|(?:what|which)\s+(?:city|cities|country|countries|"
     r"states?|places?|regions?|towns?|locations?|provinces?|venues?)\b)",
     re.I,
 )

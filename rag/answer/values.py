@@ -85,8 +85,8 @@ def new_to(value: str, question: str) -> bool:
 _OF_DETERMINER = r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?(?:[a-z]+\s+)?"
 _OF_A_TOTAL = re.compile(_OF_DETERMINER + r"\d")  # " of his 17 ..."
 # "... lost one of his 17 encounters": 17 is the whole, the count asked is before it
-_A_TOTAL = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d[\d,]*)"
-                      + _OF_DETERMINER + "$", re.I)
+_A_TOTAL = re.compile(rf"\b(?:{'|'.join(sorted(_COUNT_WORDS))}|\d[\d,]*)" + _OF_DETERMINER + "$",
+                      re.I)
 _PART_OF_Q = re.compile(r"^\s*how\s+many\s+of\b", re.I)
 
 
