@@ -602,6 +602,10 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
         ("Commodity Futures Trading Commission", True, 0.2),
         ("Sequoia Capital", True, 0.2),
         ("Sequoia Capital", False, 1.0),
+        ("Alameda Research", True, 0.2),
+        ("CEO of FTX", True, 0.2),  # a role, not a name
+        ("Secretary of State Mike Pompeo", True, 0.5),  # a name after the role: no 0.2
+        ("Government of Iraq", True, 0.5),
         # "Which manager ...?", "Which pop star ...?": a club or a tour is no person
         ("Manchester United", True, 0.2),
         ("Red Tour", True, 0.2),

@@ -129,3 +129,14 @@ def test_the_ui_reads_dates_as_of_the_day_it_is_given(seed_index: Services) -> N
                                  as_of="2020-03-20")
     assert out["time_frame"].startswith("this week = 16 March 2020")
     assert {c["published_at"] for c in out["citations"]} == {"2020-03-16"}
+
+
+def test_a_month_without_its_year_is_the_latest_such_month_with_articles(
+    seed_index: Services,
+) -> None:
+    # Asked in December 2026: no March of 2026 or 2025 has an article; March 2020 has.
+    result = seed_index.answerer.answer("What happened at Camp Taji in March?",
+                                        mode="extractive", as_of=date(2026, 12, 1))
+    assert result.time_frame == ("in march = 1 March 2020 – 31 March 2020 (as of 1 December "
+                                 "2026), the latest with indexed articles")
+    assert {p.published_at for p in result.passages} == {"2020-03-16"}

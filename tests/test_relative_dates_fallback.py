@@ -95,3 +95,19 @@ def test_questions_the_rules_answer_never_load_dateparser(
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "dateparser", None)  # importing it raises ImportError
     read_time_frame(question, AS_OF)
+
+
+@pytest.mark.parametrize(("question", "earlier"), [
+    ("What happened in March?", (date(2022, 3, 1), date(2022, 3, 31))),
+    ("What was reported during December?", (date(2021, 12, 1), date(2021, 12, 31))),
+    # A month named with "last", a week or a day is that one only.
+    ("What happened last March?", None),
+    ("What happened two weeks ago?", None),
+])
+def test_a_month_without_its_year_comes_a_year_earlier_too(
+    question: str, earlier: tuple[date, date] | None,
+) -> None:
+    frame = read_time_frame(question, AS_OF)
+    assert frame is not None
+    before = frame.year_before()
+    assert (before.since, before.until) == earlier if before else earlier is None

@@ -50,12 +50,13 @@ from rag.llms.model import NewsLLM
 from rag.prompts import STOP_SEQUENCES, answer_prompt
 from rag.query.followup import is_follow_up, standalone_question
 from rag.query.hints import without_outlets
-from rag.query.relative_dates import read_time_frame
+from rag.query.relative_dates import TimeFrame, read_time_frame
 from rag.retrieval import Filters, HybridRetriever, filter_attributes
 from rag.tracing import MeteredLLM, TokenUsage, child_span, ending, tracer
 
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
 MAX_QUESTION_CHARS = 2000
+YEARS_BACK = 10  # a month named without its year is looked for this many years back
 _MODEL_ABSTAINS = re.compile(
     r"\b(?:articles|passages) do not (?:say|answer|mention)\b|"
     r"\b(?:article|passage) does not (?:say|answer|mention)\b", re.I)
@@ -135,18 +136,26 @@ class Answerer:
         self, question: str, filters: Filters, as_of: date | None
     ) -> tuple[Filters, str | None]:
         """The filters narrowed to the question's relative dates ("last week"), and how
-        they were read. Outlet names are not read for dates ("USA Today"). A range no
-        article falls in is said, and not applied: the answer then comes from any date."""
+        they were read. Outlet names are not read for dates ("USA Today"). A month named
+        without its year is the latest such month with an article. A range no article
+        falls in is said, and not applied: the answer then comes from any date."""
         text = without_outlets(question, self.retriever.known_sources())
         frame = read_time_frame(text, as_of or self.as_of or date.today())
         if frame is None:
             return filters, None
         if frame.since is None:
             return filters, frame.describe()
-        narrowed = filters.narrowed(frame.since, frame.until)
-        if not self.retriever.search(question, k=1, filters=narrowed):
-            return filters, f"{frame.describe()}: no indexed article is dated then"
-        return narrowed, frame.describe()
+        tried: TimeFrame | None = frame
+        for _ in range(YEARS_BACK + 1):
+            if tried is None or tried.since is None:
+                break
+            narrowed = filters.narrowed(tried.since, tried.until)
+            if self.retriever.search(question, k=1, filters=narrowed):
+                latest = "" if tried is frame else ", the latest with indexed articles"
+                return narrowed, tried.describe() + latest
+            # "in December": an earlier December when this year's has no article
+            tried = tried.year_before()
+        return filters, f"{frame.describe()}: no indexed article is dated then"
 
     def _draft(
         self, reading: Reading, gathered: Gathered, timings: dict[str, float],

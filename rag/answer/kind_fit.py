@@ -93,8 +93,14 @@ _NOT_PEOPLE = frozenset(
     "foundation institute software technologies labs studios records entertainment "
     "airlines airways commission court exchange securities times post journal capital "
     "ventures partners fund trust reserve board authority bureau administration office "
-    "police army navy holdings tour united rovers albion hotspur wanderers".split()
+    "police army navy holdings tour united rovers albion hotspur wanderers research "
+    "systems media motors industries brands sportsbook pharmaceuticals robotics".split()
 )
+
+
+# A title of a body and nothing after it: "CEO of FTX", "former CEO of Alameda Research"
+# (but "Secretary of State Mike Pompeo" names him).
+_ROLE_OF = re.compile(r"^\S+(?:\s+\S+)?\s+of\s+(?:the\s+)?\S+(?:\s+\S+)?$")
 
 
 def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> float:
@@ -121,6 +127,8 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
             return 0.0  # a title alone ("Secretary") is no name
         if not person and " " in value and is_title(value.split()[0]):
             return 0.2  # "Sir Alex Ferguson" is a person, not the team or firm asked for
+        if person and is_title(value.split()[0]) and _ROLE_OF.match(value):
+            return 0.2  # "CEO of FTX": a role, not the person's name
         if person and len(words) == 1:
             return 0.7
         if person and re.search(r"\s(?:of|for|and)\s", value):

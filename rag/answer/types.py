@@ -52,14 +52,16 @@ class TypeSpec:
 
 _NUMBER_Q = re.compile(
     r"^\s*(?:(?:roughly|about|approximately|around|over|for|in|on|after|by|up to|within|to)"
-    r"\s+)?(?:how\s+(?:many|much|long|far|old|big|large|high|often)|"
+    r"\s+)?(?:how\s+(?:many|much|long|far|old|big|large|high|often|tall|heavy|deep|wide|"
+    r"fast|expensive)\b|"
     r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number|percentage|share|amount|"
     r"total|price|cost|figure|rate|count|sum)\b|"
     # "What was the Swans' average home attendance", "What was the final score"
     r"what\s+(?:is|was|are|were)\s+(?!(?:the\s+)?(?:name|title)\b)(?:the\s+)?"
     r"(?:[\w'’.-]+\s+){0,6}?(?:number|percentage|"
     r"amount|total|price|cost|rate|attendance|score|scoreline|record|salary|fee|fine|"
-    r"valuation|population|age|margin|budget|revenue|deficit|tally|average)\b"
+    r"valuation|population|age|margin|budget|revenue|deficit|tally|average|height|weight|"
+    r"length|distance|speed|size|capacity|duration|depth|width|temperature)\b"
     r"(?!\s+(?:of\s+)?(?:the\s+)?(?:name|title|reason|cause)\b))",
     re.I,
 )

@@ -114,7 +114,7 @@ def dates_in(sentence: str) -> list[tuple[int, int]]:
 
 
 _PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Two of ..."
-_PRONOUN_CONTRACTION = re.compile(r"I[’'](?:ve|m|ll|d)")
+_PRONOUN_CONTRACTION = re.compile(r"(?:I|We|You|They)[’'](?:ve|m|ll|d|re)")
 
 
 def entities_in(sentence: str) -> list[str]:
@@ -143,7 +143,7 @@ def entities_in(sentence: str) -> list[str]:
         if len(words) == 1 and (words[0].lower() in _NOT_NAMES | STOPWORDS
                                 or opening and words[0].lower().endswith("ly")
                                 or _PRONOUN_CONTRACTION.fullmatch(words[0])):
-            continue  # "However", "Amazingly", "I’ve": no name
+            continue  # "However", "Amazingly", "I’ve", "We’re": no name
         name = re.sub(r"[’']s$", "", name)
         out.append(name)
     return out
@@ -231,6 +231,45 @@ def unqualified(value: str) -> str:
     return _QUALIFIER_OPENS.sub("", value)
 
 
+# A unit of measure after a figure is part of it: "7-foot-4", "330 metres", "6ft 2in",
+# "45 years". A scale ("2.2m") is read by NUMBER; a counted noun ("tickets") is no unit.
+_UNIT = re.compile(
+    r"[\s-]?(?:feet|foot|ft|inch(?:es)?|met(?:re|er)s?|cm|mm|km|kilomet(?:re|er)s?|miles?|"
+    r"yards?|kg|kilograms?|grams?|lbs?|tons?|tonnes?|mph|km/h|kph|degrees?|acres?|"
+    r"hectares?|square\s+(?:feet|met(?:re|er)s|miles|kilomet(?:re|er)s)|sq\s?ft|GB|TB|MB|mAh|"
+    r"kWh|MW|GW|GHz|years?(?:[\s-]old)?|months?|weeks?|days?|hours?|minutes?|seconds?|storeys|floors)\b"
+    r"(?:[\s-]\d{1,2}(?:\s?(?:in|inches)\b)?(?![\d,.]))?",  # "7-foot-4", "6ft 2in"
+    re.I,
+)
+
+
+_AGE_Q = re.compile(r"^\s*how\s+old\b", re.I)
+# An age: "aged 28", "At 28, in his prime", "Stapleton, 45, told", "a 28-year-old".
+_AGE_BEFORE = re.compile(r"\b(?:aged?|at)\s+$", re.I)
+_AGE_AFTER = re.compile(r"[\s-]+years?[\s-]+old\b", re.I)
+
+
+def _an_age(sentence: str, a: int, b: int) -> bool:
+    """Whether the figure at ``a:b`` is said as someone's age."""
+    if _AGE_BEFORE.search(sentence[max(0, a - 8) : a]) or _AGE_AFTER.match(sentence, b):
+        return True
+    # Set off by commas after a name: "Stapleton, 45, told"
+    return bool(re.search(r"[A-Za-z], $", sentence[max(0, a - 3) : a])) \
+        and sentence[b:].startswith(",")
+
+
+def _with_unit(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each figure with the unit after it; a figure inside another's unit ("4" of
+    "7-foot-4") is dropped."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a < out[-1][1]:
+            continue
+        m = _UNIT.match(sentence, b)
+        out.append((a, m.end() if m else b))
+    return out
+
+
 def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     """Figures the question does not state, each with its qualifier ("more than 9,000");
     for "how much ... cost / pay / raise", only sums of money; for a score or a record,
@@ -238,6 +277,9 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     if _TALLY_Q.search(question) and (tallies := [m.span() for m in _TALLY.finditer(sentence)]):
         return [(a, b) for a, b in tallies if sentence[a:b] not in question]
     spans = numbers_in(sentence)
+    if _AGE_Q.match(question):
+        spans = [(a, b) for a, b in spans if _an_age(sentence, a, b)]
+    spans = _with_unit(sentence, spans)
     if _CURRENCY_Q.match(question):
         spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
     out = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -54,6 +54,17 @@ class TimeFrame:
     since: date | None = None
     until: date | None = None
     latest: bool = False
+    yearly: bool = False  # a month named without its year ("in March"): it comes yearly
+
+    def year_before(self) -> TimeFrame | None:
+        """The same month a year earlier, whole, for a month named without its year (None
+        for any other range): "in December" asked in December 2026 of articles from 2023
+        means the latest December they cover."""
+        if not self.yearly or self.since is None:
+            return None
+        since = self.since.replace(year=self.since.year - 1)
+        until = since.replace(day=calendar.monthrange(since.year, since.month)[1])
+        return replace(self, since=since, until=until)
 
     def describe(self) -> str:
         """``last week = 25 September – 1 October 2023 (as of 5 October 2023)``."""
@@ -115,7 +126,11 @@ def read_time_frame(question: str, as_of: date) -> TimeFrame | None:
         assert latest is not None
         return TimeFrame(as_of, latest.group(0).lower(), latest=True)
     phrase, since, until = span
-    return TimeFrame(as_of, phrase.lower(), since, until, latest=latest is not None)
+    return TimeFrame(as_of, phrase.lower(), since, until, latest=latest is not None,
+                     yearly=bool(_YEARLY.match(phrase)))
+
+
+_YEARLY = re.compile(r"^(?:in|during|of) (?:" + "|".join(_MONTHS) + r")$", re.I)
 
 
 def _fallback(question: str, as_of: date) -> tuple[str, date, date] | None:
