@@ -212,3 +212,26 @@ def test_an_overview_quotes_with_the_short_outlet_name() -> None:
     told = overview(question, rank_sentences(question, passages, sim), sim)
     assert told.sentences
     assert all(" - Life and Style" not in s.text and "Outlet " in s.text for s in told.sentences)
+
+
+@pytest.mark.parametrize(("title", "opens"), [
+    # A headline that names the whole subject says what happened: the overview opens with it.
+    ("Jury finds Sam Bankman-Fried guilty at his fraud trial", True),
+    # Part of the subject only, a live blog, a listing or a question: no headline.
+    ("Sam Bankman-Fried's parents speak out", False),
+    ("Sam Bankman-Fried trial: live updates", False),
+    ("Why is the Sam Bankman-Fried trial so big?", False),
+])
+def test_an_overview_opens_with_a_headline_that_names_its_subject(title: str,
+                                                                  opens: bool) -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    question = "What happened at the Sam Bankman-Fried trial?"
+    passages = [replace(PASSAGES[1], title=title), PASSAGES[0], PASSAGES[2]]
+    result = overview(question, rank_sentences(question, passages, sim), sim)
+    texts = [s.text for s in result.sentences]
+    headline = f"Outlet b (3 November 2023) headlined: “{title}”"
+    assert (headline in texts) is opens
+    if opens:  # cited to its article's passage, and within the overview's budget
+        s = result.sentences[texts.index(headline)]
+        assert s.citations == [2]
+        assert sum(len(s.render().split()) for s in result.sentences) <= MAX_WORDS

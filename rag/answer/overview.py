@@ -33,6 +33,7 @@ from rag.answer.values import entities_in
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import other_forms
 from rag.grounding.citations import CheckedSentence, Similarity
+from rag.grounding.passages import human_date
 from rag.grounding.quotes import (
     POINTS_BACK,
     STAMP,
@@ -58,6 +59,13 @@ FLOOR = 0.6
 TIMED_FLOOR = 0.5  # ... when the question names a time and the sentence may tell of it
 OUTCOME_FLOOR = 0.4  # ... when it reports the outcome "what happened to X" asks for
 SAME_POINT = 0.85  # a sentence this close in meaning to one taken says nothing new
+HEADLINES = 1  # the headlines an overview opens with
+HEADLINE_COVERAGE = 1.0  # ... each naming the whole subject ("FTX" alone is not "the FTX trial")
+# A headline that is a page's furniture, not a story: live blogs, listings, odds, deals.
+_NOT_A_STORY = re.compile(
+    r"\b(?:updates?|live|highlights|odds|picks|deals?|predictions?|preview|lineups?|ratings|"
+    r"how to (?:watch|stream)|everything (?:you need )?to know|what we know|explained|best)\b"
+    r"|[?|]", re.I)
 DIVERSITY = 0.5  # what a sentence's likeness to those taken costs it
 TITLE_WEIGHT = 0.2  # what a title that names the whole subject adds to its sentences
 REPORT_LAG = 10  # days after a time within which a report that names no date may tell of it
@@ -175,16 +183,17 @@ class Overview:
 
 
 def choose(ranked: Sequence[Candidate], similarity: Similarity,
-           question: str = "") -> list[Candidate]:
+           question: str = "", spent: int = 0) -> list[Candidate]:
     """The overview's sentences, best first (see the module's rules); for "what happened
     to X", the latest outcome the sentences report comes first. Each next sentence is the
     one whose score, less its likeness to those taken, is highest: an overview tells
-    several things, not one thing several ways."""
+    several things, not one thing several ways. ``spent``: words already given to the
+    overview's headlines."""
     wanted = asked_time(question)
     ranked = [_alone(c) for c in on_topic(ranked, question)]
     pool = _pool(ranked, wanted)
     per_article: Counter[str] = Counter()
-    words = 0
+    words = spent
     outcome = None
     if _OUTCOME_Q.match(question) and pool:
         # The outcome is what the question asks for: it may share fewer of its words.
@@ -207,7 +216,7 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
             if i in taken or per_article[c.passage.doc_id] >= PER_ARTICLE \
                     or len(c.own_text.split()) > LONGEST:
                 continue
-            if taken and words + spoken[i] > MAX_WORDS:
+            if (taken or spent) and words + spoken[i] > MAX_WORDS:
                 continue
             if taken and _said(c, [pool[j] for j in taken], similarity):
                 continue
@@ -396,17 +405,55 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
     return told
 
 
+def headlines(ranked: Sequence[Candidate], question: str) -> list[CheckedSentence]:
+    """The headlines of the best-ranked articles that tell a story of the subject (at most
+    :data:`HEADLINES`, in the order of their reports), each cited to its article's best
+    passage: a headline says in a line what happened ("Manchester United out of Europe
+    after defeat to Bayern Munich"), and the sentences under it seldom repeat it."""
+    wanted = question_terms(_subject(question) or question)
+    if not wanted:
+        return []
+    best: dict[str, Candidate] = {}
+    for c in on_topic(ranked, question):
+        title = " ".join((c.passage.title or "").split())
+        if c.passage.doc_id in best or not title or _NOT_A_STORY.search(title):
+            continue
+        if is_summary_sentence(title + ".") and \
+                coverage(wanted, set(content_terms(title))) >= HEADLINE_COVERAGE:
+            best[c.passage.doc_id] = c
+        if len(best) == HEADLINES:
+            break
+    told = sorted(best.values(), key=lambda c: c.passage.published_at or "")
+    return [_headline(c) for c in told]
+
+
+def _headline(c: Candidate) -> CheckedSentence:
+    who = short_outlet(c.passage.source) if c.passage.source else "The article"
+    when = human_date(c.passage.published_at)
+    title = " ".join((c.passage.title or "").split())
+    return CheckedSentence(text=f"{who} ({when}) headlined: “{title}”" if when else
+                           f"{who} headlined: “{title}”", citations=[c.passage.n],
+                           supported=True, score=c.score, origin="quoted")
+
+
 def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity) -> Overview:
-    """The overview of ``ranked`` (the answering sentences, best first) for ``question``."""
-    told = in_time_order(choose(ranked, similarity, question), question)
+    """The overview of ``ranked`` (the answering sentences, best first) for ``question``:
+    its headlines, then its sentences."""
+    heads = headlines(ranked, question)
+    spent = sum(len(h.render().split()) for h in heads)
+    told = in_time_order(choose(ranked, similarity, question, spent), question)
     sentences = [_quoted(c) for c in told]
     dates = {c.passage.published_at for c in told if c.passage.published_at}
     if len(dates) > 1 and told[-1].passage.published_at == max(dates):
         last = sentences[-1]
         sentences[-1] = replace(last, text=f"The latest: {last.text}")
+    if sentences and _OUTCOME_Q.match(question) and _OUTCOME.search(told[0].own_text):
+        sentences = sentences[:1] + heads + sentences[1:]  # the outcome asked for first
+    else:
+        sentences = heads + sentences
     articles = len({c.passage.doc_id for c in told})
-    note = (f"an overview: {len(told)} sentences from {articles} article"
-            f"{'s' if articles != 1 else ''}, in the order of their reports")
+    note = (f"an overview: {len(heads)} headlines, then {len(told)} sentences from "
+            f"{articles} article{'s' if articles != 1 else ''}, in the order of their reports")
     return Overview(sentences, note)
 
 
