@@ -221,6 +221,8 @@ def test_an_overview_quotes_with_the_short_outlet_name() -> None:
     ("Sam Bankman-Fried's parents speak out", False),
     ("Sam Bankman-Fried trial: live updates", False),
     ("Why is the Sam Bankman-Fried trial so big?", False),
+    # A headline that only restates the question says nothing new.
+    ("This is what happened at the Sam Bankman-Fried trial", False),
 ])
 def test_an_overview_opens_with_a_headline_that_names_its_subject(title: str,
                                                                   opens: bool) -> None:

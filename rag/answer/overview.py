@@ -61,6 +61,7 @@ OUTCOME_FLOOR = 0.4  # ... when it reports the outcome "what happened to X" asks
 SAME_POINT = 0.85  # a sentence this close in meaning to one taken says nothing new
 HEADLINES = 1  # the headlines an overview opens with
 HEADLINE_COVERAGE = 1.0  # ... each naming the whole subject ("FTX" alone is not "the FTX trial")
+HEADLINE_NEWS = 2  # ... and saying this many words more than the question
 # A headline that is a page's furniture, not a story: live blogs, listings, odds, deals.
 _NOT_A_STORY = re.compile(
     r"\b(?:updates?|live|highlights|odds|picks|deals?|predictions?|preview|lineups?|ratings|"
@@ -406,20 +407,25 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
 
 
 def headlines(ranked: Sequence[Candidate], question: str) -> list[CheckedSentence]:
-    """The headlines of the best-ranked articles that tell a story of the subject (at most
-    :data:`HEADLINES`, in the order of their reports), each cited to its article's best
-    passage: a headline says in a line what happened ("Manchester United out of Europe
-    after defeat to Bayern Munich"), and the sentences under it seldom repeat it."""
+    """The headlines of the best-ranked articles that tell a story of the subject and say
+    more than the question (at most :data:`HEADLINES`, in the order of their reports),
+    each cited to its article's best passage: a headline says in a line what happened
+    ("Manchester United out of Europe after defeat to Bayern Munich"), and the sentences
+    under it seldom repeat it."""
     wanted = question_terms(_subject(question) or question)
     if not wanted:
         return []
+    asked = set(content_terms(question))
     best: dict[str, Candidate] = {}
     for c in on_topic(ranked, question):
         title = " ".join((c.passage.title or "").split())
         if c.passage.doc_id in best or not title or _NOT_A_STORY.search(title):
             continue
-        if is_summary_sentence(title + ".") and \
-                coverage(wanted, set(content_terms(title))) >= HEADLINE_COVERAGE:
+        terms = set(content_terms(title))
+        # It names the subject and says more than the question: "Missiles were fired at
+        # the US embassy in Iraq" tells nothing to "Tell me about the missiles fired at ...".
+        if is_summary_sentence(title + ".") and len(terms - asked) >= HEADLINE_NEWS and \
+                coverage(wanted, terms) >= HEADLINE_COVERAGE:
             best[c.passage.doc_id] = c
         if len(best) == HEADLINES:
             break
