@@ -458,8 +458,9 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
     else:
         sentences = heads + sentences
     articles = len({c.passage.doc_id for c in told})
-    note = (f"an overview: {len(heads)} headlines, then {len(told)} sentences from "
-            f"{articles} article{'s' if articles != 1 else ''}, in the order of their reports")
+    opened = f"{len(heads)} headline{'s' if len(heads) != 1 else ''}, then " if heads else ""
+    note = (f"an overview: {opened}{len(told)} sentences from {articles} "
+            f"article{'s' if articles != 1 else ''}, in the order of their reports")
     return Overview(sentences, note)
 
 
