@@ -33,7 +33,6 @@ from rag.answer.values import entities_in
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import other_forms
 from rag.grounding.citations import CheckedSentence, Similarity
-from rag.grounding.passages import human_date
 from rag.grounding.quotes import (
     POINTS_BACK,
     STAMP,
@@ -41,6 +40,7 @@ from rag.grounding.quotes import (
     coverage,
     is_summary_sentence,
     question_terms,
+    said_by,
 )
 from rag.grounding.quotes import quote as attributed
 from rag.grounding.text import content_terms
@@ -188,10 +188,10 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
     """The overview's sentences, best first (see the module's rules); for "what happened
     to X", the latest outcome the sentences report comes first. Each next sentence is the
     one whose score, less its likeness to those taken, is highest: an overview tells
-    several things, not one thing several ways. ``spent``: words already given to the
-    overview's headlines."""
+    several things, not one thing several ways. ``ranked``: rescored by :func:`on_topic`;
+    ``spent``: words already given to the overview's headlines."""
     wanted = asked_time(question)
-    ranked = [_alone(c) for c in on_topic(ranked, question)]
+    ranked = [_alone(c) for c in ranked]
     pool = _pool(ranked, wanted)
     per_article: Counter[str] = Counter()
     words = spent
@@ -406,19 +406,19 @@ def in_time_order(chosen: Sequence[Candidate], question: str) -> list[Candidate]
     return told
 
 
-def headlines(ranked: Sequence[Candidate], question: str) -> list[CheckedSentence]:
+def headlines(topical: Sequence[Candidate], question: str) -> list[CheckedSentence]:
     """The headlines of the best-ranked articles that tell a story of the subject and say
     more than the question (at most :data:`HEADLINES`, in the order of their reports),
     each cited to its article's best passage: a headline says in a line what happened
     ("Manchester United out of Europe after defeat to Bayern Munich"), and the sentences
-    under it seldom repeat it."""
+    under it seldom repeat it. ``topical``: the sentences rescored by :func:`on_topic`."""
     wanted = question_terms(_subject(question) or question)
     if not wanted:
         return []
     asked = set(content_terms(question))
     best: dict[str, Candidate] = {}
-    for c in on_topic(ranked, question):
-        title = " ".join((c.passage.title or "").split())
+    for c in topical:
+        title = _title(c)
         if c.passage.doc_id in best or not title or _NOT_A_STORY.search(title):
             continue
         terms = set(content_terms(title))
@@ -433,21 +433,23 @@ def headlines(ranked: Sequence[Candidate], question: str) -> list[CheckedSentenc
     return [_headline(c) for c in told]
 
 
+def _title(c: Candidate) -> str:
+    return " ".join((c.passage.title or "").split())
+
+
 def _headline(c: Candidate) -> CheckedSentence:
-    who = short_outlet(c.passage.source) if c.passage.source else "The article"
-    when = human_date(c.passage.published_at)
-    title = " ".join((c.passage.title or "").split())
-    return CheckedSentence(text=f"{who} ({when}) headlined: “{title}”" if when else
-                           f"{who} headlined: “{title}”", citations=[c.passage.n],
-                           supported=True, score=c.score, origin="quoted")
+    return CheckedSentence(text=said_by(_short(c).passage, _title(c), "headlined"),
+                           citations=[c.passage.n], supported=True, score=c.score,
+                           origin="quoted")
 
 
 def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity) -> Overview:
     """The overview of ``ranked`` (the answering sentences, best first) for ``question``:
     its headlines, then its sentences."""
-    heads = headlines(ranked, question)
+    topical = on_topic(ranked, question)
+    heads = headlines(topical, question)
     spent = sum(len(h.render().split()) for h in heads)
-    told = in_time_order(choose(ranked, similarity, question, spent), question)
+    told = in_time_order(choose(topical, similarity, question, spent), question)
     sentences = [_quoted(c) for c in told]
     dates = {c.passage.published_at for c in told if c.passage.published_at}
     if len(dates) > 1 and told[-1].passage.published_at == max(dates):
@@ -467,7 +469,11 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
 def _quoted(c: Candidate) -> CheckedSentence:
     """The sentence quoted with its outlet's short name ("The Independent reported", not
     "The Independent - Life and Style reported"): an overview has few words to spend."""
-    return attributed(replace(c, passage=replace(c.passage, source=short_outlet(c.passage.source))))
+    return attributed(_short(c))
+
+
+def _short(c: Candidate) -> Candidate:
+    return replace(c, passage=replace(c.passage, source=short_outlet(c.passage.source)))
 
 
 def within_words(sentences: Sequence[CheckedSentence],

@@ -192,16 +192,21 @@ def is_summary_sentence(text: str) -> bool:
     )
 
 
+def said_by(passage: Passage, text: str, verb: str = "reported") -> str:
+    """``text`` said by the passage's outlet on its date: ``TechCrunch (3 October 2023)
+    reported: “…”`` (``verb`` "headlined" for its article's title)."""
+    who = passage.source or "The article"
+    when = human_date(passage.published_at)
+    return f"{who} ({when}) {verb}: “{text}”" if when else f"{who} {verb}: “{text}”"
+
+
 def quote(c: Candidate) -> CheckedSentence:
     """A passage sentence quoted with its outlet and date: ``TechCrunch (3 October 2023)
     reported: “…”``, cited to its passage."""
     # A sentence read with the one before it may span a paragraph break: one line here.
     text = re.sub(r"\s*\n\s*", " ", c.text.strip().strip('“”"'))
-    who = c.passage.source or "The article"
-    when = human_date(c.passage.published_at)
-    lead = f"{who} ({when}) reported: " if when else f"{who} reported: "
     return CheckedSentence(
-        text=f"{lead}“{text}”",
+        text=said_by(c.passage, text),
         citations=[c.passage.n],
         supported=True,
         score=c.score,
