@@ -58,6 +58,20 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
         (AnswerType.NUMBER, "The 19-year-old striker scored 12 goals.",
          "How old is the striker?", "19-year-old"),
         (AnswerType.DATE, S, "When were rockets fired at the embassy?", "March 11"),
+        # A year of any century; "not until 1863" is 1863.
+        (AnswerType.DATE, "It was not until 1863 that Lincoln declared a Thanksgiving Day.",
+         "In what year did Lincoln declare a Thanksgiving Day?", "1863"),
+        (AnswerType.DATE, "The fort was built in 1787 of coral and gypsum.",
+         "When was the fort built?", "in 1787"),
+        (AnswerType.DATE, "The ban lasts until 2025.", "When does the ban end?", "until 2025"),
+        # A title the question already says is not part of the name after it.
+        (AnswerType.ENTITY, "It will get no sympathy from new Fair Work Ombudsman "
+         "Anna Booth.", "Who is Australia's new Fair Work Ombudsman?", "Anna Booth"),
+        (AnswerType.ENTITY, "Former U.S. Ambassador to NATO Kurt Volker told CNBC so.",
+         "Which former U.S. ambassador to NATO told CNBC?", "Kurt Volker"),
+        # ... said as the question writes it: "WIN" is not the question's "win".
+        (AnswerType.ENTITY, "The Hawks won at WIN Entertainment Centre on Thursday.",
+         "Which arena saw the Hawks' win?", "WIN Entertainment Centre"),
         (AnswerType.PLACE, "The contractor was killed near Kirkuk in December.",
          "Where was the contractor killed?", "Kirkuk"),
         (AnswerType.ENTITY, "However, Sam Bankman-Fried told the court that FTX was fine.",

@@ -345,10 +345,11 @@ def test_the_descriptions_of_what_a_question_asks_for(question: str, clauses: li
 def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
     from rag.answer.compose import asks_person, head_terms
     from rag.answer.lead import candidate_features
+    from rag.query.hints import names_in
 
     found = candidate_features(answer_type(question), question,
-                               ranked_sentences([sentence]), [], head_terms(question),
-                               asks_person(question), set())
+                               ranked_sentences([sentence]), names_in(question),
+                               head_terms(question), asks_person(question), set())
     return {f.value: f.features for f in found}
 
 
@@ -396,6 +397,16 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "Kiwis, scoring 520 runs.", "Kiwis", "fit", pytest.approx(0.21)),
         ("Which player scored 520 runs?", "Daryl Mitchell has been a powerhouse for the "
          "Kiwis, scoring 520 runs.", "Daryl Mitchell", "fit", 1.0),
+        # What is asked for: a year for "what year"; the title before a name, across the
+        # names the question gives ("Ambassador to NATO Kurt Volker"); "X's new Y".
+        ("In what year did Lincoln declare the holiday?", "It was not until 1863 that "
+         "Lincoln declared the holiday.", "1863", "headed", 1.0),
+        ("In what year did Lincoln declare the holiday?", "Lincoln declared the holiday "
+         "on October 3.", "October 3", "headed", 0.0),
+        ("Which former ambassador to NATO told CNBC?", "Former Ambassador to NATO Kurt "
+         "Volker told CNBC so.", "Kurt Volker", "headed", 1.0),
+        ("Who is Australia's new ombudsman?", "Bosses should expect no sympathy from the "
+         "new ombudsman Anna Booth.", "Anna Booth", "headed", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

@@ -119,7 +119,7 @@ def merged_ranking(gathered: Gathered) -> list[Candidate]:
     seen: dict[tuple[str, tuple[int, int]], Candidate] = {}
     for pe in gathered.parts:
         for c in pe.ranked:
-            key = (c.passage.chunk_id, c.span)
+            key = c.where
             if key not in seen or seen[key].score < c.score:
                 seen[key] = c
     return sorted(seen.values(), key=lambda c: -c.score)
@@ -261,7 +261,9 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
     return finish(sentences, value, choice.note)
 
 
-_WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+"
+# "Who is the new X", "Who is Australia's new X": X is what is asked.
+_WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+"
+                     r"(?:(?:the\s+)?[\w.-]+['’]s|the|a|an)\s+"
                      r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?:\s+(?:who|that|of|at|for|in|quoted|"
                      r"named|mentioned)\b|\s*[,?]|$)", re.I)
 
@@ -416,16 +418,12 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
             chosen.append(text)
             out.append(attributed(c))
     note = ""
-    if order and ranked and _at(order[0]) != _at(ranked[0]):
-        was = next((c.score for c in likeliest if _at(c) == _at(ranked[0])), 0.0)
+    if order and ranked and order[0].where != ranked[0].where:
+        was = next((c.score for c in likeliest if c.where == ranked[0].where), 0.0)
         note = (f"quoted first: a sentence of [{order[0].passage.n}], likelier to hold the "
                 f"answer ({order[0].score:.2f}) than the best-ranked one, of "
                 f"[{ranked[0].passage.n}] ({was:.2f})")
     return out, note
-
-
-def _at(c: Candidate) -> tuple[str, tuple[int, int]]:
-    return c.passage.chunk_id, c.span
 
 
 def without_overlaps(sentences: Sequence[CheckedSentence]) -> list[CheckedSentence]:

@@ -44,7 +44,7 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import dateline, ordinary_word, unqualified
+from rag.answer.values import YEAR, dateline, ordinary_word, unqualified
 from rag.grounding.aliases import NAME, abbreviated, is_short_form
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
@@ -180,6 +180,7 @@ _AT = re.compile(r"\bat\s+(?:the\s+)?$")
 _THE = re.compile(r"\bthe\s+$", re.I)
 _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
+_A_YEAR = re.compile(rf"\b{YEAR}\b")
 _PLACE_NOUNS = frozenset(content_terms(
     "place city country state town venue stadium ground location region nation area site "
     "island league competition tournament division conference market exchange"))
@@ -234,8 +235,10 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head
     local, side, headed = placement(words, a, b, q.pred, head, q.role, q.given)
+    # A year is what "In what year ...?" asks for, with no word "year" beside it.
+    headed = headed or "year" in head and bool(_A_YEAR.search(value))
     near = distance(words, a, b, q.pred, None)
-    to_head = distance(words, a, b, head, None) if head else None
+    to_head = distance(words, a, b, head, None, q.given) if head else None
     own = set(content_terms(value))
     placed = (0.3 + 0.6 * local + 0.1 * side) * (1.0 if headed or not head
                                                  else UNHEADED)

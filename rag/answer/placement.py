@@ -130,7 +130,7 @@ def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[
     side = distance(words, a, b, pred, role, given)
     headed = False
     if head:
-        d_head = distance(words, a, b, head, None)
+        d_head = distance(words, a, b, head, None, given)  # "Ambassador to NATO X"
         titled = any(words[i][2] & head for i in range(lo, hi + 1))  # "Prime Minister X"
         headed = titled or d_head is not None and d_head <= 1
     return local, float(side is not None and side <= NEAR), headed

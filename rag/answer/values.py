@@ -26,13 +26,14 @@ NUMBER = re.compile(
     rf"|\b(?:{_SMALL})\b(?:[\s-](?:{_SMALL}))?{_SCALE}(?:\s(?:percent\b|per cent\b))?",
     re.I,
 )
+YEAR = r"(?:1[5-9]|20)\d{2}"  # a year, 1500-2099, as dates are read
 DATE = re.compile(
     rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     rf"(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_RE})\.?\s+\d{{4}}"
     rf"|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    rf"|(?:in|since|by|until)\s+(?:19|20)\d{{2}})\b",
+    rf"|(?:in|since|by|until)\s+{YEAR})\b",
     re.I,
 )
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -294,14 +295,35 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     return out
 
 
+_NOT_UNTIL = re.compile(r"\bnot\s+until\s+", re.I)
+
+
 def date_spans(sentence: str, question: str) -> list[tuple[int, int]]:
-    """Dates that say something the question does not."""
-    return [(a, b) for a, b in dates_in(sentence) if new_to(sentence[a:b], question)]
+    """Dates that say something the question does not ("not until 1863" is 1863)."""
+    out = []
+    for a, b in dates_in(sentence):
+        if m := _NOT_UNTIL.match(sentence, max(0, a - 4)):
+            a = m.end()
+        if new_to(sentence[a:b], question):
+            out.append((a, b))
+    return out
+
+
+def after_echo(name: str, question: str) -> str:
+    """``name`` without the capitalised words before it that the question already says,
+    when a name of two or more words follows ("Fair Work Ombudsman Anna Booth" for "Who is
+    the new Fair Work Ombudsman?": Anna Booth; "Will Smith" is left whole)."""
+    words = name.split()
+    asked = set(re.findall(r"[\w.’'-]+", question))  # as written: "WIN" is not "win"
+    i = 0
+    while i < len(words) - 2 and words[i] in asked and _terms(words[i]):
+        i += 1
+    return " ".join(words[i:])
 
 
 def _name_spans(names: Iterable[str], sentence: str, question: str) -> list[tuple[int, int]]:
     found = []
-    for name in dict.fromkeys(names):
+    for name in dict.fromkeys(after_echo(n, question) for n in names):
         at = sentence.find(name)
         if at >= 0 and new_to(name, question):
             found.append((at, at + len(name)))

@@ -33,6 +33,11 @@ class Candidate:
         return self.passage.text[self.span[0] : self.span[1]]
 
     @property
+    def where(self) -> tuple[str, tuple[int, int]]:
+        """Which sentence of which passage this is (one key however it is scored)."""
+        return self.passage.chunk_id, self.span
+
+    @property
     def own_text(self) -> str:
         """The sentence itself, without the sentence before it that it was read with."""
         return self.text[self.context :]
