@@ -407,6 +407,11 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
          "Volker told CNBC so.", "Kurt Volker", "headed", 1.0),
         ("Who is Australia's new ombudsman?", "Bosses should expect no sympathy from the "
          "new ombudsman Anna Booth.", "Anna Booth", "headed", 1.0),
+        # A person is the name before "of" and a body, not the two together.
+        ("Who was called into the squad?", "Alex Zendejas of Club America was called into "
+         "the squad.", "Alex Zendejas", "fit", 1.0),
+        ("Who said so?", "Secretary of State Mike Pompeo said so.",
+         "Secretary of State Mike Pompeo", "rel", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

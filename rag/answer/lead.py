@@ -140,7 +140,8 @@ def candidate_features(
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
         # A value of the sentence itself, not of the one before it that it was read with.
-        spans = [(a, b) for a, b in value_spans(kind, c.text, question) if a >= c.context]
+        spans = [_of_whom(c.text, a, b) if person else (a, b)
+                 for a, b in value_spans(kind, c.text, question) if a >= c.context]
         for a, b in spans:
             f = _value_features(q, c, rank, words, (a, b), len(spans))
             if f is not None:
@@ -149,6 +150,20 @@ def candidate_features(
     out.sort(key=lambda item: -item.features["hand"])
     _compare(out, kind, person)
     return out
+
+
+# A person's name and the body after it: "Alex Zendejas of Club America".
+_NAME_OF = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2}(?=\s+of\s+[A-Z])")
+
+
+def _of_whom(text: str, a: int, b: int) -> tuple[int, int]:
+    """For a person asked for, the span of the name alone when the value is a name of
+    two or three words, "of" and a body ("Alex Zendejas of Club America"; a title before
+    "of" is left whole: "Secretary of State Mike Pompeo")."""
+    m = _NAME_OF.match(text, a, b)
+    if m is None or any(is_title(w) for w in m.group(0).split()):
+        return a, b
+    return a, m.end()
 
 
 def _reach(kind: AnswerType, question: str,
