@@ -237,3 +237,38 @@ def test_an_overview_opens_with_a_headline_that_names_its_subject(title: str,
         s = result.sentences[texts.index(headline)]
         assert s.citations == [2]
         assert sum(len(s.render().split()) for s in result.sentences) <= MAX_WORDS
+
+
+@pytest.mark.parametrize(("question", "texts", "kept"), [
+    # A passage that does not name one of the subject's names is about something else.
+    ("What's going on with Frank Reich and the Panthers?",
+     ["The Panthers fired Frank Reich after a 1-10 start.",
+      "Panthers owner David Tepper hired Reich in January.",
+      "Reich: incredibly talented improvisers, so good on their feet."], [0, 1]),
+    # Any word of a name names it; a short form stands for the long name, either way.
+    ("What happened to Qassem Soleimani?",
+     ["A US strike killed Soleimani in Baghdad.", "Qassem Soleimani led the Quds Force.",
+      "Iran fired missiles at US bases."], [0, 1]),
+    ("What happened to SBF?",
+     ["Sam Bankman-Fried was found guilty.", "SBF took the stand.", "FTX collapsed."], [0, 1]),
+    ("What happened to Sam Bankman-Fried?",
+     ["Sam Bankman-Fried was found guilty.", "SBF took the stand.", "FTX collapsed."], [0, 1]),
+    # ... and a month is no name; nor is a question without names narrowed.
+    ("What happened in Iraq in January 2020?",
+     ["Iraq's parliament voted on Jan. 5.", "Rockets hit Iraq's Green Zone.",
+      "The Fed held rates."], [0, 1]),
+    ("What is going on with interest rates?",
+     ["Rates rose.", "Rates held.", "Prices fell."], [0, 1, 2]),
+    # When fewer than two articles would be left, nothing is left out.
+    ("Tell me about Beeper Mini",
+     ["Beeper Mini brings iMessage to Android.", "Apple cut off the app.",
+      "Android users lost iMessage again."], [0, 1, 2]),
+])
+def test_an_overview_keeps_to_passages_that_name_its_subject(
+        question: str, texts: list[str], kept: list[int]) -> None:
+    from rag.answer.overview import named_subject
+
+    passages = [_passage(i + 1, f"d{i}", "2023-10-01", t) for i, t in enumerate(texts)]
+    ranked = rank_sentences(question, passages, CachedSimilarity(HashEmbedding()))
+    left = {c.passage.n - 1 for c in named_subject(ranked, question)}
+    assert left == set(kept) & {c.passage.n - 1 for c in ranked}

@@ -29,9 +29,9 @@ from datetime import date
 
 from index.outlets import short_outlet
 from rag.answer.types import FARING, OPEN_QUESTION, SAYING
-from rag.answer.values import entities_in
+from rag.answer.values import MONTHS_DAYS, entities_in, ordinary_word
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
-from rag.grounding.aliases import other_forms
+from rag.grounding.aliases import initials, long_names, other_forms, short_forms
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.quotes import (
     POINTS_BACK,
@@ -270,7 +270,48 @@ def on_topic(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
     titles = {t: coverage(wanted, set(content_terms(t))) for t in {c.passage.title for c in ranked}}
     rescored = [replace(c, score=c.score + TITLE_WEIGHT * titles[c.passage.title])
                 for c in ranked]
-    return sorted(rescored, key=lambda c: -c.score)
+    return sorted(named_subject(rescored, question), key=lambda c: -c.score)
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def named_subject(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
+    """The sentences whose passage (with its article's title) names every name of the
+    subject, in any of its forms ("Bankman-Fried", "SBF"): "Reich: incredibly talented
+    improvisers" is not about Frank Reich and the Panthers, nor "TikTok testing an ad-free
+    subscription plan" about Meta's. All of them when fewer than two articles would be
+    left."""
+    subject = _subject(question)
+    # Each name as the words any of which names it: "Qassem Soleimani" is named by
+    # "Soleimani", "Frank Reich and the Panthers" by "Reich" and "Panthers".
+    names = [t for run in _NAME_RUN.findall(subject)
+             if (t := {term for w in run.split() if not ordinary_word(w.strip("’'.-"))
+                       and not MONTHS_DAYS.match(w)
+                       for term in content_terms(_HYPHEN.sub(" ", w))})]
+    if not names:
+        return list(ranked)
+    long = long_names(subject)
+    seen: dict[str, bool] = {}
+
+    def names_all(c: Candidate) -> bool:
+        if c.passage.chunk_id not in seen:
+            texts = (c.passage.title or "", c.passage.text)
+            have = {t for text in texts for t in content_terms(_HYPHEN.sub(" ", text))}
+            # "SBF" in a passage is each word of "Sam Bankman-Fried"
+            shorts = {s for text in texts for s in short_forms(text)}
+            for name in long:
+                if initials(name) in shorts:
+                    have |= set(content_terms(_HYPHEN.sub(" ", name)))
+            # ... and "Sam Bankman-Fried" in a passage is the subject's "SBF"
+            have |= {t for text in texts for name in long_names(text)
+                     for t in content_terms(initials(name))}
+            seen[c.passage.chunk_id] = all(n & have for n in names)
+        return seen[c.passage.chunk_id]
+
+    kept = [c for c in ranked if names_all(c)]
+    return kept if len({c.passage.doc_id for c in kept}) >= 2 else list(ranked)
 
 
 def _alone(c: Candidate) -> Candidate:

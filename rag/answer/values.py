@@ -39,7 +39,7 @@ DATE = re.compile(
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _IDENTIFIER = re.compile(r"(?:\bNo\.|\bNumber|#|\bBill|\bArticle|\bSection)\s*$", re.I)
 _PLACE_LEAD = re.compile(r"\b(?:in|at|near|from|outside|inside|across|to)\s+(?:the\s+)?$", re.I)
-_MONTHS_DAYS = re.compile(
+MONTHS_DAYS = re.compile(
     rf"^(?:{_MONTH_RE}|(?:mon|tues|wednes|thurs|fri|satur|sun)day)$", re.I
 )
 _NOT_NAMES = frozenset(
@@ -134,11 +134,11 @@ def entities_in(sentence: str) -> list[str]:
             words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
         if len(words) > 2 and words[0].lower() in _PARTITIVES and words[1] == "of":
             words = words[2:]  # "Two of Sam Bankman-Fried's ...": the name is what follows
-        if len(words) > 2 and _MONTHS_DAYS.match(words[0]) and words[1] == "the":
+        if len(words) > 2 and MONTHS_DAYS.match(words[0]) and words[1] == "the":
             words = words[2:]  # "in October the Commission sent ...": a date, then the name
         name = without_title(" ".join(words))  # "CEO Caroline Ellison": Caroline Ellison
         words = name.split()
-        if all(_MONTHS_DAYS.match(w) for w in words):
+        if all(MONTHS_DAYS.match(w) for w in words):
             continue
         opening = opening_text.startswith(name)
         if len(words) == 1 and (words[0].lower() in _NOT_NAMES | STOPWORDS
