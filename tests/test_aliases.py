@@ -51,3 +51,20 @@ def test_abbreviated(texts: list[str], expected: dict[str, str]) -> None:
 
 def test_no_long_name_abbreviates_nothing() -> None:
     assert abbreviated(["No long name here."]) == {}
+
+
+@pytest.mark.parametrize(("texts", "asked", "named", "not_named"), [
+    # A hyphenated word is its parts too.
+    (["Prosecutors connected the transfers to Bankman-Fried."], "", "Bankman Fried", ""),
+    # A long name names its short form ...
+    (["Sam Bankman-Fried took the stand."], "What happened to SBF?", "SBF", ""),
+    # ... and a short form names the asked long name whose initials it is, not another's.
+    (["SBF took the stand."], "What happened to Sam Bankman-Fried?", "Sam Bankman Fried", ""),
+    (["SBF took the stand."], "What happened to Caroline Ellison?", "", "Caroline Ellison"),
+])
+def test_named_terms(texts: list[str], asked: str, named: str, not_named: str) -> None:
+    from rag.grounding.aliases import named_terms
+    from rag.grounding.text import content_terms
+
+    have = named_terms(texts, asked)
+    assert set(content_terms(named)) <= have and not have & set(content_terms(not_named))

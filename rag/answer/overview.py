@@ -31,7 +31,7 @@ from index.outlets import short_outlet
 from rag.answer.types import FARING, OPEN_QUESTION, SAYING
 from rag.answer.values import MONTHS_DAYS, entities_in, ordinary_word
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
-from rag.grounding.aliases import initials, long_names, other_forms, short_forms
+from rag.grounding.aliases import named_terms, other_forms, word_terms
 from rag.grounding.citations import CheckedSentence, Similarity
 from rag.grounding.quotes import (
     POINTS_BACK,
@@ -274,7 +274,6 @@ def on_topic(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
-_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 def named_subject(ranked: Sequence[Candidate], question: str) -> list[Candidate]:
@@ -288,25 +287,14 @@ def named_subject(ranked: Sequence[Candidate], question: str) -> list[Candidate]
     # "Soleimani", "Frank Reich and the Panthers" by "Reich" and "Panthers".
     names = [t for run in _NAME_RUN.findall(subject)
              if (t := {term for w in run.split() if not ordinary_word(w.strip("’'.-"))
-                       and not MONTHS_DAYS.match(w)
-                       for term in content_terms(_HYPHEN.sub(" ", w))})]
+                       and not MONTHS_DAYS.match(w) for term in word_terms(w)})]
     if not names:
         return list(ranked)
-    long = long_names(subject)
     seen: dict[str, bool] = {}
 
     def names_all(c: Candidate) -> bool:
         if c.passage.chunk_id not in seen:
-            texts = (c.passage.title or "", c.passage.text)
-            have = {t for text in texts for t in content_terms(_HYPHEN.sub(" ", text))}
-            # "SBF" in a passage is each word of "Sam Bankman-Fried"
-            shorts = {s for text in texts for s in short_forms(text)}
-            for name in long:
-                if initials(name) in shorts:
-                    have |= set(content_terms(_HYPHEN.sub(" ", name)))
-            # ... and "Sam Bankman-Fried" in a passage is the subject's "SBF"
-            have |= {t for text in texts for name in long_names(text)
-                     for t in content_terms(initials(name))}
+            have = named_terms((c.passage.title or "", c.passage.text), subject)
             seen[c.passage.chunk_id] = all(n & have for n in names)
         return seen[c.passage.chunk_id]
 

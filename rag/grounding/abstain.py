@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rag.grounding.aliases import initials, long_names, short_forms
+from rag.grounding.aliases import named_terms
 from rag.grounding.passages import Passage, human_date
 from rag.grounding.quotes import PASSAGE_TERMS, Candidate, coverage, question_terms
 from rag.grounding.text import content_terms, numbers
@@ -24,7 +24,6 @@ _CALENDAR = frozenset(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
-_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
 
 
@@ -47,21 +46,16 @@ def proper_names(question: str) -> set[str]:
 def missing_specifics(question: str, passages: Sequence[Passage]) -> str | None:
     """Why the passages cannot be about the question: they leave out more than half of
     the figures and proper names it states (None when they do not)."""
-    corpus_terms: set[str] = set()
-    shorts: set[str] = set()
+    # "Bankman-Fried" in a passage is the question's "Bankman" and "Fried" as well, and
+    # "SBF" its "Sam Bankman-Fried" (and back).
+    corpus_terms = named_terms(
+        (text for p in passages
+         for text in (p.title or "", p.source or "", human_date(p.published_at) or "", p.text)),
+        question)
     for p in passages:
-        when = human_date(p.published_at) or ""
-        text = f"{p.title} {p.source or ''} {when} {p.text}"
-        corpus_terms.update(content_terms(text))
-        # "Bankman-Fried" in a passage is the question's "Bankman" and "Fried" as well
-        corpus_terms.update(content_terms(_HYPHEN.sub(" ", text)))
-        shorts |= short_forms(text)
         # "Oct. 17" in a report of August 2024 is a day of 2023: the year is mentioned.
         corpus_terms.update(str(date.fromordinal(a).year) for a, _ in event_days(
             p.text, day_of(p.published_at), relative=False))
-    for name in long_names(question):
-        if initials(name) in shorts:  # the passages write "SBF" for "Sam Bankman-Fried"
-            corpus_terms.update(content_terms(_HYPHEN.sub(" ", name)))
     figures = numbers(question)
     names = proper_names(question) - figures
     missing_figures = figures - corpus_terms

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from rag.grounding.text import content_terms
+
 _WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME = re.compile(rf"\b{_WORD}(?:\s+(?:of\s+)?{_WORD})+\b")
 """Two or more capitalised words in a row ("Sam Bankman-Fried", "Federal Trade Commission")."""
@@ -68,3 +70,29 @@ def other_forms(question: str, texts: Iterable[str]) -> dict[str, str]:
             if short not in question:
                 found.setdefault(asked_long[short], short)
     return found
+
+
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def word_terms(text: str) -> list[str]:
+    """The content terms of ``text``, a hyphenated word also as its parts
+    ("Bankman-Fried" is "bankman" and "fried" too)."""
+    return content_terms(text) + content_terms(_HYPHEN.sub(" ", text))
+
+
+def named_terms(texts: Iterable[str], asked: str) -> set[str]:
+    """The terms ``texts`` name in any form ``asked`` may use: their words
+    (:func:`word_terms`), the short form of each long name they write ("Sam Bankman-Fried"
+    names "sbf") and the words of each long name of ``asked`` whose short form they write
+    ("SBF" names "sam", "bankman" and "fried")."""
+    have: set[str] = set()
+    shorts: set[str] = set()
+    for text in texts:
+        have.update(word_terms(text))
+        have.update(t for name in long_names(text) for t in content_terms(initials(name)))
+        shorts |= short_forms(text)
+    for name in long_names(asked):
+        if initials(name) in shorts:
+            have.update(word_terms(name))
+    return have
