@@ -19,6 +19,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -82,6 +83,11 @@ class NewsEmbedding:
         """Embed texts as an (n, dim) float32 array."""
         raise NotImplementedError
 
+    def encode_many(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`encode` for indexing, where throughput counts more than the memory a
+        model may spend on it; by default the same."""
+        return self.encode(texts)
+
     def get_query_embedding(self, query: str) -> list[float]:
         """The vector a search for ``query`` uses."""
         vector: list[float] = self.encode([query])[0].tolist()
@@ -101,12 +107,10 @@ class Session(Protocol):
         ...
 
 
-class _Model(NamedTuple):
-    """The loaded model: its session and input names, the tokenizer that feeds it
-    (truncating, never padding), and one that counts tokens (no truncation either)."""
+class _Tokenizers(NamedTuple):
+    """The tokenizer that feeds the model (truncating, never padding) and one that counts
+    tokens (no truncation either)."""
 
-    session: Session
-    input_names: tuple[str, ...]
     tokenizer: Tokenizer
     counter: Tokenizer
 
@@ -117,14 +121,20 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
     Texts run one at a time, unpadded: on two cores that embeds corpus chunks 1.3 times
     as fast as padded batches of 32, and a question's 300 candidate sentences in 2 s
     instead of 27 s (one long sentence padded the whole batch). A text's vector is the
-    same either way.
+    same either way. A question's texts run on one session using every core; an index's
+    (:meth:`encode_many`) on one single-threaded session per core, each taking its share:
+    one text's matrices are too small to split well between threads (the whole
+    MultiHop-RAG corpus in 314 s instead of 371 s), and each session costs about 100 MB,
+    which only a process that indexes pays.
     """
 
     def __init__(self, *, embed_batch_size: int = 32, num_threads: int | None = None) -> None:
         self.model_name = ONNX_MODEL_ID
         self.embed_batch_size = embed_batch_size
         self.num_threads = num_threads
-        self._model: _Model | None = None
+        self._tokenizers: _Tokenizers | None = None
+        self._sessions: dict[bool, tuple[Session, ...]] = {}  # by "one per core"
+        self._input_names: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     @property
@@ -132,33 +142,43 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
         """The id an index records for the model that built it."""
         return f"onnx:{self.model_name}"
 
-    def _load(self) -> _Model:
-        model = self._model
-        if model is not None:
-            return model
-        with self._lock:
-            if self._model is not None:
-                return self._model
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
+    def _load(self) -> _Tokenizers:
+        if self._tokenizers is None:
+            with self._lock:
+                if self._tokenizers is None:
+                    from tokenizers import Tokenizer
 
-            model_path, tokenizer_path = bundled_model_files()
-            tokenizer = Tokenizer.from_file(str(tokenizer_path))
-            counter = Tokenizer.from_file(str(tokenizer_path))
-            for t in (tokenizer, counter):
-                t.no_padding()
-            counter.no_truncation()
-            tokenizer.enable_truncation(max_length=MAX_TOKENS)
-            options = ort.SessionOptions()
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.intra_op_num_threads = self.num_threads or os.cpu_count() or 1
-            options.log_severity_level = 3
-            session = ort.InferenceSession(
-                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-            self._model = _Model(session, tuple(i.name for i in session.get_inputs()),
-                                 tokenizer, counter)
-            return self._model
+                    tokenizer_path = bundled_model_files()[1]
+                    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+                    counter = Tokenizer.from_file(str(tokenizer_path))
+                    for t in (tokenizer, counter):
+                        t.no_padding()
+                    counter.no_truncation()
+                    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+                    self._tokenizers = _Tokenizers(tokenizer, counter)
+        return self._tokenizers
+
+    def _sessions_for(self, per_core: bool) -> tuple[Session, ...]:
+        """One session on every core, or one single-threaded session per core."""
+        sessions = self._sessions.get(per_core)
+        if sessions is not None:
+            return sessions
+        with self._lock:
+            if per_core not in self._sessions:
+                import onnxruntime as ort
+
+                cores = self.num_threads or os.cpu_count() or 1
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.intra_op_num_threads = 1 if per_core else cores
+                options.log_severity_level = 3
+                model_path = str(bundled_model_files()[0])
+                made = tuple(ort.InferenceSession(model_path, sess_options=options,
+                                                  providers=["CPUExecutionProvider"])
+                             for _ in range(cores if per_core else 1))
+                self._input_names = tuple(i.name for i in made[0].get_inputs())
+                self._sessions[per_core] = made
+            return self._sessions[per_core]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """WordPiece tokens of each text, without special tokens or truncation."""
@@ -167,16 +187,35 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; returns an (n, 384) float32 array of unit vectors, in input order."""
-        model = self._load()
+        return self._embed(texts, per_core=False)
+
+    def encode_many(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`encode`, with one single-threaded session per core sharing the texts."""
+        return self._embed(texts, per_core=len(texts) > 1)
+
+    def _embed(self, texts: Sequence[str], *, per_core: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        encodings = self._load().tokenizer.encode_batch(list(texts))
+        sessions = self._sessions_for(per_core)
         pooled = np.zeros((len(texts), 384), dtype=np.float32)
-        for row, encoding in enumerate(model.tokenizer.encode_batch(list(texts))):
-            ids = np.array([encoding.ids], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-            if "token_type_ids" in model.input_names:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            pooled[row] = model.session.run(None, feeds)[0][0].mean(axis=0)  # no padding
+
+        def run(session: Session, rows: range) -> None:
+            for row in rows:
+                ids = np.array([encodings[row].ids], dtype=np.int64)
+                feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                if "token_type_ids" in self._input_names:
+                    feeds["token_type_ids"] = np.zeros_like(ids)
+                pooled[row] = session.run(None, feeds)[0][0].mean(axis=0)  # no padding
+
+        shares = [(session, range(k, len(texts), len(sessions)))
+                  for k, session in enumerate(sessions[: len(texts)])]
+        if len(shares) == 1:
+            run(*shares[0])
+        else:  # onnxruntime lets go of the GIL while a session runs
+            with ThreadPoolExecutor(len(shares)) as pool:
+                for done in [pool.submit(run, *share) for share in shares]:
+                    done.result()
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: np.ndarray = pooled / np.clip(norms, 1e-12, None)
         return unit
@@ -190,7 +229,7 @@ def embed_sorted(embedder: NewsEmbedding, texts: Sequence[str]) -> list[list[flo
     out: list[list[float]] = [[] for _ in texts]
     for start in range(0, len(order), size):
         batch = order[start : start + size]
-        vectors = embedder.encode([texts[i] for i in batch])
+        vectors = embedder.encode_many([texts[i] for i in batch])
         for i, vector in zip(batch, vectors.tolist(), strict=True):
             out[i] = vector
     return out

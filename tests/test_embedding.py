@@ -45,6 +45,15 @@ def test_one_thread_and_two_agree(model: OnnxMiniLMEmbedding) -> None:
                        atol=1e-6)
 
 
+@pytest.mark.parametrize("texts", [[SHORT], [SHORT, LONG], [LONG, *OTHERS, SHORT, SHORT]])
+def test_an_index_shares_texts_between_sessions_in_input_order(
+    model: OnnxMiniLMEmbedding, texts: list[str]
+) -> None:
+    many = model.encode_many(texts)
+    assert many.shape == (len(texts), 384)
+    assert np.allclose(many, model.encode(texts), atol=1e-6)
+
+
 def test_callers_on_several_threads_get_the_same_vectors(model: OnnxMiniLMEmbedding) -> None:
     expected = model.encode(OTHERS)
     with ThreadPoolExecutor(4) as pool:
