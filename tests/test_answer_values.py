@@ -64,6 +64,11 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
         (AnswerType.DATE, "The fort was built in 1787 of coral and gypsum.",
          "When was the fort built?", "in 1787"),
         (AnswerType.DATE, "The ban lasts until 2025.", "When does the ban end?", "until 2025"),
+        # Two days of a month are one date.
+        (AnswerType.DATE, "The draft will be held on November 20 and 21 with the rookie "
+         "draft a day later.", "When is the AFL draft?", "November 20 and 21"),
+        (AnswerType.DATE, "The summit runs 20-21 November in Paris.", "When is the summit?",
+         "20-21 November"),
         # A title the question already says is not part of the name after it.
         (AnswerType.ENTITY, "It will get no sympathy from new Fair Work Ombudsman "
          "Anna Booth.", "Who is Australia's new Fair Work Ombudsman?", "Anna Booth"),
@@ -80,6 +85,24 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
 )
 def test_values_of(kind: AnswerType, sentence: str, question: str, first: str) -> None:
     assert values_of(kind, sentence, question)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "values"),
+    [
+        # "How much" never asks an age; "how much was the deal" asks a sum of money.
+        ("The 26-year-old avoided arbitration and signed a $9.95 million contract.",
+         "How much was the one-year deal Torres signed?", ["$9.95 million"]),
+        ("At 31, she lifted 140 kilograms.", "How much did she lift?", ["140 kilograms"]),
+        ("The card's annual fee is $99 after a first year at 0.", "How much is the annual fee?",
+         ["$99"]),
+        ("At 31, she lifted 140 kilograms.", "How old was she?", ["31"]),
+        ("It looked cool and, at $299, was reasonably priced.", "How much does it cost?",
+         ["$299"]),
+    ],
+)
+def test_the_figures_a_question_can_ask(sentence: str, question: str, values: list[str]) -> None:
+    assert values_of(AnswerType.NUMBER, sentence, question) == values
 
 
 def test_no_value_the_question_already_names() -> None:

@@ -27,10 +27,12 @@ NUMBER = re.compile(
     re.I,
 )
 YEAR = r"(?:1[5-9]|20)\d{2}"  # a year, 1500-2099, as dates are read
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAYS = rf"{_DAY}(?:\s*(?:-|–|and|to)\s*{_DAY}\b)?"  # "20 and 21", "20-21": two days
 DATE = re.compile(
     rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    rf"(?:(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?"
+    rf"(?:(?:{_MONTH_RE})\.?\s+{_DAYS}(?:,?\s+\d{{4}})?"
+    rf"|{_DAYS}\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_RE})\.?\s+\d{{4}}"
     rf"|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
     rf"|(?:in|since|by|until)\s+{YEAR})\b",
@@ -194,8 +196,12 @@ def listed_with(value: str, sentence: str, others: Iterable[str]) -> list[str]:
 
 
 _CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
-                         r"raise|raised|fund|funding|earn|charge|fine|budget)", re.I)
-_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|pounds?|euros?|yen|usd|eur|gbp)\b", re.I)
+                         r"raise|raised|fund|funding|earn|charge|fine|budget|fee|fees|deal|"
+                         r"contract|salary|offer|bid|loan|settlement|bonus|prize|wages?|"
+                         r"valuation|invest|investment|rent|tax)", re.I)
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|pounds?|euros?|yen|rupees?|rs|usd|eur|gbp)\b",
+                       re.I)
+_HOW_MUCH = re.compile(r"^\s*how\s+much\b", re.I)
 
 
 def nearest_first(spans: Iterable[tuple[int, int]], sentence: str, question: str) -> list[
@@ -248,11 +254,16 @@ _AGE_Q = re.compile(r"^\s*how\s+old\b", re.I)
 # An age: "aged 28", "At 28, in his prime", "Stapleton, 45, told", "a 28-year-old".
 _AGE_BEFORE = re.compile(r"\b(?:aged?|at)\s+$", re.I)
 _AGE_AFTER = re.compile(r"[\s-]+years?[\s-]+old\b", re.I)
+_RATE_AFTER = re.compile(r"\s*(?:%|per\s*cent|percent)", re.I)
 
 
 def _an_age(sentence: str, a: int, b: int) -> bool:
     """Whether the figure at ``a:b`` is said as someone's age."""
-    if _AGE_BEFORE.search(sentence[max(0, a - 8) : a]) or _AGE_AFTER.match(sentence, b):
+    if _AGE_AFTER.match(sentence, b):
+        return True
+    if not re.fullmatch(r"\d{1,3}", sentence[a:b]) or _RATE_AFTER.match(sentence, b):
+        return False  # "at $299", "at 3.5", "at 40%": a price or a rate
+    if _AGE_BEFORE.search(sentence[max(0, a - 8) : a]):
         return True
     # Set off by commas after a name: "Stapleton, 45, told"
     return bool(re.search(r"[A-Za-z], $", sentence[max(0, a - 3) : a])) \
@@ -280,6 +291,8 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     spans = numbers_in(sentence)
     if _AGE_Q.match(question):
         spans = [(a, b) for a, b in spans if _an_age(sentence, a, b)]
+    elif _HOW_MUCH.match(question):  # "how much" never asks an age ("the 26-year-old")
+        spans = [(a, b) for a, b in spans if not _an_age(sentence, a, b)]
     spans = _with_unit(sentence, spans)
     if _CURRENCY_Q.match(question):
         spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
