@@ -96,15 +96,24 @@ _WHAT_THING = re.compile(
 # The verbs of "What did X say about Y?" and of "How did X do against Y?" (overview.py reads
 # the subject out of them).
 SAYING = r"(?:say|said|announce|announced|unveil|unveiled|reveal|revealed)"
-FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|performing)"
+FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|performing|" \
+         r"(?:been\s+)?received)"
+ACTING = r"(?:doing|done)"  # "What is the EU doing about X?"
 # "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
-# "What's the latest on ...", "What are people saying about ...", "What did X say about Y?",
+# "What's the latest on ...", "What's new with ...", "Any news on ...", "Catch me up on ...",
+# "What are people saying about ...", "What did X say about Y?",
 # "How did X do?": an open question, answered with a short overview.
 OPEN_QUESTION = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
     r"what(?:'s|’s|\s+is)\s+the\s+(?:latest|news)\s+(?:on|about|with)\b|"
+    # "What's new with X?", "Any news on X?", "Give me an update on X", "Catch me up on X"
+    r"what(?:'s|’s|\s+is)\s+new\s+(?:with|at|in|for|on)\b|"
+    r"any\s+(?:news|updates?)\s+(?:on|about|from|with)\b|"
+    r"what(?:'s|’s|\s+is|\s+was)\s+in\b|"  # "What's in Biden's AI executive order?"
+    rf"what\s+(?:is|are|has|have)\s+[^?]{{1,60}}?\s+{ACTING}\s+(?:about|on|with|to|for)\b|"
+    r"(?:give\s+me\s+)?(?:an\s+)?update\s+(?:me\s+)?on\b|catch\s+me\s+up\s+on\b|"
     r"what\s+(?:are|do)\s+(?:people|fans|critics|reviewers|experts)\s+(?:saying|say|think)\s+"
     r"(?:about|of)\b|"
     rf"what\s+(?:did|does|has)\s+[^?]{{1,60}}?\s+{SAYING}\s+(?:about|at|on|in|after)\b|"
