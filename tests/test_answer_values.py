@@ -79,6 +79,13 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
          "Which arena saw the Hawks' win?", "WIN Entertainment Centre"),
         (AnswerType.PLACE, "The contractor was killed near Kirkuk in December.",
          "Where was the contractor killed?", "Kirkuk"),
+        # A place and the one after its comma are one place, unless a list goes on.
+        (AnswerType.PLACE, "He was streaming from Brisbane, Australia, when it happened.",
+         "Where was he streaming from?", "Brisbane, Australia"),
+        (AnswerType.PLACE, "Talks in Doha, Cairo and Amman went on.", "Where were talks held?",
+         "Doha"),
+        (AnswerType.PLACE, "Talks in Doha, Cairo, Amman went on.", "Where were talks held?",
+         "Doha"),
         (AnswerType.ENTITY, "However, Sam Bankman-Fried told the court that FTX was fine.",
          "Who is the founder on trial?", "Sam Bankman-Fried"),
     ],
@@ -176,6 +183,10 @@ def test_a_repeat_is_not_an_answer() -> None:
         ("I’ve said Kenya won.", ["Kenya"]),
         ("We’ve reached out to Tan. They’re sure.", ["Tan"]),
         ("It was in October the Commission wrote.", ["Commission"]),
+        # An initial inside a name is part of it; a sentence's end is not.
+        ("The book, edited by David W. Orr, is out from MIT Press.", ["David W. Orr", "MIT Press"]),
+        ("He met Biden. Then Trump spoke.", ["Biden", "Trump"]),
+        ("They beat Mexico under Jaime Lozano B. You could see why.", ["Mexico", "Jaime Lozano"]),
     ],
 )
 def test_entities_in(sentence: str, names: list[str]) -> None:

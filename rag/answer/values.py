@@ -344,8 +344,22 @@ def _name_spans(names: Iterable[str], sentence: str, question: str) -> list[tupl
 
 
 def place_spans(sentence: str, question: str) -> list[tuple[int, int]]:
-    """Places (names after "in", "at", "near" ...) the question does not name."""
-    return _name_spans(places_in(sentence), sentence, question)
+    """Places (names after "in", "at", "near" ...) the question does not name; a place
+    and the one after its comma are one ("Auburn, Washington"), unless a list goes on
+    ("Basra, Najaf and Kirkuk")."""
+    out: list[tuple[int, int]] = []
+    listed = False  # the last place is an item of a list
+    for a, b in _name_spans(places_in(sentence), sentence, question):
+        comma = bool(out) and sentence[out[-1][1] : a] == ", "
+        if comma and not listed and not _LIST_GOES_ON.match(sentence, b):
+            out[-1] = (out[-1][0], b)
+        else:
+            listed = comma
+            out.append((a, b))
+    return out
+
+
+_LIST_GOES_ON = re.compile(r",?\s+(?:and|or)\s+(?:in\s+)?[A-Z]|,\s*[A-Z]")
 
 
 def entity_spans(sentence: str, question: str) -> list[tuple[int, int]]:
