@@ -45,7 +45,7 @@ def test_one_thread_and_two_agree(model: OnnxMiniLMEmbedding) -> None:
                        atol=1e-6)
 
 
-@pytest.mark.parametrize("texts", [[SHORT], [SHORT, LONG], [LONG, *OTHERS, SHORT, SHORT]])
+@pytest.mark.parametrize("texts", [[SHORT], [SHORT, LONG], [LONG, *OTHERS, SHORT, SHORT] * 4])
 def test_an_index_shares_texts_between_sessions_in_input_order(
     model: OnnxMiniLMEmbedding, texts: list[str]
 ) -> None:
