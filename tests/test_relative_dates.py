@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from rag.answer.answerer import UNDATED, only_time
 from rag.container import Services
 from rag.query.hints import without_outlets
 from rag.query.relative_dates import read_time_frame, reads_latest
@@ -110,6 +111,29 @@ def test_a_range_no_article_falls_in_is_said_and_not_applied(seed_index: Service
     assert result.time_frame is not None
     assert result.time_frame.endswith("no indexed article is dated then")
     assert result.passages
+
+
+def test_a_question_only_of_a_time_no_article_is_dated_is_not_answered_from_other_days(
+    seed_index: Services,
+) -> None:
+    result = seed_index.answerer.answer("What was in the news this week?",
+                                        mode="extractive", as_of=date(2026, 12, 1))
+    assert result.abstained and not result.sentences
+    assert result.time_frame is not None and result.time_frame.endswith(UNDATED)
+    assert "only of a time" in result.reason
+
+
+@pytest.mark.parametrize(("question", "phrase", "only"), [
+    ("What was in the news last week?", "last week", True),
+    ("Any news from yesterday?", "yesterday", True),
+    ("Summarize what happened in the world this week", "this week", True),
+    ("What happened at Camp Taji this week?", "this week", False),
+    ("What did Pompeo say last week?", "last week", False),
+])
+def test_only_time(question: str, phrase: str, only: bool) -> None:
+    frame = f"{phrase} = 1 December 2026 (as of 2 December 2026){UNDATED}"
+    assert only_time(question, frame) is only
+    assert not only_time(question, f"{phrase} = 1 December 2026 (as of 2 December 2026)")
 
 
 @pytest.mark.parametrize(("question", "outlets", "kept"), [

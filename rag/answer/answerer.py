@@ -45,6 +45,7 @@ from rag.grounding.citations import (
 from rag.grounding.directives import drop_directives, mask_directives
 from rag.grounding.passages import Passage
 from rag.grounding.similarity import CachedSimilarity, VectorCache
+from rag.grounding.text import QUESTION_WORDS, content_terms
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
 from rag.prompts import STOP_SEQUENCES, answer_prompt
@@ -55,6 +56,12 @@ from rag.retrieval import Filters, HybridRetriever, filter_attributes
 from rag.tracing import MeteredLLM, TokenUsage, child_span, ending, tracer
 
 ABSTAIN_TEXT = "The indexed articles do not answer this question."
+UNDATED = ": no indexed article is dated then"  # a time frame read but not applied
+# What "What was in the news last week?" asks besides its time: nothing.
+_ANY_NEWS = frozenset(content_terms(
+    "news happened happening going latest new update updates story stories headline "
+    "headlines world today tonight yesterday recent recently summarize summarise summary "
+    "overview tell"))
 MAX_QUESTION_CHARS = 2000
 YEARS_BACK = 10  # a month named without its year is looked for this many years back
 _MODEL_ABSTAINS = re.compile(
@@ -98,6 +105,17 @@ def assemble(
     quotes = [q for q in rest if not any(item in used for item in q.evidence.items())]
     return lead + list(generated) + quotes
 
+
+
+def only_time(question: str, frame: str) -> bool:
+    """Whether ``frame`` (a time frame as read, :data:`UNDATED`: no article is of it) is
+    all that ``question`` asks about: "What was in the news last week?", not "What happened
+    at Camp Taji this week?"."""
+    if not frame.endswith(UNDATED):
+        return False
+    phrase = frame.split(" = ")[0].split(":")[0]
+    rest = set(content_terms(question)) - set(content_terms(phrase)) - _ANY_NEWS
+    return not rest - QUESTION_WORDS
 
 class Answerer:
     """Answers questions from the index with verified citations."""
@@ -155,7 +173,7 @@ class Answerer:
                 return narrowed, tried.describe() + latest
             # "in December": an earlier December when this year's has no article
             tried = tried.year_before()
-        return filters, f"{frame.describe()}: no indexed article is dated then"
+        return filters, f"{frame.describe()}{UNDATED}"
 
     def _draft(
         self, reading: Reading, gathered: Gathered, timings: dict[str, float],
@@ -338,6 +356,11 @@ class Answerer:
                 for pe in gathered.parts:
                     pe.ranked = unsaid(pe.ranked, reading.said)
             composition = compose(reading.plan, gathered, sim)
+            if reading.frame and only_time(reading.standalone, reading.frame):
+                # No article is of the time asked about, and the question asks of nothing
+                # else: an answer from other days would answer another question.
+                composition = Composition(
+                    abstained=True, reason="it asks only of a time no indexed article is dated")
             if span.is_recording():
                 span.set_attributes({
                     "rag.passages": len(gathered.passages),
