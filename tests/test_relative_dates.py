@@ -131,9 +131,21 @@ def test_a_question_only_of_a_time_no_article_is_dated_is_not_answered_from_othe
     ("What did Pompeo say last week?", "last week", False),
 ])
 def test_only_time(question: str, phrase: str, only: bool) -> None:
-    frame = f"{phrase} = 1 December 2026 (as of 2 December 2026){UNDATED}"
+    frame = f"{phrase} = 1 December 2026 (as of 2 December 2026)"
     assert only_time(question, frame) is only
-    assert not only_time(question, f"{phrase} = 1 December 2026 (as of 2 December 2026)")
+    assert only_time(question, frame + UNDATED) is only
+    assert not only_time(question, f"{phrase}: the newest reports first (as of 2 December 2026)")
+
+
+def test_a_question_only_of_a_time_gets_the_headlines_of_its_articles(
+    seed_index: Services,
+) -> None:
+    result = seed_index.answerer.answer("What happened this week?", mode="extractive",
+                                        as_of=date(2020, 3, 20))
+    assert not result.abstained and result.sentences
+    assert all(" headlined: “" in s.text for s in result.sentences)
+    cited = {result.passages[n - 1].published_at for s in result.sentences for n in s.citations}
+    assert cited and all("2020-03-16" <= day <= "2020-03-20" for day in cited)
 
 
 @pytest.mark.parametrize(("question", "outlets", "kept"), [

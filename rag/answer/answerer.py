@@ -19,7 +19,7 @@ from index.embedding import NewsEmbedding
 from rag.answer.check import keep_answers
 from rag.answer.compose import Composition, compose
 from rag.answer.evidence import Gathered, excerpts, gather, judge_parts
-from rag.answer.overview import follow_up, unsaid, within_words
+from rag.answer.overview import digest, follow_up, unsaid, within_words
 from rag.answer.plan import AnswerType
 from rag.answer.question import QuestionPlan, day_range, read_question
 from rag.answer.render import render, strip_live_markup
@@ -108,11 +108,11 @@ def assemble(
 
 
 def only_time(question: str, frame: str) -> bool:
-    """Whether ``frame`` (a time frame as read, :data:`UNDATED`: no article is of it) is
-    all that ``question`` asks about: "What was in the news last week?", not "What happened
-    at Camp Taji this week?"."""
-    if not frame.endswith(UNDATED):
-        return False
+    """Whether the time ``frame`` (as read: "last week = ...") is all that ``question``
+    asks about: "What was in the news last week?", not "What happened at Camp Taji this
+    week?"."""
+    if " = " not in frame:
+        return False  # "the latest": no days of their own
     phrase = frame.split(" = ")[0].split(":")[0]
     rest = set(content_terms(question)) - set(content_terms(phrase)) - _ANY_NEWS
     return not rest - QUESTION_WORDS
@@ -357,10 +357,14 @@ class Answerer:
                     pe.ranked = unsaid(pe.ranked, reading.said)
             composition = compose(reading.plan, gathered, sim)
             if reading.frame and only_time(reading.standalone, reading.frame):
-                # No article is of the time asked about, and the question asks of nothing
-                # else: an answer from other days would answer another question.
-                composition = Composition(
-                    abstained=True, reason="it asks only of a time no indexed article is dated")
+                if reading.frame.endswith(UNDATED):
+                    # No article is of the time asked about: an answer from other days
+                    # would answer another question.
+                    composition = Composition(
+                        abstained=True,
+                        reason="it asks only of a time no indexed article is dated")
+                elif (told := digest(gathered.passages)).sentences:
+                    composition = Composition(told.sentences, lead_note=told.note)
             if span.is_recording():
                 span.set_attributes({
                     "rag.passages": len(gathered.passages),

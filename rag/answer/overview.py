@@ -33,6 +33,7 @@ from rag.answer.values import MONTHS_DAYS, entities_in, ordinary_word
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import named_terms, other_forms, word_terms
 from rag.grounding.citations import CheckedSentence, Similarity
+from rag.grounding.passages import Passage
 from rag.grounding.quotes import (
     POINTS_BACK,
     STAMP,
@@ -494,6 +495,27 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
     note = (f"an overview: {opened}{len(told)} sentences from {articles} "
             f"article{'s' if articles != 1 else ''}, in the order of their reports")
     return Overview(sentences, note)
+
+
+def digest(passages: Sequence[Passage]) -> Overview:
+    """For a question only of a time ("What happened this week?", its passages all of
+    that time): the headlines of their articles that tell a story, in the order of their
+    reports, within :data:`MAX_WORDS`. Its words say nothing of what to pick; any
+    sentence chosen by them would be one that happens to say "this week"."""
+    firsts: dict[str, Passage] = {}
+    for p in passages:
+        title = " ".join((p.title or "").split())
+        if p.doc_id not in firsts and title and not _NOT_A_STORY.search(title) \
+                and is_summary_sentence(title + "."):
+            firsts[p.doc_id] = p
+    told = sorted(firsts.values(), key=lambda p: p.published_at or "")
+    sentences = within_words([
+        CheckedSentence(text=said_by(replace(p, source=short_outlet(p.source)),
+                                     " ".join(p.title.split()), "headlined"),
+                        citations=[p.n], supported=True, origin="quoted")
+        for p in told])
+    return Overview(sentences, f"a digest: the headlines of {len(sentences)} articles of "
+                               "the time asked about, in the order of their reports")
 
 
 def _quoted(c: Candidate) -> CheckedSentence:
