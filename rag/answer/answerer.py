@@ -360,9 +360,10 @@ class Answerer:
                 if reading.frame.endswith(UNDATED):
                     # No article is of the time asked about: an answer from other days
                     # would answer another question.
-                    composition = Composition(
-                        abstained=True,
-                        reason="it asks only of a time no indexed article is dated")
+                    phrase, _, days = reading.frame.partition(" = ")
+                    composition = Composition(abstained=True, reason=(
+                        f"no indexed article is dated {phrase} ({days.split(' (as of')[0]}), "
+                        "and the question asks about nothing else"))
                 elif (told := digest(gathered.passages)).sentences:
                     composition = Composition(told.sentences, lead_note=told.note)
             if span.is_recording():
