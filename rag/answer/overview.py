@@ -450,12 +450,12 @@ def headlines(topical: Sequence[Candidate], question: str) -> list[CheckedSenten
     best: dict[str, Candidate] = {}
     for c in topical:
         title = _title(c)
-        if c.passage.doc_id in best or not title or _NOT_A_STORY.search(title):
+        if c.passage.doc_id in best or not _a_story(title):
             continue
         terms = set(content_terms(title))
         # It names the subject and says more than the question: "Missiles were fired at
         # the US embassy in Iraq" tells nothing to "Tell me about the missiles fired at ...".
-        if is_summary_sentence(title + ".") and len(terms - asked) >= HEADLINE_NEWS and \
+        if len(terms - asked) >= HEADLINE_NEWS and \
                 coverage(wanted, terms) >= HEADLINE_COVERAGE:
             best[c.passage.doc_id] = c
         if len(best) == HEADLINES:
@@ -468,10 +468,21 @@ def _title(c: Candidate) -> str:
     return " ".join((c.passage.title or "").split())
 
 
+def _a_story(title: str) -> bool:
+    """Whether a headline tells a story (not a live blog's, a listing's or a deal's)."""
+    return bool(title) and not _NOT_A_STORY.search(title) and is_summary_sentence(title + ".")
+
+
 def _headline(c: Candidate) -> CheckedSentence:
-    return CheckedSentence(text=said_by(_short(c).passage, _title(c), "headlined"),
-                           citations=[c.passage.n], supported=True, score=c.score,
-                           origin="quoted")
+    return headline_of(c.passage, c.score)
+
+
+def headline_of(passage: Passage, score: float = 0.0) -> CheckedSentence:
+    """The passage's article's title, quoted as its outlet headlined it, cited to it."""
+    said = replace(passage, source=short_outlet(passage.source))
+    return CheckedSentence(text=said_by(said, " ".join((passage.title or "").split()),
+                                        "headlined"),
+                           citations=[passage.n], supported=True, score=score, origin="quoted")
 
 
 def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity) -> Overview:
@@ -504,16 +515,10 @@ def digest(passages: Sequence[Passage]) -> Overview:
     sentence chosen by them would be one that happens to say "this week"."""
     firsts: dict[str, Passage] = {}
     for p in passages:
-        title = " ".join((p.title or "").split())
-        if p.doc_id not in firsts and title and not _NOT_A_STORY.search(title) \
-                and is_summary_sentence(title + "."):
+        if p.doc_id not in firsts and _a_story(" ".join((p.title or "").split())):
             firsts[p.doc_id] = p
     told = sorted(firsts.values(), key=lambda p: p.published_at or "")
-    sentences = within_words([
-        CheckedSentence(text=said_by(replace(p, source=short_outlet(p.source)),
-                                     " ".join(p.title.split()), "headlined"),
-                        citations=[p.n], supported=True, origin="quoted")
-        for p in told])
+    sentences = within_words([headline_of(p) for p in told])
     return Overview(sentences, f"a digest: the headlines of {len(sentences)} articles of "
                                "the time asked about, in the order of their reports")
 
