@@ -89,6 +89,10 @@ class NewsEmbedding:
         model may spend on it; by default the same."""
         return self.encode(texts)
 
+    def end_bulk(self) -> None:
+        """Free what :meth:`encode_many` loaded for an index run (a server that indexed an
+        upload keeps answering without it); the next call loads it again."""
+
     def get_query_embedding(self, query: str) -> list[float]:
         """The vector a search for ``query`` uses."""
         vector: list[float] = self.encode([query])[0].tolist()
@@ -194,6 +198,11 @@ class OnnxMiniLMEmbedding(NewsEmbedding):
         """:meth:`encode`, with one single-threaded session per core sharing the texts
         when there are enough of them to repay loading those sessions (about 0.1 s)."""
         return self._embed(texts, per_core=len(texts) >= PER_CORE_FROM)
+
+    def end_bulk(self) -> None:
+        """Drop the per-core sessions (about 100 MB each)."""
+        with self._lock:
+            self._sessions.pop(True, None)
 
     def _embed(self, texts: Sequence[str], *, per_core: bool) -> np.ndarray:
         if not texts:

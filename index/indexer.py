@@ -192,6 +192,7 @@ class Indexer:
         try:
             self._index_records(batch, known, same_pipeline, report, progress)
         finally:
+            self.embedder.end_bulk()
             if len(batch) >= IMPORT_SIZE:
                 self.catalog.clear_import()  # finished or stopped: no import under way
 

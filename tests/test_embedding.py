@@ -54,6 +54,16 @@ def test_an_index_shares_texts_between_sessions_in_input_order(
     assert np.allclose(many, model.encode(texts), atol=1e-6)
 
 
+def test_the_sessions_of_an_index_run_are_freed_after_it() -> None:
+    model = OnnxMiniLMEmbedding(num_threads=2)
+    texts = [SHORT, *OTHERS] * 4
+    first = model.encode_many(texts)
+    assert len(model._sessions.get(True, ())) == 2
+    model.end_bulk()
+    assert True not in model._sessions
+    assert np.allclose(model.encode_many(texts), first, atol=1e-6)
+
+
 def test_callers_on_several_threads_get_the_same_vectors(model: OnnxMiniLMEmbedding) -> None:
     expected = model.encode(OTHERS)
     with ThreadPoolExecutor(4) as pool:
