@@ -5,9 +5,9 @@ and of the indexing code, so a change to either builds a new one). Prints its di
     python scripts/multihop_index.py [--build]
 
 ``--build`` indexes the corpus into it first (a no-op when it is up to date; a cold build
-takes about 6 minutes on two cores). A second build started meanwhile (the suite starts
-one beside pytest, whose MultiHop tests ask for it too) waits for the first and then
-finds nothing to do. Exits 2 when the corpus is not beside the project
+takes about 5 minutes on two cores). A second build started meanwhile (the MultiHop tests
+ask for it too, when run without the suite's build before them) waits for the first and
+then finds nothing to do. Exits 2 when the corpus is not beside the project
 (``../shared/data/multihop-rag/corpus.json``).
 
 A change to the indexing code keys a new index, but most of its chunks are the old

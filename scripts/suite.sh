@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The suite as `make test` runs it: the MultiHop-RAG index that the MultiHop tests and the
-# eval gate share (scripts/multihop_index.py: a no-op when ~/.cache has it; about 6 minutes
+# eval gate share (scripts/multihop_index.py: a no-op when ~/.cache has it; about 5 minutes
 # of embedding on two cores when not), then pytest on every core (pytest-xdist, one module
 # per worker at a time), then the eval gate. The build runs first, not beside pytest: on two
 # cores the two together took 13.4 minutes, against 6.2 + 5.4 one after the other.
