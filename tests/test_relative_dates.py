@@ -28,6 +28,8 @@ AS_OF = date(2023, 10, 5)  # a Thursday
         ("What changed since Monday?", date(2023, 10, 2), AS_OF),
         ("What changed since Thursday?", AS_OF, AS_OF),
         ("What changed since Friday?", date(2023, 9, 29), AS_OF),
+        ("What did the court decide on Tuesday?", date(2023, 10, 3), date(2023, 10, 3)),
+        ("Who scored last Sunday?", date(2023, 10, 1), date(2023, 10, 1)),
         ("What was reported in the last 3 days?", date(2023, 10, 3), AS_OF),
         ("What was reported over the past two weeks?", date(2023, 9, 22), AS_OF),
     ],
@@ -62,6 +64,9 @@ def test_the_latest(question: str, latest: bool) -> None:
     "What happened in October 2023?",
     "Who won the week-long tournament?",
     "Is the company's last quarter better than expected?",
+    # a name that opens with a weekday
+    "Who starred on Sunday Night Football in November 2023?",
+    "What did the host say on Monday Night Football?",
 ])
 def test_no_relative_date(question: str) -> None:
     assert read_time_frame(question, AS_OF) is None

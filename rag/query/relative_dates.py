@@ -35,7 +35,10 @@ _PUNCTUATION = str.maketrans(string.punctuation, " " * len(string.punctuation))
 # "two weeks ago", "a fortnight ago": up to three words before the unit, the fewest
 # dateparser reads are the count ("21", "twenty-one", "a").
 _AGO = re.compile(r"\b((?:[\w-]+\s+){1,3})(day|week|fortnight|month|year)s?\s+ago\b", re.I)
-_ON_DAY = re.compile(r"\b(?:on|last)\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
+# A weekday, not a name that opens with one ("on Sunday Night Football", "the Sunday Times":
+# a capitalised word follows).
+_ON_DAY = re.compile(r"\b(?:on|last)\s+(" + "|".join(_WEEKDAYS) + r")\b(?!\s+(?-i:[A-Z]))",
+                     re.I)
 # A month after a preposition, not a date ("in March 2020", "the 5th of March": the query
 # hints read those) nor a name ("March Madness": a capitalised word follows). Case matters
 # for that word only.
