@@ -62,8 +62,10 @@ def _negated(text: str, terms: set[str]) -> bool:
     return False
 
 
-_AUXILIARY = re.compile(r"^\W*(?:did|does|do|has|have|had|is|was|are|were|will|would|can|"
-                        r"could)\s+", re.I)
+# The auxiliary that opens a yes/no claim, after a phrase that sets its scene if any ("In
+# his 2016 answer, did Kelce say ...").
+_AUXILIARY = re.compile(r"^(?:.{0,120}?,\s+)?\W*(?:did|does|do|has|have|had|is|was|are|were|"
+                        r"will|would|can|could)\s+", re.I)
 
 def predicate_word(claim: str) -> str | None:
     """The first word a yes/no claim says of its subject: "Did Harry Kane *score* ...",
@@ -79,6 +81,14 @@ def predicate_word(claim: str) -> str | None:
         if terms:
             return None if terms[0] in FRAME_TERMS else terms[0]  # "the article suggests"
     return None
+
+
+def _verbs(text: str) -> set[str]:
+    """The lemmas of the words a sentence can state a predicate with: not the words it
+    capitalises after its first, which name something ("the game 'Kiss, Marry, Kill'")."""
+    words = re.findall(r"[\w'’-]+", text)
+    said = (w for i, w in enumerate(words) if i == 0 or not w[0].isupper())
+    return set(lemma_terms(" ".join(said)))
 
 
 def bearing(part_evidence: PartEvidence) -> Bearing:
@@ -99,7 +109,7 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
     flipped = bool(stated) and (_negated(said_text, stated)
                                 != _negated(part_evidence.part.text, claim))
     said = predicate_word(part_evidence.part.text)
-    whole = bool(SENTENCE_END.search(said_text)) and (said is None or said in have)
+    whole = bool(SENTENCE_END.search(said_text)) and (said is None or said in _verbs(said_text))
     if _ABSENCE.search(part_evidence.part.text):
         return Bearing(coverage, False, False, whole, absence=True)
     return Bearing(coverage, coverage >= BEAR_COVERAGE and whole, flipped, whole)
