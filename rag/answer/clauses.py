@@ -11,10 +11,14 @@ from rag.answer.placement import predicate_terms
 from rag.grounding.quotes import Candidate
 from rag.grounding.text import lemma_terms
 
+# The reason an actor gives for what it did, after what it did: "called for the abolition
+# of DST, arguing that turning the clocks back increases the risk of road accidents". The
+# clause leads without these words.
+_STATED = r"(?:arguing|saying|claiming|insisting|explaining|on the grounds)\s+that"
 _CAUSE = re.compile(
-    r"\b(?:because(?:\s+of)?|due to|owing to|thanks to|as a result of|in (?:retaliation|"
-    r"response|reaction) (?:for|to)|in exchange for|for (?=\w+ing\b)|after|following|amid|"
-    r"over|citing|since|if|unless|"
+    r"\b(?:" + _STATED + r"|because(?:\s+of)?|due to|owing to|thanks to|as a result of|"
+    r"in (?:retaliation|response|reaction) (?:for|to)|in exchange for|for (?=\w+ing\b)|"
+    r"after|following|amid|over|citing|since|if|unless|"
     r"so that|in order to|to (?:avoid|prevent|protect|stop|ensure|help|make|keep|boost|"
     r"reduce|raise|counter)|as part of)\b", re.I)
 _METHOD = re.compile(
@@ -65,9 +69,14 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
         text = c.text
         for m in marker.finditer(text):
             before = set(lemma_terms(text[: m.start()]))
-            if not about or len(about & before) * 2 < len(about):
-                continue  # the clause must follow what it explains
-            clause = _ATTRIBUTION.sub("", text[m.start():]).strip(" .,;:”\"'")
+            stated = re.fullmatch(_STATED, m.group(0), re.I) is not None
+            # The clause must follow what it explains; a stated reason may restate some
+            # of the question's words itself ("called for …, arguing that turning the
+            # clocks back …" for "Why call to stop turning the clocks back?").
+            if not about or len(about & before) < (1 if stated else len(about) / 2):
+                continue
+            start = m.end() if stated else m.start()
+            clause = _ATTRIBUTION.sub("", text[start:]).strip(" .,;:”\"'")
             words = clause.split()
             if len(words) < 3:
                 continue
