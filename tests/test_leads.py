@@ -16,6 +16,7 @@ from rag.answer.lead import (
     candidate_features,
     choose_lead,
     full_form,
+    outside_asked_place,
     placed_elsewhere,
     score_candidates,
     shared_lead,
@@ -353,6 +354,21 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
     return {f.value: f.features for f in found}
 
 
+@pytest.mark.parametrize(("question", "sentence", "value", "candidate"), [
+    # a sum of money is no body ("$US13 per share")
+    ("Which company agreed to buy Blue Apron?", "Blue Apron said it was being bought by "
+     "Wonder Group for $US13 per share in cash.", "US13", False),
+    ("Which company agreed to buy Blue Apron?", "Blue Apron said it was being bought by "
+     "Wonder Group for $US13 per share in cash.", "Wonder Group", True),
+    # a place outside the one the question asks inside is no answer
+    ("Where in Idaho can you see the aurora?", "One place to see it is the Jokulsarlon "
+     "Glacier Lagoon in Iceland.", "Iceland", False),
+])
+def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
+                                       candidate: bool) -> None:
+    assert (value in _features(question, sentence)) is candidate
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "value", "feature", "expected"),
     [
@@ -477,6 +493,16 @@ def test_a_why_question_opens_with_the_cause_clause_without_its_attribution() ->
     assert lead.text == "If attacks within the country continue to target Americans"
 
 
+def test_a_why_question_opens_with_the_reason_the_actor_gave() -> None:
+    question = "Why has RoSPA called for the UK to stop turning the clocks back?"
+    ranked = ranked_sentences([
+        "RoSPA has called for the abolition of DST, arguing that turning the clocks back "
+        "increases the risk of road accidents, due to more people driving in the dark."])
+    lead = clause_lead(question, ranked)
+    assert lead is not None
+    assert lead.text.startswith("Turning the clocks back increases the risk of road accidents")
+
+
 def test_the_predicate_leaves_out_the_subject_and_reads_irregular_verbs() -> None:
     terms = predicate_terms("Who did Pompeo speak with after the attack?", ["Pompeo"], set())
     assert "speak" in terms and "pompeo" not in terms
@@ -498,6 +524,12 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
         # What an article leaves out no sentence bears, nor says the opposite of.
         ("the article on safety does not discuss any new model announcements",
          "OpenAI announced new model safety measures.", False, False),
+        # The claim's predicate as a word of a name or a title is not stated.
+        ("In 2016, did Travis Kelce say he would marry Taylor Swift?",
+         "In 2016 Travis Kelce, asked about Taylor Swift, played the game 'Kiss, Marry, "
+         "Kill'.", False, False),
+        ("In 2016, did Travis Kelce say he would marry Taylor Swift?",
+         "In 2016 Travis Kelce said he would marry Taylor Swift.", True, False),
     ],
 )
 def test_a_verdict_rests_on_a_sentence_that_bears_the_claim(
@@ -556,6 +588,9 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
         ("Did Harry Kane score in Bayern Munich's win at Old Trafford?", "score"),
         ("Is Billie Jean King part of the ownership group of the Dodgers?", "part"),
         ("Has India's population officially overtaken China's?", "popul"),
+        # after a phrase that sets the scene, and past a verb of saying
+        ("In his 2016 'Kiss, Marry, Kill' answer, did Travis Kelce say he would marry "
+         "Taylor Swift?", "marri"),
         # A claim framed as a report: its predicate is not the next word.
         ("Does the TechCrunch article suggest that revenue rose?", None),
         ("Who scored the goal?", None),
@@ -565,6 +600,48 @@ def test_predicate_word(claim: str, word: str | None) -> None:
     from rag.answer.bearing import predicate_word
 
     assert predicate_word(claim) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "value", "outside"),
+    [
+        # a place in a sentence that does not name the place the question asks inside
+        ("Where in Idaho can you see the aurora?",
+         "The best place is the Jökulsárlón Glacier Lagoon in Iceland.", "Iceland", True),
+        ("Where in Idaho can you see the aurora?",
+         "In Idaho, aurora hunters head to Priest Lake.", "Priest Lake", False),
+        # ... or the named place itself
+        ("Where in Idaho can you see the aurora?",
+         "In Idaho, aurora hunters head to Priest Lake.", "Idaho", True),
+        ("In which city in Spain was the final played?",
+         "The final was played in Lisbon.", "Lisbon", True),
+        ("Where in the Outer Hebrides is the sky darkest?",
+         "On Lewis, in the Outer Hebrides, the sky is darkest.", "Lewis", False),
+        # a question that asks for no place inside another
+        ("Where did the final take place in 2023?", "It was played in Lisbon.", "Lisbon", False),
+        ("Where was the festival held?", "It was held in Accra.", "Accra", False),
+    ],
+)
+def test_a_place_outside_the_one_asked_inside_is_not_the_answer(
+    question: str, sentence: str, value: str, outside: bool
+) -> None:
+    assert outside_asked_place(question, sentence, value) is outside
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("petitti", "pettiti", True),  # two letters swapped
+    ("zelensky", "zelenskyy", True),  # a letter doubled
+    ("zelenskyy", "zelensky", True),
+    ("hansen", "hanson", False),  # another letter: another name
+    ("martin", "martins", False),  # a letter added, not doubled
+    ("allen", "alnel", False),  # too short to tell
+    ("harbaugh", "harbaugh", False),  # the same key already
+])
+def test_a_name_misspelt_by_swapped_or_doubled_letters_is_one_name(a: str, b: str,
+                                                                   same: bool) -> None:
+    from rag.answer.lead import misspelt
+
+    assert misspelt(a, b) is same
 
 
 @pytest.mark.parametrize(

@@ -195,6 +195,7 @@ _AT = re.compile(r"\bat\s+(?:the\s+)?$")
 _THE = re.compile(r"\bthe\s+$", re.I)
 _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
+_MONEY_SIGNS = ("$", "€", "£", "¥", "₹")
 _A_YEAR = re.compile(rf"\b{YEAR}\b")
 _PLACE_NOUNS = frozenset(content_terms(
     "place city country state town venue stadium ground location region nation area site "
@@ -214,6 +215,25 @@ def placed_elsewhere(question: str, after: str) -> bool:
             if not any(name in a or a in name for a in asked):
                 return True
     return False
+
+
+# "Where in Idaho ...", "In which city in Spain ...": a place inside a named one is asked.
+_WITHIN_Q = re.compile(
+    r"^\W*(?:where|(?:in\s+)?(?:which|what)\s+(?:[a-z]+\s+)?(?:city|town|village|state|county|"
+    r"province|region|part|area|district|neighbou?rhood|park|venue|stadium|lake|beach|island)s?)"
+    r"\s+in\s+(?:the\s+)?((?-i:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*))", re.I)
+
+
+def outside_asked_place(question: str, sentence: str, value: str) -> bool:
+    """Whether a place is no answer to a question that asks for a place inside a named
+    one ("Where in Idaho ..."): the place named itself, or one in a sentence that does
+    not name it ("the Jökulsárlón Glacier Lagoon in Iceland" for Idaho). False when the
+    question asks for no place inside another."""
+    m = _WITHIN_Q.match(question)
+    if m is None:
+        return False
+    within = _squashed(m.group(1))
+    return _squashed(value) == within or within not in _squashed(sentence)
 
 
 def _squashed(name: str) -> str:
@@ -247,6 +267,10 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         fit *= OPENER_NAMED if value in q.capitalised else OPENER_UNNAMED
     if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]) or dateline(value, c.text[b:]):
         return None
+    if q.kind is AnswerType.PLACE and outside_asked_place(q.question, c.text, value):
+        return None
+    if q.kind is AnswerType.ENTITY and c.text[:a].endswith(_MONEY_SIGNS):
+        return None  # "$US13 per share": a sum, not a body
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head
     local, side, headed = placement(words, a, b, q.pred, head, q.role, q.given)
@@ -275,6 +299,7 @@ def _merge(found: dict[str, tuple[dict[str, float], str, list[Candidate]]], valu
     """Add one reading of ``value`` (features ``f``, in sentence ``c``) to ``found``, by
     :func:`value_key`: a value read again keeps its best features and longest text."""
     key = value_key(value)
+    key = next((k for k in found if misspelt(k, key)), key)
     prior = found.get(key)
     if prior is None:
         found[key] = (f, value, [c])
@@ -325,6 +350,23 @@ def value_key(value: str) -> str:
         return " ".join(unqualified(value).lower().split())
     words = re.findall(r"[\w'’-]+", value.lower())
     return words[-1] if words else value.lower()
+
+
+def misspelt(a: str, b: str) -> bool:
+    """Whether two name words of six letters or more are one name, one of them misspelt by
+    two letters swapped ("Petitti", "Pettiti") or a letter doubled ("Zelensky",
+    "Zelenskyy"): articles write a name both ways, and the two are one answer."""
+    if a == b or min(len(a), len(b)) < 6 or a[0] != b[0] or not (a + b).isalpha():
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+    return long[i] == long[i - 1] and long[:i] + long[i + 1:] == short
 
 
 def alias_key(texts: Iterable[str]) -> Callable[[str], str]:
