@@ -71,6 +71,15 @@ OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", 
         ("Catch me up on the Michigan sign-stealing scandal", AnswerType.OVERVIEW),
         ("What is new in the Steam Deck OLED's screen?", AnswerType.OVERVIEW),
         ("What new feature did the Steam Deck OLED get?", AnswerType.ENTITY),
+        # a day or a deadline asked for; a name asked for by "called" or "'s name"; a
+        # rank ("number one") is no figure
+        ("What's the last day to ship a gift with UPS Next Day Air?", AnswerType.DATE),
+        ("What is the deadline for the applications?", AnswerType.DATE),
+        ("What is the day's biggest story?", AnswerType.DESCRIPTION),
+        ("What is Sequoia Capital China called now that it has split off?", AnswerType.ENTITY),
+        ("What was Alameda Research's internal name before?", AnswerType.ENTITY),
+        ("What was the number one search term on Bing in 2021?", AnswerType.DESCRIPTION),
+        ("What was the number of search terms on Bing in 2021?", AnswerType.NUMBER),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:

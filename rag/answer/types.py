@@ -54,11 +54,11 @@ _NUMBER_Q = re.compile(
     r"^\s*(?:(?:roughly|about|approximately|around|over|for|in|on|after|by|up to|within|to)"
     r"\s+)?(?:how\s+(?:many|much|long|far|old|big|large|high|often|tall|heavy|deep|wide|"
     r"fast|expensive)\b|"
-    r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number|percentage|share|amount|"
-    r"total|price|cost|figure|rate|count|sum)\b|"
+    r"(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:number(?!\s+(?:one|1)\b)|percentage|"
+    r"share|amount|total|price|cost|figure|rate|count|sum)\b|"
     # "What was the Swans' average home attendance", "What was the final score"
     r"what\s+(?:is|was|are|were)\s+(?!(?:the\s+)?(?:name|title)\b)(?:the\s+)?"
-    r"(?:[\w'’.-]+\s+){0,6}?(?:number|percentage|"
+    r"(?:[\w'’.-]+\s+){0,6}?(?:number(?!\s+(?:one|1)\b)|percentage|"
     r"amount|total|price|cost|rate|attendance|score|scoreline|record|salary|fee|fine|"
     r"valuation|population|age|margin|budget|revenue|deficit|tally|average|height|weight|"
     r"length|distance|speed|size|capacity|duration|depth|width|temperature)\b"
@@ -67,7 +67,11 @@ _NUMBER_Q = re.compile(
 )
 _DATE_Q = re.compile(
     r"^\s*(?:(?:since|until|till)\s+when\b|when\b|(?:on|in|by|since|until|from|before|after)?"
-    r"\s*(?:what|which)\s+(?:date|day|year|month|time)\b)", re.I
+    r"\s*(?:what|which)\s+(?:date|day|year|month|time)\b|"
+    # "What's the last day to ship …?", "What is the deadline for …?"
+    r"what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:(?:last|first|next|final|"
+    r"earliest|latest|closing|release|launch|start|opening)\s+)?(?:date|day|deadline)s?\b"
+    r"(?!['’]))", re.I
 )
 _PLACE_Q = re.compile(
     r"^\s*(?:where\b|(?:what|which)\s+(?:city|cities|country|countries|"
@@ -83,9 +87,12 @@ _ENTITY_Q = re.compile(
 # "What cat toy does ...", "What gene did ...", "What is the title of ...": a named thing.
 _WHAT_THING = re.compile(
     r"^\s*what\s+(?:(?:is|was)\s+the\s+(?:name|title|brand name)\s+of\b|"
+    # "What was Alameda Research's internal name …?"
+    r"(?:is|was|are|were)\s+[^?]{1,60}?['’]s?\s+(?:\w+\s+)?(?:name|nickname|title)\b|"
     # "What was Ghana's AfroFuture festival formerly known as?"
     r"(?:is|was|are|were)\s+.{1,80}?\s+(?:formerly|previously|originally|also|first)?\s*"
-    r"(?:known\s+as|called|named|nicknamed|dubbed)\s*\??\s*$|"
+    r"(?:known\s+as|called|named|nicknamed|dubbed)(?:\s+(?:now|today))?"
+    r"(?:\s+(?:now\s+)?(?:that|after|since)\s[^?]*)?\s*\??\s*$|"
     r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|happened|"
     r"happens|caused|causes|made|makes|led|kind|type|sort|role|impact|effect|reason)\b)"
     r"[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}\s+(?:did|does|do|is|was|are|were|has|have|had|"
