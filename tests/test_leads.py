@@ -423,6 +423,13 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
          "Volker told CNBC so.", "Kurt Volker", "headed", 1.0),
         ("Who is Australia's new ombudsman?", "Bosses should expect no sympathy from the "
          "new ombudsman Anna Booth.", "Anna Booth", "headed", 1.0),
+        # ... and for a body, a name a body owns ("its Android", "Google's Pixel").
+        ("Which company runs the app store?", "Epic says Google abuses its Android app store.",
+         "Android", "fit", pytest.approx(0.3)),
+        ("Which company runs the app store?", "Epic says Google abuses its Android app store.",
+         "Google", "fit", 1.0),
+        ("Which company is accused of monopolies?", "Epic claims that Google has illegal "
+         "monopolies in “Android app distribution”.", "Android", "fit", pytest.approx(0.3)),
         # A person is the name before "of" and a body, not the two together.
         ("Who was called into the squad?", "Alex Zendejas of Club America was called into "
          "the squad.", "Alex Zendejas", "fit", 1.0),

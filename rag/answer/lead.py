@@ -193,6 +193,7 @@ _VALUE_SIDE = re.compile(r"^[^\W\d]*(?:\s+[a-z][\w’'-]*){0,3}?\s+" + _SIDE)
 _IN_PLACE = re.compile(r"\b(?:in|near)\s+(?:the\s+)?$")
 _AT = re.compile(r"\bat\s+(?:the\s+)?$")
 _THE = re.compile(r"\bthe\s+$", re.I)
+_OWNED = re.compile(r"(?:\b(?i:its|their)|[A-Z][\w.-]*['’]s?)\s+$")
 _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
 _MONEY_SIGNS = ("$", "€", "£", "¥", "₹")
@@ -253,14 +254,18 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     fit = kind_fit(q.kind, value, q.person, q.outlets)
     opener = q.kind is AnswerType.ENTITY and " " not in value and not c.text[
         c.context:a].strip(" “\"'‘(")
+    before = c.text[:a].rstrip("“\"'‘")  # the words before it, quoted or not
     if (q.person or q.kind is AnswerType.ENTITY and q.head and not q.head & _PLACE_NOUNS) \
-            and (_IN_PLACE.search(c.text[:a]) or q.person and _AT.search(c.text[:a])) \
+            and (_IN_PLACE.search(before) or q.person and _AT.search(before)) \
             and not _POSSESSIVE.match(c.text[b:]):
-        # "a lawyer in New York", "a rooftop bar in South Florida", "won at Old Trafford":
-        # a place (or a firm), not the person or the animal asked for
+        # "a lawyer in New York", "a rooftop bar in South Florida", "won at Old Trafford",
+        # "monopolies in “Android app distribution”": a place, a firm or a market, not the
+        # person, the animal or the body asked for
         fit *= IN_PLACE
-    if q.person and _THE.search(c.text[:a]):
+    if q.person and _THE.search(before):
         fit *= IN_PLACE  # "for the Kiwis", "the Fed": a team or a body; a person has no "the"
+    if q.kind is AnswerType.ENTITY and not q.person and _OWNED.search(before):
+        fit *= IN_PLACE  # "its Android app store", "Google's Pixel": a thing of the body
     if opener:
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
