@@ -389,6 +389,15 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
         ("Who was killed near the airport?",
          "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
          "Qassem Soleimani", "fit", 1.0),
+        # For a question in the passive, the subject of the passive is on its side too.
+        ("Who was killed near the airport?",
+         "Qassem Soleimani was killed in a strike at Baghdad International Airport.",
+         "Qassem Soleimani", "side", 1.0),
+        ("Who was killed near the airport?",
+         "A drone strike near the airport killed Qassem Soleimani.",
+         "Qassem Soleimani", "side", 1.0),
+        ("Who was killed near the airport?",
+         "Qassem Soleimani said the airport was unsafe.", "Qassem Soleimani", "side", 0.0),
         # One word opening a sentence is a name only when the passages capitalise it
         # inside a sentence too.
         ("What antibiotic might work?", "Smaller pathogens get past a dog's defenses.",

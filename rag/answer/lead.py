@@ -38,6 +38,7 @@ from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.placement import (
     distance,
     fit_role,
+    passive_question,
     placement,
     predicate_terms,
     word_spans,
@@ -114,6 +115,7 @@ class _Asked(NamedTuple):
     far: bool
     capitalised: frozenset[str]  # words the passages capitalise inside a sentence
     given: frozenset[str]  # the lemmas of the names the question gives
+    passive: bool  # it asks who or what underwent its predicate ("Who was killed")
 
 
 def candidate_features(
@@ -135,7 +137,7 @@ def candidate_features(
     q = _Asked(question, kind, pred, head, fit_role(question), set(content_terms(question)), person,
                outlets, ranked[0].score, ranked[0].passage.chunk_id, far,
                capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()),
-               frozenset(t for n in names for t in lemma_terms(n)))
+               frozenset(t for n in names for t in lemma_terms(n)), passive_question(question))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
@@ -278,7 +280,8 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         return None  # "$US13 per share": a sum, not a body
     rel = c.score / q.top if q.top > 0 else 0.0
     head = q.head
-    local, side, headed = placement(words, a, b, q.pred, head, q.role, q.given)
+    local, side, headed = placement(words, a, b, q.pred, head, q.role, q.given, text=c.text,
+                                    passive=q.passive)
     # A year is what "In what year ...?" asks for, with no word "year" beside it.
     headed = headed or "year" in head and bool(_A_YEAR.search(value))
     near = distance(words, a, b, q.pred, None)

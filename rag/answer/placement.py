@@ -98,6 +98,29 @@ def distance(words: list[tuple[int, int, set[str]]], a: int, b: int, terms: Abst
     return best
 
 
+def passive_question(question: str) -> bool:
+    """Whether the question asks who or what underwent its predicate ("Who was killed
+    ..."): the answer stands after the verb ("killed X") or before it in the passive ("X
+    was killed")."""
+    return _PASSIVE_Q.match(question) is not None
+
+
+_AUXILIARIES = frozenset(("was", "were", "is", "are", "been", "being", "has", "have", "had"))
+
+
+def _undergoes(words: list[tuple[int, int, set[str]]], text: str, hi: int,
+               pred: AbstractSet[str]) -> bool:
+    """Whether the words after the value's last word are an auxiliary and a predicate
+    word ("Soleimani was killed", "Iran has been blamed"), an adverb allowed between."""
+    i = hi + 1
+    if i >= len(words) or text[words[i][0]:words[i][1]].lower() not in _AUXILIARIES:
+        return False
+    while i < len(words) and (text[words[i][0]:words[i][1]].lower() in _AUXILIARIES
+                              or text[words[i][0]:words[i][1]].endswith("ly")):
+        i += 1
+    return i < len(words) and bool(words[i][2] & pred)
+
+
 def fit_role(question: str) -> bool | None:
     """Where the answer stands against the predicate: after it for "Who did X meet" and
     "Who was blamed" (its object), before it for "Who fired ..." (its subject)."""
@@ -112,10 +135,12 @@ def fit_role(question: str) -> bool | None:
 
 def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[str],
               head: set[str], role: bool | None,
-              given: AbstractSet[str] = frozenset()) -> tuple[float, float, bool]:
+              given: AbstractSet[str] = frozenset(), *, text: str = "",
+              passive: bool = False) -> tuple[float, float, bool]:
     """Where a value stands against the question: (the share of the question's predicate
     words within :data:`CLAUSE` words of it, whether it stands within :data:`NEAR` words
-    on the side the question asks for, not counting the names it gives, whether it
+    on the side the question asks for, not counting the names it gives — or, for a
+    ``passive`` question, as the subject of the passive in the sentence ``text`` — whether it
     stands next to the word for what is asked, "Which team", "the spokesperson")."""
     inside = [i for i, (x, y, _) in enumerate(words) if x < b and y > a]
     if not inside:
@@ -128,6 +153,8 @@ def placement(words: list[tuple[int, int, set[str]]], a: int, b: int, pred: set[
     # A clause holds only so much of a long question: at most LOCAL_TERMS of its words.
     local = min(1.0, len(pred & near) / min(len(pred), LOCAL_TERMS)) if pred else 0.5
     side = distance(words, a, b, pred, role, given)
+    if passive and (side is None or side > NEAR) and _undergoes(words, text, hi, pred):
+        side = 0
     headed = False
     if head:
         d_head = distance(words, a, b, head, None, given)  # "Ambassador to NATO X"
