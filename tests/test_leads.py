@@ -398,6 +398,10 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
          "Qassem Soleimani", "side", 1.0),
         ("Who was killed near the airport?",
          "Qassem Soleimani said the airport was unsafe.", "Qassem Soleimani", "side", 0.0),
+        ("Who was blamed for the attack?", "Iran has been blamed for the attack.",
+         "Iran", "side", 1.0),
+        ("Who was blamed for the attack?", "Iran has blamed the attack on others.",
+         "Iran", "side", 0.0),
         # One word opening a sentence is a name only when the passages capitalise it
         # inside a sentence too.
         ("What antibiotic might work?", "Smaller pathogens get past a dog's defenses.",

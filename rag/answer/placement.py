@@ -105,20 +105,23 @@ def passive_question(question: str) -> bool:
     return _PASSIVE_Q.match(question) is not None
 
 
-_AUXILIARIES = frozenset(("was", "were", "is", "are", "been", "being", "has", "have", "had"))
+_BE = frozenset(("was", "were", "is", "are", "been", "being"))
+_AUXILIARIES = _BE | {"has", "have", "had"}
 
 
 def _undergoes(words: list[tuple[int, int, set[str]]], text: str, hi: int,
                pred: AbstractSet[str]) -> bool:
-    """Whether the words after the value's last word are an auxiliary and a predicate
-    word ("Soleimani was killed", "Iran has been blamed"), an adverb allowed between."""
-    i = hi + 1
-    if i >= len(words) or text[words[i][0]:words[i][1]].lower() not in _AUXILIARIES:
-        return False
-    while i < len(words) and (text[words[i][0]:words[i][1]].lower() in _AUXILIARIES
-                              or text[words[i][0]:words[i][1]].endswith("ly")):
+    """Whether the words after the value's last word are a passive's auxiliaries and a
+    predicate word ("Soleimani was killed", "Iran has been blamed", not "Iran has
+    blamed"), an adverb allowed between."""
+    i, be = hi + 1, False
+    while i < len(words):
+        word = text[words[i][0]:words[i][1]].lower()
+        if word not in _AUXILIARIES and not (be and word.endswith("ly")):
+            break
+        be = be or word in _BE
         i += 1
-    return i < len(words) and bool(words[i][2] & pred)
+    return be and i < len(words) and bool(words[i][2] & pred)
 
 
 def fit_role(question: str) -> bool | None:
