@@ -503,24 +503,24 @@ def test_a_reason_sentence_is_quoted_beside_the_best(question: str, reason: str 
     assert (found.text if found else None) == reason
 
 
-def test_a_why_question_opens_with_the_cause_clause_without_its_attribution() -> None:
-    question = "Why did the US threaten to close its embassy in Baghdad?"
-    ranked = ranked_sentences([
-        "Pompeo warned that the United States will close its Baghdad embassy if attacks "
-        "within the country continue to target Americans, the Washington Post reported Sunday."])
-    lead = clause_lead(question, ranked)
+@pytest.mark.parametrize(("question", "sentence", "clause"), [
+    # the cause clause, without its attribution
+    ("Why did the US threaten to close its embassy in Baghdad?",
+     "Pompeo warned that the United States will close its Baghdad embassy if attacks within "
+     "the country continue to target Americans, the Washington Post reported Sunday.",
+     "If attacks within the country continue to target Americans"),
+    # the reason the actor gave, without the words that introduce it
+    ("Why has RoSPA called for the UK to stop turning the clocks back?",
+     "RoSPA has called for the abolition of DST, arguing that turning the clocks back "
+     "increases the risk of road accidents, due to more people driving in the dark.",
+     "Turning the clocks back increases the risk of road accidents, due to more people "
+     "driving in the dark"),
+])
+def test_a_why_question_opens_with_its_reason_clause(question: str, sentence: str,
+                                                      clause: str) -> None:
+    lead = clause_lead(question, ranked_sentences([sentence]))
     assert lead is not None
-    assert lead.text == "If attacks within the country continue to target Americans"
-
-
-def test_a_why_question_opens_with_the_reason_the_actor_gave() -> None:
-    question = "Why has RoSPA called for the UK to stop turning the clocks back?"
-    ranked = ranked_sentences([
-        "RoSPA has called for the abolition of DST, arguing that turning the clocks back "
-        "increases the risk of road accidents, due to more people driving in the dark."])
-    lead = clause_lead(question, ranked)
-    assert lead is not None
-    assert lead.text.startswith("Turning the clocks back increases the risk of road accidents")
+    assert lead.text == clause
 
 
 def test_the_predicate_leaves_out_the_subject_and_reads_irregular_verbs() -> None:

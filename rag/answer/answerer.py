@@ -106,7 +106,6 @@ def assemble(
     return lead + list(generated) + quotes
 
 
-
 def only_time(question: str, frame: str) -> bool:
     """Whether the time ``frame`` (as read: "last week = ...") is all that ``question``
     asks about: "What was in the news last week?", not "What happened at Camp Taji this
@@ -116,6 +115,7 @@ def only_time(question: str, frame: str) -> bool:
     phrase = frame.split(" = ")[0].split(":")[0]
     rest = set(content_terms(question)) - set(content_terms(phrase)) - _ANY_NEWS
     return not rest - QUESTION_WORDS
+
 
 class Answerer:
     """Answers questions from the index with verified citations."""

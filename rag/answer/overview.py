@@ -465,7 +465,12 @@ def headlines(topical: Sequence[Candidate], question: str) -> list[CheckedSenten
 
 
 def _title(c: Candidate) -> str:
-    return " ".join((c.passage.title or "").split())
+    return _title_of(c.passage)
+
+
+def _title_of(passage: Passage) -> str:
+    """The passage's article's title on one line."""
+    return " ".join((passage.title or "").split())
 
 
 def _a_story(title: str) -> bool:
@@ -480,7 +485,7 @@ def _headline(c: Candidate) -> CheckedSentence:
 def headline_of(passage: Passage, score: float = 0.0) -> CheckedSentence:
     """The passage's article's title, quoted as its outlet headlined it, cited to it."""
     said = replace(passage, source=short_outlet(passage.source))
-    return CheckedSentence(text=said_by(said, " ".join((passage.title or "").split()),
+    return CheckedSentence(text=said_by(said, _title_of(passage),
                                         "headlined"),
                            citations=[passage.n], supported=True, score=score, origin="quoted")
 
@@ -515,7 +520,7 @@ def digest(passages: Sequence[Passage]) -> Overview:
     sentence chosen by them would be one that happens to say "this week"."""
     firsts: dict[str, Passage] = {}
     for p in passages:
-        if p.doc_id not in firsts and _a_story(" ".join((p.title or "").split())):
+        if p.doc_id not in firsts and _a_story(_title_of(p)):
             firsts[p.doc_id] = p
     told = sorted(firsts.values(), key=lambda p: p.published_at or "")
     sentences = within_words([headline_of(p) for p in told])
