@@ -175,6 +175,9 @@ def test_order_of_the_parts(question: str, order: tuple[int, int]) -> None:
         ("Of the top-order, de Kock scored most", ["de Kock"]),
         ("He met Ursula von der Leyen in Brussels", ["Ursula von der Leyen", "Brussels"]),
         ("Erik ten Hag said so", ["Erik ten Hag"]),
+        # Letters beyond ASCII, at a name's end or its start
+        ("It was spotted by technologist Danny Mekić last month", ["Danny Mekić"]),
+        ("Mesut Özil and Ángel Di María played", ["Mesut Özil", "Ángel Di María"]),
     ],
 )
 def test_names_in(text: str, names: list[str]) -> None:

@@ -81,11 +81,11 @@ _OPENERS = ("(?:The|A|An|He|She|It|We|They|You|I|This|That|These|Those|His|Her|I
 _NAME = re.compile(
     # a surname's particle before it ("de Kock", "von der Leyen", "ten Hag")
     r"(?:\b(?:de|van|von|da|di|du|ten|ter|al|el|bin|le)\s+(?:der\s+|den\s+)?(?=[A-Z]))?"
-    r"\b[A-Z][\w’'&.-]*[A-Za-z0-9]"
+    r"\b[A-ZÀ-ÖØ-Þ][\w’'&.-]*[^\W_]"
     r"(?:\s+(?:(?:of|de|du|van|von|der|den|ten|the|&|for|al|el|bin|ibn|da|la|le)\s+"
     r"(?:der\s+|den\s+)?)?"
     # "David W. Orr": an initial inside a name, not a sentence's end ("Team B. You ...")
-    rf"(?:[A-Z]\.(?=\s+(?!{_OPENERS}\b)[A-Z])|[A-Z][\w’'&.-]*[A-Za-z0-9]))*"
+    rf"(?:[A-Z]\.(?=\s+(?!{_OPENERS}\b)[A-Z])|[A-ZÀ-ÖØ-Þ][\w’'&.-]*[^\W_]))*"
 )
 _LEADING = frozenset(
     "a an the and but or if in on at for to of by as from with while whereas before after "
