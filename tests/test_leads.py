@@ -523,6 +523,17 @@ def test_a_why_question_opens_with_its_reason_clause(question: str, sentence: st
     assert lead.text == clause
 
 
+def test_a_clause_in_a_sentence_that_only_names_the_subject_is_no_reason() -> None:
+    """The sentence names who the question is about but not what they did: its "if …"
+    explains something else."""
+    sentence = ("Months ago, Dana Ruiz, the co-founder of Fieldnote, tweeted that if she could "
+                "start again she would have spent less time attending events.")
+    assert clause_lead("Why did Dana Ruiz resign from Fieldnote's board?",
+                       ranked_sentences([sentence])) is None
+    assert clause_lead("Why did Dana Ruiz regret attending events?",
+                       ranked_sentences([sentence.replace("tweeted", "regretted")])) is not None
+
+
 def test_the_predicate_leaves_out_the_subject_and_reads_irregular_verbs() -> None:
     terms = predicate_terms("Who did Pompeo speak with after the attack?", ["Pompeo"], set())
     assert "speak" in terms and "pompeo" not in terms

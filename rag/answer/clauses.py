@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rag.answer.placement import predicate_terms
 from rag.grounding.quotes import Candidate
 from rag.grounding.text import lemma_terms
+from rag.query.hints import names_in
 
 # The reason an actor gives for what it did, after what it did: "called for the abolition
 # of DST, arguing that turning the clocks back increases the risk of road accidents". The
@@ -62,6 +63,10 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
         return None
     # What the clause explains: the question's predicate and the names it is about.
     about = predicate_terms(question, (), set())
+    # ... and not by its names alone: a sentence about the question's names that says
+    # nothing of what they did ("Why did Ohanian resign from Reddit's board?": "Ohanian,
+    # the co-founder of Reddit, tweeted that if …") explains something else.
+    said = {t for t in predicate_terms(question, names_in(question), set()) if not t.isdigit()}
     marker = _CAUSE if kind == "why" else _METHOD
     for c in ranked[:3]:
         if c.score < CLAUSE_FLOOR * ranked[0].score:
@@ -74,6 +79,8 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
             # of the question's words itself ("called for …, arguing that turning the
             # clocks back …" for "Why call to stop turning the clocks back?").
             if not about or len(about & before) < (1 if stated else len(about) / 2):
+                continue
+            if said and not said & before:
                 continue
             start = m.end() if stated else m.start()
             clause = _ATTRIBUTION.sub("", text[start:]).strip(" .,;:”\"'")
