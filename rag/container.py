@@ -176,6 +176,7 @@ class Services:
     def answerer(self) -> Answerer:
         """The question answerer: retrieval, generation, citation check, abstention."""
         from rag.answer import Answerer
+        from rag.answer.reader import ModelReader
 
         return Answerer(
             self.retriever,
@@ -186,6 +187,7 @@ class Services:
             k=self.settings.retrieval.k,
             as_of=self.settings.as_of,
             vectors=self.sentence_vectors,
+            reader=ModelReader(lambda: self.llm) if self.settings.lead_reading else None,
         )
 
     @cached_property

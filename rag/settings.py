@@ -150,6 +150,13 @@ class Settings(BaseSettings):
     answer_mode: Literal["auto", "generative", "extractive"] = Field(
         "auto", description="auto: generative with checked citations and quote fallback."
     )
+    lead_reading: bool = Field(
+        True,
+        description=(
+            "A short answer is stated only when the LLM, reading its sentence, names it too "
+            "(one short completion per stated answer); false: the composer's confidence alone."
+        ),
+    )
     otlp_endpoint: str | None = Field(
         None,
         description=(

@@ -186,6 +186,11 @@ class MeteredLLM:
         return self._llm.supports_stop_kwargs
 
     @property
+    def reads_sentences(self) -> bool:
+        """As the wrapped LLM."""
+        return self._llm.reads_sentences
+
+    @property
     def metadata(self) -> LLMMetadata:
         """As the wrapped LLM."""
         return self._llm.metadata

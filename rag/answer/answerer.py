@@ -22,6 +22,7 @@ from rag.answer.evidence import Gathered, excerpts, gather, judge_parts
 from rag.answer.overview import digest, follow_up, unsaid, within_words
 from rag.answer.plan import AnswerType
 from rag.answer.question import QuestionPlan, day_range, read_question
+from rag.answer.reader import SentenceReader
 from rag.answer.render import render, strip_live_markup
 from rag.answer.request import Mode, Options, Request
 from rag.answer.result import (
@@ -130,12 +131,14 @@ class Answerer:
         k: int = 5,
         as_of: date | None = None,
         vectors: VectorCache | None = None,
+        reader: SentenceReader | None = None,
     ) -> None:
         self.retriever = retriever
         self.as_of = as_of  # the date "last week" is read against (None: today)
         self.vectors = vectors if vectors is not None else VectorCache()
         self.embedder = embedder
         self._llm = llm
+        self._reader = reader  # reads a short answer's sentence again before it is stated
         self._backend = backend
         self.max_tokens = max_tokens
         self.k = k
@@ -355,7 +358,7 @@ class Answerer:
             if reading.said:
                 for pe in gathered.parts:
                     pe.ranked = unsaid(pe.ranked, reading.said)
-            composition = compose(reading.plan, gathered, sim)
+            composition = compose(reading.plan, gathered, sim, self._reader)
             if reading.frame and only_time(reading.standalone, reading.frame):
                 if reading.frame.endswith(UNDATED):
                     # No article is of the time asked about: an answer from other days

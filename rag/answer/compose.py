@@ -38,6 +38,7 @@ from rag.answer.lead import (
 from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import descriptions, order_of
+from rag.answer.reader import SentenceReader, read_again
 from rag.answer.types import spec_of
 from rag.answer.values import listed_with, new_to
 from rag.grounding.citations import CheckedSentence, Similarity
@@ -185,10 +186,12 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
             per_part if len(parts) == len(gathered.parts) else [])
 
 
-def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
-    """Number, date, place or name: the short answer first when it is confident, then the
+def compose_typed(plan: QuestionPlan, gathered: Gathered,
+                  reader: SentenceReader | None = None) -> Composition:
+    """Number, date, place or name: the short answer first when it is confident (and,
+    with a ``reader``, when the model reading its sentence names it too), then the
     sentences it comes from; otherwise the answering sentence quoted, and no short
-    answer (see :mod:`rag.answer.lead`)."""
+    answer (see :mod:`rag.answer.lead` and :mod:`rag.answer.reader`)."""
     ranked = merged_ranking(gathered)
     if not ranked:
         return Composition(abstained=True, reason="no passage sentence to answer from")
@@ -216,6 +219,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered) -> Composition:
                       value, "a figure for each of " + " and ".join(joined))
     candidates, per_part = _typed_candidates(plan, gathered, ranked)
     choice = choose_lead(candidates)
+    if reader is not None:
+        choice = read_again(choice, plan.question, reader)
     if choice.value is None and per_part:
         shared = shared_lead(per_part, (p.text for p in gathered.passages),
                              (p.title for p in gathered.passages))
@@ -456,15 +461,18 @@ def _quoted_span(s: CheckedSentence) -> tuple[int, int, int] | None:
     return n, a, b
 
 
-def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
+def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity,
+            reader: SentenceReader | None = None) -> Composition:
     """The answer for the plan's answer type from the judged evidence; an abstention when
-    no part of the question is borne out."""
-    composition = _compose(plan, gathered, similarity)
+    no part of the question is borne out. A short answer is read again by ``reader``
+    before it is stated (:func:`rag.answer.reader.read_again`)."""
+    composition = _compose(plan, gathered, similarity, reader)
     composition.sentences = without_overlaps(composition.sentences)
     return composition
 
 
-def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> Composition:
+def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity,
+             reader: SentenceReader | None) -> Composition:
     if not any(pe.supported for pe in gathered.parts):
         reasons = [pe.verdict.reason for pe in gathered.parts if pe.verdict and pe.verdict.reason]
         return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",
@@ -476,5 +484,5 @@ def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity) -> 
     if shape == "verdict":
         return compose_verdict(plan, gathered, similarity)
     if shape == "value":
-        return compose_typed(plan, gathered)
+        return compose_typed(plan, gathered, reader)
     return compose_description(plan, gathered)

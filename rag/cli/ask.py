@@ -137,7 +137,7 @@ def _ask_one(
     type=click.Choice(["generative", "extractive"]),
     default=None,
     help="generative: the LLM answers, citations are checked, unsupported sentences "
-    "fall back to quotes. extractive: quotes only, no LLM.",
+    "fall back to quotes. extractive: quotes only (the LLM only reads a short answer again).",
 )
 @click.option(
     "--questions",

@@ -165,6 +165,7 @@ class EmbeddedLLM(CustomLLM):
     # The capabilities of rag.llms.model.NewsLLM: llama.cpp stops at ``stop`` itself.
     backend_name: ClassVar[str] = "embedded"
     supports_stop_kwargs: ClassVar[bool] = True
+    reads_sentences: ClassVar[bool] = True
 
     _server: CompletionServer | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)

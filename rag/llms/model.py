@@ -30,6 +30,13 @@ class NewsLLM(Protocol):
         ...
 
     @property
+    def reads_sentences(self) -> bool:
+        """Whether it can read a sentence and answer a question from it in a few words
+        (a real model), so a short answer can be checked against its reading
+        (:mod:`rag.answer.reader`); a scripted double cannot."""
+        ...
+
+    @property
     def metadata(self) -> LLMMetadata:
         """llama-index's metadata (``model_name`` is the model shown with each answer)."""
         ...

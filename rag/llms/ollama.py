@@ -175,6 +175,7 @@ class OllamaLLM(Ollama):  # type: ignore[misc]  # llama-index-llms-ollama is unt
     # The capabilities of rag.llms.model.NewsLLM: llama-index's Ollama takes no ``stop``.
     backend_name: ClassVar[str] = "ollama"
     supports_stop_kwargs: ClassVar[bool] = False
+    reads_sentences: ClassVar[bool] = True
 
     @classmethod
     def class_name(cls) -> str:

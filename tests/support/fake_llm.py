@@ -49,6 +49,7 @@ class ScriptedLLM(CustomLLM):
 
     backend_name: ClassVar[str] = "fake"
     supports_stop_kwargs: ClassVar[bool] = False
+    reads_sentences: ClassVar[bool] = False
     model: ClassVar[str] = "scripted"
 
     replies: list[Any] = Field(default_factory=list)
