@@ -153,8 +153,8 @@ class Settings(BaseSettings):
     lead_reading: bool = Field(
         True,
         description=(
-            "A short answer is stated only when the LLM, reading its sentence, names it too "
-            "(one short completion per stated answer); false: the composer's confidence alone."
+            "A short answer below 0.9 confidence is stated only when the LLM, reading its "
+            "sentence, names it too (one short completion); false: the composer's confidence alone."
         ),
     )
     otlp_endpoint: str | None = Field(

@@ -23,6 +23,7 @@ SENTENCE = ("The city museum reopened on June 3, 2019, after a two-year renovati
         ("Grace Community Church", "of Grace Community Church", True),  # "of" set aside
         ("$8 billion", "around $8billion", True),  # the hedge and the space set aside
         ("2.2 million", "2.2", True),
+        ("five", "5", True),  # a number word and its digits
         ("Richmond", "Cairns", False),
         ("The tiger", "SEO", False),
         ("the", "the Hawks", False),  # a filler word is no name

@@ -1,6 +1,7 @@
 """A second reading of a short answer's sentence: before the answer states a value as
 *the* answer, the language model reads the sentence it comes from and answers the question
-itself, in a few words; the value is stated only when the model's reading names it.
+itself, in a few words; a value the composer is not sure of (below :data:`READ_BELOW`)
+is stated only when the model's reading names it.
 
 The composer's lead confidence is fitted on questions the rules were developed on; on
 questions nobody tuned for, its wrong leads are mostly ones the model, reading the same
@@ -27,7 +28,7 @@ from rag.grounding.numbers import number_values, same_number
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
 
-# Invented examples (no article's wording), one per kind of value a lead can be.
+# Invented examples (no article's wording): a name, a figure and a place.
 _EXAMPLES = """Answer each question with a short phrase copied from its text.
 
 Text: Coach Maria Delgado of the Riverside Hawks told reporters that the team would rest \
@@ -81,7 +82,7 @@ def _core(text: str) -> str:
 def confirms(reading: str, value: str) -> bool:
     """Whether the model's ``reading`` names ``value``, once a leading "of", "in",
     "around" ... is set aside: they share a word ("December 26, 2021" names "December
-    26th"; "Jesse Bradley" names "Pastor Jesse Bradley") or a quantity ("two" names "2"),
+    26th"; "Jesse Bradley" names "Pastor Jesse Bradley") or a quantity ("five" names "5"),
     or are one text but for spaces ("$8 billion", "$8billion"). An empty reading names
     nothing."""
     said, found = _core(reading), _core(value)
