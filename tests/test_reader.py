@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from rag.answer.lead import LeadChoice
 from rag.answer.reader import READ_BELOW, ModelReader, confirms, read_again, reading_prompt
+from rag.errors import RuntimeFailure
 from rag.llms.embedded import EmbeddedLLM, default_gguf_path
 from rag.llms.model import NewsLLM
 from tests.support.fake_llm import ScriptedLLM
@@ -83,6 +86,23 @@ def test_a_scripted_double_is_not_asked_to_read() -> None:
     llm = ScriptedLLM(replies=["Kari Berg"])
     assert ModelReader(lambda: llm)("Who led the renovation?", SENTENCE) is None
     assert llm.prompts == []
+
+
+class _ReadingDouble(ScriptedLLM):
+    reads_sentences: ClassVar[bool] = True
+
+
+def test_a_model_that_fails_mid_reading_leaves_the_lead_to_the_composer() -> None:
+    llm = _ReadingDouble(replies=["Kari"], fail_with=RuntimeFailure("the model died"))
+    reader = ModelReader(lambda: llm)
+    assert reader("Who led the renovation?", SENTENCE) is None
+    assert read_again(_choice("Kari Berg"), "Who led the renovation?", reader).value == "Kari Berg"
+    assert len(llm.prompts) == 2 and llm.prompts[0].endswith("Who led the renovation?\nAnswer:")
+
+
+def test_a_reading_model_is_asked_and_its_line_is_the_reading() -> None:
+    llm = _ReadingDouble(replies=["Kari Berg\nQuestion: more"])
+    assert ModelReader(lambda: llm)("Who led the renovation?", SENTENCE) == "Kari Berg"
 
 
 @pytest.mark.model
