@@ -23,8 +23,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from rag.answer.lead import LeadChoice
+from rag.answer.values import QUALIFIER
 from rag.errors import RagError
-from rag.grounding.numbers import number_values, same_number
+from rag.grounding.numbers import number_values, states_number
 from rag.llms.generate import stream_text
 from rag.llms.model import NewsLLM
 
@@ -51,8 +52,9 @@ Answer: Millbrook
 # 14 others were left injured") than it catches. Chosen on the development questions.
 READ_BELOW = 0.9
 READING_TOKENS = 12  # a name, a figure or a date; the reading stops at the line's end
-_LEADING = re.compile(r"^(?:of|in|at|on|since|by|the|from|to|for|about|around|nearly|over|"
-                      r"some|more than|up to|until|as of)\s+")
+# A preposition or a figure's qualifier ("more than", "around": values.QUALIFIER) opening it
+_LEADING = re.compile(r"^(?:(?:of|in|at|on|since|by|the|from|to|for|until|as of)\s+|"
+                      + QUALIFIER.removeprefix(r"\b") + ")", re.I)
 _TOKEN = re.compile(r"[\w$£€%]+(?:[.,]\d+)*")
 _FILLER = frozenset({"the", "of", "and", "a", "an"})
 
@@ -90,7 +92,7 @@ def confirms(reading: str, value: str) -> bool:
         return False
     if set(_TOKEN.findall(said)) & set(_TOKEN.findall(found)) - _FILLER:
         return True
-    if any(same_number(a, b) for a in number_values(said) for b in number_values(found)):
+    if any(states_number(found, quantity) for quantity in number_values(said)):
         return True
     a, b = re.sub(r"\s", "", said), re.sub(r"\s", "", found)
     return a in b or b in a
