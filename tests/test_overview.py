@@ -8,7 +8,14 @@ from dataclasses import replace
 import pytest
 
 from index.outlets import short_outlet
-from rag.answer.overview import MAX_WORDS, PER_ARTICLE, latest_outcome, overview, searches
+from rag.answer.overview import (
+    MAX_WORDS,
+    PER_ARTICLE,
+    latest_outcome,
+    overview,
+    searches,
+    within_words,
+)
 from rag.answer.question import AnswerType, answer_type
 from rag.grounding.passages import Passage
 from rag.grounding.quotes import rank_sentences
@@ -109,6 +116,27 @@ def test_the_latest_report_is_said_to_be_the_latest() -> None:
     texts = [s.text for s in result.sentences]
     assert texts[-1].startswith("The latest: Outlet b (3 November 2023) reported:")
     assert not any(t.startswith("The latest") for t in texts[:-1])
+
+
+def test_an_overview_fits_its_budget_as_shown_so_the_latest_is_not_cut() -> None:
+    # Long sentences from articles of six days: counted without their citation markers
+    # and "The latest:", the chosen ones outgrew the budget once rendered, and the last
+    # in time order, the latest report, was cut from what the reader saw.
+    told = ["union leaders marched downtown carrying banners past city hall toward the old harbour",
+            "negotiators traded offers over wages pensions healthcare overtime rules and weekend shifts",
+            "the governor urged both sides toward mediation before the busy winter shipping season",
+            "retailers warned shoppers about empty shelves delayed parcels and rising prices this month",
+            "economists estimated weekly losses nearing four hundred million dollars for the whole nation",
+            "workers voted overwhelmingly approving a tentative contract that ended weeks of walkouts"]
+    passages = [_passage(n, f"d{n}", f"2023-10-{10 + n}",
+                         f"During the Acme strike on day {n}, {what} across several southern states.")
+                for n, what in enumerate(told, 1)]
+    sim = CachedSimilarity(HashEmbedding())
+    question = "What is going on with the Acme strike?"
+    shown = overview(question, rank_sentences(question, passages, sim), sim).sentences
+    assert within_words(shown) == shown
+    assert sum(len(s.render().split()) for s in shown) <= MAX_WORDS
+    assert shown[-1].text.startswith("The latest:")
 
 
 @pytest.mark.parametrize(

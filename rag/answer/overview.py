@@ -68,6 +68,7 @@ _NOT_A_STORY = re.compile(
     r"\b(?:updates?|live|highlights|odds|picks|deals?|predictions?|preview|lineups?|ratings|"
     r"how to (?:watch|stream)|everything (?:you need )?to know|what we know|explained|best)\b"
     r"|[?|]", re.I)
+_LATEST = "The latest:"  # what the last sentence is given when it is the latest report
 DIVERSITY = 0.5  # what a sentence's likeness to those taken costs it
 TITLE_WEIGHT = 0.2  # what a title that names the whole subject adds to its sentences
 REPORT_LAG = 10  # days after a time within which a report that names no date may tell of it
@@ -210,8 +211,12 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
     if outcome is not None:
         value[0] = float("inf")
     likeness = similarity([c.own_text for c in pool], [c.own_text for c in pool])
-    # Words as the reader gets them, the "Outlet (date) reported:" of each quote counted.
-    spoken = [len(_quoted(c).text.split()) for c in pool]
+    # Words as the reader gets them: each quote's "Outlet (date) reported:" and citation
+    # marker, and the "The latest:" the last may be given (:func:`overview`). Counted
+    # short, the overview outgrows :data:`MAX_WORDS` and its last sentence, the latest
+    # development, is cut when it is shown (:func:`within_words`).
+    spoken = [len(_quoted(c).render().split()) for c in pool]
+    words += len(_LATEST.split())
     taken: list[int] = []
     while len(taken) < MAX_SENTENCES:
         best, best_value = None, float("-inf")
@@ -501,7 +506,7 @@ def overview(question: str, ranked: Sequence[Candidate], similarity: Similarity)
     dates = {c.passage.published_at for c in told if c.passage.published_at}
     if len(dates) > 1 and told[-1].passage.published_at == max(dates):
         last = sentences[-1]
-        sentences[-1] = replace(last, text=f"The latest: {last.text}")
+        sentences[-1] = replace(last, text=f"{_LATEST} {last.text}")
     if sentences and _OUTCOME_Q.match(question) and _OUTCOME.search(told[0].own_text):
         sentences = sentences[:1] + heads + sentences[1:]  # the outcome asked for first
     else:
