@@ -37,6 +37,15 @@ from tests.support.fakes import HashEmbedding
         ("What did Apple announce at its October event?", AnswerType.OVERVIEW),
         ("How did the USMNT do against Germany?", AnswerType.OVERVIEW),
         ("How are the Dodgers doing this season?", AnswerType.OVERVIEW),
+        # The forms a separate session typed without seeing this table.
+        ("What's been happening in the NBA this season?", AnswerType.OVERVIEW),
+        ("How is the team doing under its new coach?", AnswerType.OVERVIEW),
+        ("What's the latest in the FA Cup?", AnswerType.OVERVIEW),
+        ("What's the latest news on the strike?", AnswerType.OVERVIEW),
+        ("What have players said about the new rules?", AnswerType.OVERVIEW),
+        ("What have studies found about sleep and memory?", AnswerType.OVERVIEW),
+        ("How is the drought affecting farmers?", AnswerType.OVERVIEW),
+        ("What should I know about the new tax year?", AnswerType.OVERVIEW),
         # Not open: a figure, a name, a verdict, a cause.
         ("How many troops are in Iraq?", AnswerType.NUMBER),
         ("Who did Pompeo speak with?", AnswerType.ENTITY),
@@ -156,6 +165,10 @@ def test_an_overview_fits_its_budget_as_shown_so_the_latest_is_not_cut() -> None
         ("What did Apple announce at its Scary Fast event?", ["x"],
          "Apple at its Scary Fast event", []),
         ("How did the USMNT do against Germany?", ["x"], "the USMNT against Germany", []),
+        # "What have X said about Y", "How is X affecting Y": both are the subject.
+        ("What have celebrities said about raising kids?", ["x"],
+         "celebrities about raising kids", []),
+        ("How is the war affecting Israel's economy?", ["x"], "the war Israel's economy", []),
     ],
 )
 def test_an_open_question_adds_searches_for_other_forms_and_the_outcome(

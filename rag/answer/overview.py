@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from index.outlets import short_outlet
-from rag.answer.types import ACTING, FARING, OPEN_QUESTION, SAYING
+from rag.answer.types import ACTING, AFFECTING, FARING, OPEN_QUESTION, SAYING
 from rag.answer.values import MONTHS_DAYS, entities_in, ordinary_word
 from rag.grounding.abstain import MIN_SENTENCE_SCORE
 from rag.grounding.aliases import named_terms, other_forms, word_terms
@@ -157,7 +157,8 @@ def _squash(text: str) -> str:
 def _subject(question: str) -> str:
     """The open question without its opening ("What happened to", "Tell me about"; "What
     did X say about Y" is "X about Y", "How did X do against Y" is "X against Y")."""
-    said = _SAID.match(question) or _FARED.match(question) or _ACTED.match(question)
+    said = _SAID.match(question) or _FARED.match(question) or _ACTED.match(question) \
+        or _AFFECTS.match(question)
     if said:
         return f"{said.group(1)} {said.group(2)}".strip(" ?")
     opening = OPEN_QUESTION.match(question)
@@ -165,7 +166,9 @@ def _subject(question: str) -> str:
     return _LINK.sub("", rest).strip(" ?")
 
 
-_SAID = re.compile(rf"^\s*what\s+(?:did|does|has)\s+(.+?)\s+{SAYING}\s+(.*)$", re.I)
+_SAID = re.compile(rf"^\s*what\s+(?:did|does|do|has|have)\s+(.+?)\s+{SAYING}\s+(.*)$", re.I)
+_AFFECTS = re.compile(rf"^\s*how\s+(?:is|are|has|have|was|were)\s+(.+?)\s+{AFFECTING}\s+(.*)$",
+                      re.I)
 _ACTED = re.compile(rf"^\s*what\s+(?:is|are|has|have)\s+(.+?)\s+{ACTING}\s+(.*)$", re.I)
 _FARED = re.compile(rf"^\s*how\s+(?:did|has|have|is|are|was|were)\s+(.+?)\s+{FARING}\b\s*(.*)$",
                     re.I)

@@ -102,7 +102,8 @@ _WHAT_THING = re.compile(
 
 # The verbs of "What did X say about Y?" and of "How did X do against Y?" (overview.py reads
 # the subject out of them).
-SAYING = r"(?:say|said|announce|announced|unveil|unveiled|reveal|revealed)"
+SAYING = r"(?:say|said|announce|announced|unveil|unveiled|reveal|revealed|found|shown)"
+AFFECTING = r"(?:affecting|affected|impacting|impacted|hitting|hurting|hurt|changing|changed)"
 FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|performing|" \
          r"(?:been\s+)?received)"
 ACTING = r"(?:doing|done)"  # "What is the EU doing about X?"
@@ -111,10 +112,13 @@ ACTING = r"(?:doing|done)"  # "What is the EU doing about X?"
 # "What are people saying about ...", "What did X say about Y?",
 # "How did X do?": an open question, answered with a short overview.
 OPEN_QUESTION = re.compile(
-    r"^\s*(?:what(?:'s|’s|\s+is|\s+has\s+been|\s+was)?\s+(?:happened|happening|going\s+on)\b|"
+    r"^\s*(?:what(?:'s|’s|\s+is|\s+has|\s+was)?(?:\s+been)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
-    r"what(?:'s|’s|\s+is)\s+the\s+(?:latest|news)\s+(?:on|about|with)\b|"
+    r"what(?:'s|’s|\s+is|\s+are)\s+the\s+(?:latest|news|(?:latest\s+)?(?:news|developments|updates))"
+    r"\s+(?:on|about|with|in|from|for)\b|"
+    # "What should I know about X?", "What do we know about X?"
+    r"what\s+(?:should|do|does|would)\s+(?:I|we|one|you)\s+(?:need\s+to\s+)?know\s+about\b|"
     # "What's new with X?", "Any news on X?", "Give me an update on X", "Catch me up on X"
     r"what(?:'s|’s|\s+is)\s+new\s+(?:with|at|in|for|on)\b|"
     r"any\s+(?:news|updates?)\s+(?:on|about|from|with)\b|"
@@ -123,11 +127,13 @@ OPEN_QUESTION = re.compile(
     r"(?:give\s+me\s+)?(?:an\s+)?update\s+(?:me\s+)?on\b|catch\s+me\s+up\s+on\b|"
     r"what\s+(?:are|do)\s+(?:people|fans|critics|reviewers|experts)\s+(?:saying|say|think)\s+"
     r"(?:about|of)\b|"
-    rf"what\s+(?:did|does|has)\s+[^?]{{1,60}}?\s+{SAYING}\s+(?:about|at|on|in|after)\b|"
+    rf"what\s+(?:did|does|do|has|have)\s+[^?]{{1,60}}?\s+{SAYING}\s+(?:about|at|on|in|after)\b|"
+    # "How is the war affecting Israel's economy?": what it has done, told as an overview.
+    rf"how\s+(?:is|are|has|have|was|were)\s+[^?]{{1,60}}?\s+{AFFECTING}\b|"
     # "How did X do (against Y)?": X of a few words, the verb last or before its setting
     # ("How did Swift get her film into cinemas without going through ..." is no such).
     rf"how\s+(?:did|has|have|is|are|was|were)\s+\S+(?:\s+\S+){{0,5}}?\s+{FARING}"
-    r"(?=\s*(?:\?|$|(?:against|in|at|on|with|for|this|last|so|since|after|over)\b)))",
+    r"(?=\s*(?:\?|$|(?:against|in|at|on|with|for|this|last|so|since|after|over|under)\b)))",
     re.I)
 
 # In the order a question's main clause is tried against them.
