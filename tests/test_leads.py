@@ -737,6 +737,11 @@ def test_the_names_a_question_gives_are_not_counted_between_predicate_and_value(
         ("North American", False, 0.2),
         ("North Carolina", False, 1.0),
         ("UK", False, 1.0),  # a country may be the body asked for ("Which nation ...?")
+        # "Who picked off Zach Wilson ...?": "... to stymy New York" names a city, no one.
+        ("New York", True, 0.2),
+        ("Mexico City", True, 0.2),
+        ("New York", False, 1.0),  # the team or body asked for may go by its city
+        ("Cole Palmer", True, 1.0),  # a one-word city ("Palmer", Antarctica) is no cut
     ],
 )
 def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) -> None:

@@ -55,12 +55,30 @@ def without_title(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
-    """Country and region names (babel's, offline, and a few more): what "who" does not
-    mean when it asks for a person."""
+    """Country, region and city names (babel's, offline, and a few more): what "who" does
+    not mean when it asks for a person."""
     from babel import Locale
 
     names = {n.lower() for n in Locale("en").territories.values()}
-    return frozenset(names | _REGIONS)
+    return frozenset(names | _REGIONS | _cities())
+
+
+def _cities() -> set[str]:
+    """The cities of several words that the time zones are named by ("New York", "Los
+    Angeles", "Mexico City"; babel's English names, offline). One-word ones are left
+    out: many are surnames too ("Palmer", "Davis", "Darwin")."""
+    import zoneinfo
+
+    from babel.dates import get_timezone_location
+
+    cities = set()
+    for zone in zoneinfo.available_timezones():
+        if zone.startswith(("Antarctica/", "Etc/")) or "/" not in zone:
+            continue
+        city = get_timezone_location(zone, locale="en", return_city=True)
+        if " " in city:
+            cities.add(city.lower())
+    return cities
 
 
 _REGIONS = frozenset("middle east west east north south u.s us usa uk un nato eu gaza".split())
