@@ -207,24 +207,39 @@ def test_a_time_in_an_open_question_is_when_the_events_happened() -> None:
     assert "for months" not in joined  # a report of March that names no day of January
 
 
+_SBF = "What happened to Bankman-Fried?"
+
+
 @pytest.mark.parametrize(
-    ("texts", "expected"),
+    ("texts", "expected", "question"),
     [
         # The latest outcome that ends a story, not a hedge or a step.
         (["Bankman-Fried could be convicted of fraud.", "Bankman-Fried stepped down as the "
           "witness and the defense rested.", "A jury found Bankman-Fried guilty of fraud."],
-         "A jury found"),
+         "A jury found", _SBF),
         (["If convicted, Bankman-Fried faces decades in prison.", "The trial began today."],
-         None),
+         None, _SBF),
         # Another person's outcome is not the one asked about, however late its report.
         (["Bankman-Fried was injured in a fall.", "Sam Jones was injured in a crash."],
-         "Bankman-Fried was"),
+         "Bankman-Fried was", _SBF),
+        # The outcome is of the name asked about, not of another the question names: of
+        # Jim Jordan, not the House; of the founder, not of Binance; of the team, not the
+        # competition.
+        (["Jim Jordan was elected chair of the committee.", "The House ousted McCarthy."],
+         "Jim Jordan was", "What happened to Jim Jordan's bid for House speaker?"),
+        (["Changpeng Zhao resigned as chief executive.", "Binance was fined $4.3 billion."],
+         "Changpeng Zhao", "What happened to Binance founder Changpeng Zhao?"),
+        (["Newcastle were knocked out and lost 2-1.", "Champions League rules were changed."],
+         "Newcastle were", "What happened to Newcastle in the Champions League?"),
+        # "X and Y": an outcome of either is asked about.
+        (["Altman was hired by Microsoft.", "OpenAI was banned in Italy."], "OpenAI was",
+         "What happened with Sam Altman and OpenAI?"),
     ],
 )
-def test_the_outcome_is_one_that_happened(texts: list[str], expected: str | None) -> None:
+def test_the_outcome_is_one_that_happened(texts: list[str], expected: str | None,
+                                          question: str) -> None:
     sim = CachedSimilarity(HashEmbedding())
     passages = [_passage(i, f"d{i}", f"2023-10-{10 + i}", t) for i, t in enumerate(texts, 1)]
-    question = "What happened to Bankman-Fried?"
     found = latest_outcome(rank_sentences(question, passages, sim), question)
     assert (found.own_text[: len(expected)] if found and expected else found) == expected
 

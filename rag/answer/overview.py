@@ -391,11 +391,35 @@ def latest_outcome(pool: Sequence[Candidate], question: str) -> Candidate | None
     as done, not as what may come ("if convicted")."""
     subject = _subject(question)
     forms = other_forms(subject, list(dict.fromkeys(c.passage.text for c in pool)))
-    named = _surnames(" and ".join([subject, *forms.values()]))
+    head = _head(subject)
+    named = _surnames(" and ".join([head, *(f for a, f in forms.items() if a in head)]))
     outcomes = [c for c in pool if _OUTCOME.search(c.own_text) and not _HEDGE.search(c.own_text)
                 and (not named or named & set(content_terms(f"{c.passage.title} {c.own_text}")))]
     return max(outcomes, key=lambda c: (bool(_FINAL.search(c.own_text)),
                                         c.passage.published_at or "", c.score), default=None)
+
+
+def _head(subject: str) -> str:
+    """The name an outcome is asked of: the subject's first ("Jim Jordan's bid for House
+    speaker" asks of Jim Jordan, not the House), or the one a first name owns or gives a
+    role ("Web Summit's Paddy Cosgrave", "Binance founder Changpeng Zhao"); the whole
+    subject when it names none."""
+    names = entities_in(subject)
+    if not names:
+        return subject
+    between = subject.split(names[0], 1)[-1].split(names[1], 1)[0] if len(names) > 1 else ""
+    if len(names) > 1 and _OWNER_OR_ROLE.fullmatch(between):
+        return names[1]
+    if len(names) > 1 and re.fullmatch(r"\s+(?:and|&)\s+", between):
+        return f"{names[0]} and {names[1]}"  # "Sam Altman and OpenAI": it asks of both
+    return names[0]
+
+
+# What stands between a name and the one the question asks of: an owner's "'s", or a
+# role of a few words ("Binance founder Changpeng Zhao"), no link such as "in" or "and".
+_OWNER_OR_ROLE = re.compile(
+    r"(?:[’']s)?\s+(?:(?!(?:in|at|on|of|for|to|from|with|against|and|or|the|vs)\b)[a-z-]+\s+){0,2}",
+    re.I)
 
 
 def _surnames(subject: str) -> set[str]:
