@@ -109,13 +109,14 @@ FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|pe
 ACTING = r"(?:doing|done)"  # "What is the EU doing about X?"
 # "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
 # "What's the latest on ...", "What's new with ...", "Any news on ...", "Catch me up on ...",
-# "What are people saying about ...", "What did X say about Y?",
+# "What are people saying about ...", "What did X say about Y?", "What have studies found
+# about ...", "What should I know about ...", "How is X affecting Y?",
 # "How did X do?": an open question, answered with a short overview.
 OPEN_QUESTION = re.compile(
     r"^\s*(?:what(?:'s|’s|\s+is|\s+has|\s+was)?(?:\s+been)?\s+(?:happened|happening|going\s+on)\b|"
     r"tell\s+me\s+(?:more\s+)?about\b|summari[sz]e\b|give\s+(?:me\s+)?(?:a|an)\s+"
     r"(?:summary|overview)\b|what\s+(?:do|did)\s+the\s+(?:articles|reports|news)\s+say\b|"
-    r"what(?:'s|’s|\s+is|\s+are)\s+the\s+(?:latest|news|(?:latest\s+)?(?:news|developments|updates))"
+    r"what(?:'s|’s|\s+is|\s+are)\s+the\s+(?:latest(?:\s+(?:news|developments|updates))?|news)"
     r"\s+(?:on|about|with|in|from|for)\b|"
     # "What should I know about X?", "What do we know about X?"
     r"what\s+(?:should|do|does|would)\s+(?:I|we|one|you)\s+(?:need\s+to\s+)?know\s+about\b|"
