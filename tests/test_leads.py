@@ -408,10 +408,12 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
          "Smaller", "fit", 0.1),
         ("Which firm led the round?", "Balderton is leading the round, with backing from "
          "Tencent and from Balderton partners.", "Balderton", "fit", 0.5),
-        # For a person, a name after "in" is a place ("a lawyer in New York"), unless
-        # it owns something ("in Altman's ouster").
+        # For a person, a name after "in" is a place ("a lawyer in Fort Worth"), unless
+        # it owns something ("in Altman's ouster"); a city known as one is less still.
+        ("Who used ChatGPT?", "A lawyer in Fort Worth used ChatGPT for research.",
+         "Fort Worth", "fit", 0.3),
         ("Who used ChatGPT?", "A lawyer in New York used ChatGPT for research.",
-         "New York", "fit", 0.3),
+         "New York", "fit", pytest.approx(0.06)),
         ("Who used ChatGPT?", "ChatGPT was used in Sam Altman's demo at Stanford.",
          "Sam Altman", "fit", 1.0),
         # ... and for a thing asked by its noun, unless the noun is a place's.
