@@ -301,7 +301,11 @@ def test_an_overview_opens_with_a_headline_that_names_its_subject(title: str,
      ["The Panthers fired Frank Reich after a 1-10 start.",
       "Panthers owner David Tepper hired Reich in January.",
       "Reich: incredibly talented improvisers, so good on their feet."], [0, 1]),
-    # Any word of a name names it; a short form stands for the long name, either way.
+    # A name's last word names it (a surname), not its first: "Andy Cole" is not Cole
+    # Palmer. A short form stands for the long name, either way.
+    ("How has Cole Palmer been doing at Chelsea?",
+     ["Cole Palmer scored a penalty for Chelsea.", "Palmer joined Chelsea from City.",
+      "Blackburn since Andy Cole scored have drifted; Chelsea won 2-0."], [0, 1]),
     ("What happened to Qassem Soleimani?",
      ["A US strike killed Soleimani in Baghdad.", "Qassem Soleimani led the Quds Force.",
       "Iran fired missiles at US bases."], [0, 1]),

@@ -293,11 +293,12 @@ def named_subject(ranked: Sequence[Candidate], question: str) -> list[Candidate]
     subscription plan" about Meta's. All of them when fewer than two articles would be
     left."""
     subject = _subject(question)
-    # Each name as the words any of which names it: "Qassem Soleimani" is named by
-    # "Soleimani", "Frank Reich and the Panthers" by "Reich" and "Panthers".
-    names = [t for run in _NAME_RUN.findall(subject)
-             if (t := {term for w in run.split() if not ordinary_word(w.strip("’'.-"))
-                       and not MONTHS_DAYS.match(w) for term in word_terms(w)})]
+    # Each name as its last word, which names it: "Qassem Soleimani" is named by
+    # "Soleimani", "Frank Reich and the Panthers" by "Reich" and "Panthers"; "Cole
+    # Palmer" is not named by "Andy Cole".
+    names = [set(word_terms(words[-1])) for run in _NAME_RUN.findall(subject)
+             if (words := [w for w in run.split() if not ordinary_word(w.strip("’'.-"))
+                           and not MONTHS_DAYS.match(w)])]
     if not names:
         return list(ranked)
     seen: dict[str, bool] = {}
