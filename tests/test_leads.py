@@ -363,6 +363,11 @@ def _features(question: str, sentence: str) -> dict[str, dict[str, float]]:
     # a place outside the one the question asks inside is no answer
     ("Where in Idaho can you see the aurora?", "One place to see it is the Jokulsarlon "
      "Glacier Lagoon in Iceland.", "Iceland", False),
+    # a day of the week is no name; a player's position is no part of his name
+    ("Who scored the late winner?", "England came from behind to earn Friday’s late 3-2 "
+     "win.", "Friday", False),
+    ("Who will start at quarterback?", "QB Cole Pennington will start on Tuesday.",
+     "Cole Pennington", True),
 ])
 def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
                                        candidate: bool) -> None:
@@ -450,6 +455,13 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
          "the squad.", "Alex Zendejas", "fit", 1.0),
         ("Who said so?", "Secretary of State Mike Pompeo said so.",
          "Secretary of State Mike Pompeo", "rel", 1.0),
+        # "When" asks for a date: a day of the week alone fits less, unless the day is asked.
+        ("When was the act first proposed?", "The act, first proposed in April 2021, was "
+         "agreed on Friday.", "Friday", "fit", pytest.approx(0.3)),
+        ("When was the act first proposed?", "The act, first proposed in April 2021, was "
+         "agreed on Friday.", "April 2021", "fit", 1.0),
+        ("On what day was the act agreed?", "The act was agreed on Friday.", "Friday", "fit",
+         1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

@@ -17,7 +17,10 @@ _ACRONYM = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 _TITLES = frozenset(content_terms(
     "secretary president minister prime chancellor chief executive ceo spokesperson "
     "spokeswoman spokesman senator governor general director chairman chair officer "
-    "official sir lord king queen prince judge coach manager founder attorney cto cfo coo"))
+    "official sir lord king queen prince judge coach manager founder attorney cto cfo coo "
+    "mayor ambassador professor editor analyst "
+    # a player's position stands before his name as a title does ("QB Cam Fancher")
+    "quarterback qb rb wr receiver cornerback linebacker"))
 # Title words that begin a title or a name ("Chief Executive", "General Motors", "Prince
 # William"): a name is not cut after them.
 _OPENING_TITLES = frozenset("general chief prime sir lord king queen prince".split())

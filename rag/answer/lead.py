@@ -198,6 +198,11 @@ _THE = re.compile(r"\bthe\s+$", re.I)
 _OWNED = re.compile(r"(?:\b(?i:its|their)|[A-Z][\w.-]*['’]s?)\s+$")
 _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
+# "Friday": a day of the week tells when only to one who knows the week; "when" asks for
+# a date, unless it asks for the day itself ("On what day ...").
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.I)
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.I)
+WEEKDAY_FIT = 0.3
 _MONEY_SIGNS = ("$", "€", "£", "¥", "₹")
 _A_YEAR = re.compile(rf"\b{YEAR}\b")
 _PLACE_NOUNS = frozenset(content_terms(
@@ -272,6 +277,11 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
         fit *= OPENER_NAMED if value in q.capitalised else OPENER_UNNAMED
+    if _WEEKDAY.match(value):
+        if q.kind is not AnswerType.DATE:
+            return None  # no name, place or figure
+        if not _ASKS_DAY.search(q.question):
+            fit *= WEEKDAY_FIT
     if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]) or dateline(value, c.text[b:]):
         return None
     if q.kind is AnswerType.PLACE and outside_asked_place(q.question, c.text, value):
