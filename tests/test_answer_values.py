@@ -7,7 +7,15 @@ import pytest
 from rag.answer.check import bare_name, echoes, why_not_an_answer
 from rag.answer.question import AnswerType, read_question
 from rag.answer.types import values_of
-from rag.answer.values import dateline, entities_in, listed_with, new_to, places_in
+from rag.answer.values import (
+    dateline,
+    entities_in,
+    listed_with,
+    naming_question,
+    new_to,
+    places_in,
+    term_spans,
+)
 
 S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell near the "
      "Green Zone and wounded 14 others.")
@@ -88,6 +96,11 @@ S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell n
          "Doha"),
         (AnswerType.ENTITY, "However, Sam Bankman-Fried told the court that FTX was fine.",
          "Who is the founder on trial?", "Sam Bankman-Fried"),
+        # A question that asks what something is called takes a quoted term, in lower case too.
+        (AnswerType.ENTITY, 'At NHL betting sites, the "puck line" is akin to the point spread.',
+         "What do NHL betting sites call hockey's version of the point spread?", "puck line"),
+        (AnswerType.ENTITY, "If there's a tie in a moneyline bet, it is referred to as a “push.”",
+         "What is it called when a moneyline bet ends in a tie?", "push"),
     ],
 )
 def test_values_of(kind: AnswerType, sentence: str, question: str, first: str) -> None:
@@ -168,6 +181,9 @@ def test_a_repeat_is_not_an_answer() -> None:
     ("sentence", "names"),
     [
         ("Using Caroline Ellison as a witness, prosecutors argued.", ["Caroline Ellison"]),
+        # ... also where a full stop the splitter did not cut at ends the sentence before
+        ("It was his fund, argued Rehn. Using Caroline Ellison as a front, he took it.",
+         ["Rehn", "Caroline Ellison"]),
         ("Though India won, Kenya played well.", ["India", "Kenya"]),
         ("However, Peyton Manning threw.", ["Peyton Manning"]),
         # Only the sentence's opening verb goes: inside, the words are the name's own.
@@ -251,3 +267,37 @@ def test_new_to(value: str, question: str, new: bool) -> None:
 )
 def test_dateline(value: str, after: str, label: bool) -> None:
     assert dateline(value, after) is label
+
+
+@pytest.mark.parametrize(
+    ("question", "naming"),
+    [
+        ("What do NHL betting sites call hockey's version of the point spread?", True),
+        ("What is it called when a moneyline bet ends in a tie?", True),
+        ("What was Ghana's AfroFuture festival formerly known as?", True),
+        ("What nickname is given to the Permian-Triassic mass extinction?", True),
+        ("What is the name of the pilgrim-masked killer in Thanksgiving?", True),
+        # "call for" is a demand, not a name; a term limit is no term asked for
+        ("What did the COP28 agreement call for?", False),
+        ("What is the term limit for senators?", False),
+        ("What is the first letter of the name of the company?", False),
+        ("Who was called into the squad?", False),
+    ],
+)
+def test_naming_question(question: str, naming: bool) -> None:
+    assert naming_question(question) is naming
+
+
+@pytest.mark.parametrize(
+    ("sentence", "terms"),
+    [
+        ('At NHL betting sites, the "puck line" is akin to the point spread.', ["puck line"]),
+        ("It is typically referred to as a “push.”", ["push"]),
+        # a quoted remark is no term; nor is a term the question already says
+        ("He said “we will win this game and the next one” on Friday.", []),
+        ('The "moneyline" and the "spread" differ.', ["spread"]),
+    ],
+)
+def test_term_spans(sentence: str, terms: list[str]) -> None:
+    question = "What is the moneyline called?"
+    assert [sentence[a:b] for a, b in term_spans(sentence, question)] == terms

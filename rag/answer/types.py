@@ -27,6 +27,7 @@ from typing import Literal
 
 from rag.answer.plan import AnswerType
 from rag.answer.values import (
+    NAMING_Q,
     date_spans,
     entity_spans,
     nearest_first,
@@ -145,7 +146,7 @@ TYPES: tuple[TypeSpec, ...] = (
     TypeSpec(AnswerType.DATE, (_DATE_Q,), date_spans, "value", nearest_first=True,
              draft_tokens=64),
     TypeSpec(AnswerType.PLACE, (_PLACE_Q,), place_spans, "value", draft_tokens=64),
-    TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING), entity_spans, "value",
+    TypeSpec(AnswerType.ENTITY, (_ENTITY_Q, _WHAT_THING, NAMING_Q), entity_spans, "value",
              draft_tokens=64),
     TypeSpec(AnswerType.YES_NO, (), None, "verdict", draft_tokens=48),
     TypeSpec(AnswerType.ORDER, (), None, "verdict", draft_tokens=48),

@@ -120,6 +120,16 @@ _PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Tw
 _PRONOUN_CONTRACTION = re.compile(r"(?:I|We|You|They)[’'](?:ve|m|ll|d|re)")
 
 
+_ENDED = re.compile(r"(?:^|[.!?][”\"’']?)[\s“\"‘']*$")
+
+
+def _opens(text: str, words: str) -> bool:
+    """Whether ``words`` open a sentence of ``text`` (the first, or one after a full stop
+    that the sentence splitter did not cut at: "..., argued Rehn. Using Caroline ...")."""
+    at = text.find(words)
+    return at >= 0 and bool(_ENDED.search(text[:at]))
+
+
 def entities_in(sentence: str) -> list[str]:
     """Names in a sentence: runs of capitalised words, a sentence's opening word left
     out when it is an ordinary word; months and weekdays are not names."""
@@ -131,8 +141,8 @@ def entities_in(sentence: str) -> list[str]:
         words = name.split()
         while len(words) > 1 and words[0].lower() in _NOT_NAMES:
             words = words[1:]  # "Though India", "Like Solskjaer": the name is what follows
-        if len(words) > 1 and words[0].lower().endswith("ing") and opening_text.startswith(
-                " ".join(words)):
+        if len(words) > 1 and words[0].lower().endswith("ing") and _opens(sentence,
+                                                                          " ".join(words)):
             words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
         if len(words) > 2 and words[0].lower() in _PARTITIVES and words[1] == "of":
             words = words[2:]  # "Two of Sam Bankman-Fried's ...": the name is what follows
@@ -362,6 +372,38 @@ def place_spans(sentence: str, question: str) -> list[tuple[int, int]]:
 _LIST_GOES_ON = re.compile(r",?\s+(?:and|or)\s+(?:in\s+)?[A-Z]|,\s*[A-Z]")
 
 
+# "What do betting sites call ...?", "What is it called when ...?", "What is the term for
+# ...?", "What nickname ...": a name or a term is asked for, a term perhaps in lower case.
+NAMING_Q = re.compile(
+    r"^\s*(?:what|which)\b[^?]*?(?:\bcall\b(?!\s+(?:for|on|off|out|up|in)\b)|\bcalled\b|"
+    r"\bknown\s+as\b|\bnicknamed?\b|\bdubbed\b|(?<![\w-])(?:term|word|phrase)\s+(?:for|used)\b|"
+    r"\b(?:is|was)\s+the\s+(?:\w+\s+)?name\s+(?:of|for)\b)", re.I)
+_QUOTED = re.compile(r"[“\"]([^”\"\n]{2,48}?)[”\"]")  # a phrase in quotation marks
+_TERM_WORDS = 4  # a quoted term is a few words, not a quoted remark
+
+
+def naming_question(question: str) -> bool:
+    """Whether the question asks what something is called (a name or a term)."""
+    return bool(NAMING_Q.match(question))
+
+
+def term_spans(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Terms in quotation marks, a few words long, that the question does not say
+    ("the “puck line” is akin to the point spread", 'referred to as a "push."')."""
+    out = []
+    for m in _QUOTED.finditer(sentence):
+        term = m.group(1).rstrip(" .,;:!?")
+        if term and len(term.split()) <= _TERM_WORDS and new_to(term, question):
+            out.append((m.start(1), m.start(1) + len(term)))
+    return out
+
+
 def entity_spans(sentence: str, question: str) -> list[tuple[int, int]]:
-    """Names the question does not name."""
-    return _name_spans(entities_in(sentence), sentence, question)
+    """Names the question does not name; for a question that asks what something is
+    called, also the quoted terms (which may be in lower case)."""
+    names = _name_spans(entities_in(sentence), sentence, question)
+    if not naming_question(question):
+        return names
+    terms = [(a, b) for a, b in term_spans(sentence, question)
+             if not any(x < b and a < y for x, y in names)]
+    return sorted(names + terms)
