@@ -20,6 +20,7 @@ from rag.answer.lead import (
     placed_elsewhere,
     score_candidates,
     shared_lead,
+    value_key,
     with_head,
 )
 from rag.answer.placement import distance, predicate_terms, word_spans
@@ -671,6 +672,17 @@ def test_a_place_outside_the_one_asked_inside_is_not_the_answer(
     question: str, sentence: str, value: str, outside: bool
 ) -> None:
     assert outside_asked_place(question, sentence, value) is outside
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Nov. 8", "November 8", True),  # one day, however written
+    ("Wednesday, Nov. 22", "November 22nd, 2023", True),
+    ("November 8", "November 10", False),
+    ("$32 billion", "$300 billion", False),
+    ("Ortagus", "Morgan Ortagus", True),
+])
+def test_values_that_are_one_answer(a: str, b: str, same: bool) -> None:
+    assert (value_key(a) == value_key(b)) is same
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [

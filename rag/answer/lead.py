@@ -45,7 +45,7 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import YEAR, dateline, ordinary_word, unqualified
+from rag.answer.values import YEAR, dateline, day_key, ordinary_word, unqualified
 from rag.grounding.aliases import NAME, abbreviated, is_short_form
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
@@ -363,9 +363,11 @@ def score_candidates(found: Sequence[Found]) -> list[tuple[str, float, list[Cand
 
 def value_key(value: str) -> str:
     """Values that are one answer: a name by its last word ("Ortagus", "Morgan Ortagus"),
-    a figure or a date by its whole text ("$32 billion" is not "$300 billion")."""
+    a day by its month and day ("Nov. 8", "November 8"), a figure or another date by its
+    whole text ("$32 billion" is not "$300 billion")."""
     if any(ch.isdigit() for ch in value):
-        return " ".join(unqualified(value).lower().split())
+        value = unqualified(value)
+        return day_key(value) or " ".join(value.lower().split())
     words = re.findall(r"[\w'’-]+", value.lower())
     return words[-1] if words else value.lower()
 

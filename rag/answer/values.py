@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from index.dates import _MONTH_RE
+from index.dates import _MONTH_RE, MONTHS
 from rag.answer.kind_fit import is_title, without_title
 from rag.grounding.aliases import initials, short_forms
 from rag.grounding.text import STOPWORDS, content_terms
@@ -109,6 +109,19 @@ def numbers_in(sentence: str) -> list[tuple[int, int]]:
             continue  # "Bill No. 8980", "#3": a label, not a count
         out.append((a, b))
     return out
+
+
+# "November 8", "Nov. 8", "Wednesday, Nov. 8th, 2023": one day of the year.
+_DAY = re.compile(rf"^(?:[a-z]+day,?\s+)?({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
+                  rf"(?:,?\s+\d{{4}})?$", re.I)
+
+
+def day_key(value: str) -> str | None:
+    """The month and day a date names, however written ("Nov. 8" and "November 8" are
+    "11-8"; the year is set aside, for articles of one season rarely name one day of two
+    years); None for any other value."""
+    m = _DAY.match(value.strip())
+    return f"{MONTHS[m.group(1).lower()]}-{int(m.group(2))}" if m else None
 
 
 def dates_in(sentence: str) -> list[tuple[int, int]]:
