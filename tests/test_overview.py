@@ -332,3 +332,22 @@ def test_an_overview_keeps_to_passages_that_name_its_subject(
     ranked = rank_sentences(question, passages, CachedSimilarity(HashEmbedding()))
     left = {c.passage.n - 1 for c in named_subject(ranked, question)}
     assert left == set(kept) & {c.passage.n - 1 for c in ranked}
+
+
+def test_how_a_team_is_doing_is_told_with_a_result_over_talk_about_it() -> None:
+    # Six reports talk about the Lions' season; one says how they did. Ranked by the
+    # question's words alone the result comes last and is left out.
+    talk = ["Fans of the Lions are dreaming big about this season in Detroit.",
+            "Analysts debate the plans of the Lions for this season.",
+            "The waiting list for Lions tickets grew again this season.",
+            "Bars were packed this season to watch the Lions on television.",
+            "The schedule of the Lions this season includes a trip abroad.",
+            "Sales of Lions shirts rose this season across the state."]
+    result = "The Lions beat Green Bay 29-22 this season to improve to 9-3."
+    sim = CachedSimilarity(HashEmbedding())
+    passages = [_passage(n, f"d{n}", f"2023-10-{10 + n}", t)
+                for n, t in enumerate([*talk, result], 1)]
+    question = "How are the Lions doing this season?"
+    told = [s.text for s in overview(question, rank_sentences(question, passages, sim),
+                                     sim).sentences]
+    assert any("29-22" in t for t in told), told
