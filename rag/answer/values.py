@@ -112,15 +112,15 @@ def numbers_in(sentence: str) -> list[tuple[int, int]]:
 
 
 # "November 8", "Nov. 8", "Wednesday, Nov. 8th, 2023": one day of the year.
-_DAY = re.compile(rf"^(?:[a-z]+day,?\s+)?({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
-                  rf"(?:,?\s+\d{{4}})?$", re.I)
+_ONE_DAY = re.compile(rf"^(?:[a-z]+day,?\s+)?({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
+                      rf"(?:,?\s+\d{{4}})?$", re.I)
 
 
 def day_key(value: str) -> str | None:
     """The month and day a date names, however written ("Nov. 8" and "November 8" are
     "11-8"; the year is set aside, for articles of one season rarely name one day of two
     years); None for any other value."""
-    m = _DAY.match(value.strip())
+    m = _ONE_DAY.match(value.strip())
     return f"{MONTHS[m.group(1).lower()]}-{int(m.group(2))}" if m else None
 
 
