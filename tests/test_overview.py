@@ -334,8 +334,10 @@ def test_an_overview_keeps_to_passages_that_name_its_subject(
     assert left == set(kept) & {c.passage.n - 1 for c in ranked}
 
 
-def test_how_a_team_is_doing_is_told_with_a_result_over_talk_about_it() -> None:
-    # Six reports talk about the Lions' season; one says how they did. Ranked by the
+@pytest.mark.parametrize("question", ["How are the Lions doing this season?",
+                                      "Tell me about the Lions' season"])
+def test_how_a_team_is_doing_is_told_with_a_result_over_talk_about_it(question: str) -> None:
+    # Six reports talk about the Lions' season; one gives their score. Ranked by the
     # question's words alone the result comes last and is left out.
     talk = ["Fans of the Lions are dreaming big about this season in Detroit.",
             "Analysts debate the plans of the Lions for this season.",
@@ -347,7 +349,6 @@ def test_how_a_team_is_doing_is_told_with_a_result_over_talk_about_it() -> None:
     sim = CachedSimilarity(HashEmbedding())
     passages = [_passage(n, f"d{n}", f"2023-10-{10 + n}", t)
                 for n, t in enumerate([*talk, result], 1)]
-    question = "How are the Lions doing this season?"
     told = [s.text for s in overview(question, rank_sentences(question, passages, sim),
                                      sim).sentences]
     assert any("29-22" in t for t in told), told

@@ -174,10 +174,13 @@ _FARED = re.compile(rf"^\s*how\s+(?:did|has|have|is|are|was|were)\s+(.+?)\s+{FAR
                     re.I)
 
 
-# "How is X doing?", "How did X do against Y?": a report of how it went (a score, a record,
-# a win or a loss) tells it better than talk about it.
-_RESULT = re.compile(r"(?<![\w-])\d{1,3}-\d{1,3}(?![\w-])|\b(?:beat|beats|won|wins|lost|loses|"
-                     r"defeated|defeat|victory|draw|drew|winless|unbeaten|undefeated|streak|"
+# A report of how it went tells it better than talk about it: a score or a record ("24-15",
+# "9-3") in any overview; for "How is X doing?", "How did X do against Y?" a win or a
+# loss too (elsewhere "lost" and "won" are as often said of anything else).
+_SCORE = r"(?<![\w-])\d{1,3}-\d{1,3}(?![\w-])"
+_SCORED = re.compile(_SCORE)
+_RESULT = re.compile(rf"{_SCORE}|\b(?:beat|beats|won|wins|lost|loses|defeated|defeat|victory|"
+                     r"draw|drew|winless|unbeaten|undefeated|streak|"
                      r"(?:improved|fell|dropped|moved)\s+to)\b", re.I)
 RESULT_WEIGHT = 0.3  # chosen on the development open questions (0.15 and 0.45 tried)
 
@@ -219,9 +222,9 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
         return []
     # Sentences that name the time asked about come before the rest, as _pool sorts them.
     value = [c.score + (timing(c, wanted) - REPORTED_THEN if wanted else 0) for c in pool]
-    if _FARED.match(question):
-        value = [v + RESULT_WEIGHT * bool(_RESULT.search(c.own_text))
-                 for v, c in zip(value, pool, strict=True)]
+    result = _RESULT if _FARED.match(question) else _SCORED
+    value = [v + RESULT_WEIGHT * bool(result.search(c.own_text))
+             for v, c in zip(value, pool, strict=True)]
     if outcome is not None:
         value[0] = float("inf")
     likeness = similarity([c.own_text for c in pool], [c.own_text for c in pool])
