@@ -46,11 +46,13 @@ from tests.support.fakes import HashEmbedding
         ("What have studies found about sleep and memory?", AnswerType.OVERVIEW),
         ("How is the drought affecting farmers?", AnswerType.OVERVIEW),
         ("What should I know about the new tax year?", AnswerType.OVERVIEW),
+        ("How is Jude Bellingham playing for Real Madrid?", AnswerType.OVERVIEW),
         # Not open: a figure, a name, a verdict, a cause.
         ("How many troops are in Iraq?", AnswerType.NUMBER),
         ("Who did Pompeo speak with?", AnswerType.ENTITY),
         ("Did the US respond to the attacks?", AnswerType.YES_NO),
         ("What caused the crash?", AnswerType.DESCRIPTION),
+        ("How is poker played?", AnswerType.DESCRIPTION),
         ("How did Swift get her film into cinemas without going through a studio?",
          AnswerType.DESCRIPTION),
     ],

@@ -106,7 +106,7 @@ _WHAT_THING = re.compile(
 SAYING = r"(?:say|said|announce|announced|unveil|unveiled|reveal|revealed|found|shown)"
 AFFECTING = r"(?:affecting|affected|impacting|impacted|hitting|hurting|hurt|changing|changed)"
 FARING = r"(?:do|doing|done|fare|fared|faring|go|going|gone|perform|performed|performing|" \
-         r"(?:been\s+)?received)"
+         r"playing|(?:been\s+)?received)"
 ACTING = r"(?:doing|done)"  # "What is the EU doing about X?"
 # "What happened to ...", "What is going on with ...", "Tell me about ...", "Summarize ...",
 # "What's the latest on ...", "What's new with ...", "Any news on ...", "Catch me up on ...",
