@@ -406,6 +406,11 @@ def test_a_live_blog_entry_is_read_without_its_time_stamp(sentence: str, entry: 
     ("Combination showing Former FTX CEO, Sam Bankman-Fried (L) and Zhao Changpeng (R), "
      "founder of Binance.", False),
     ("Sam Altman, pictured at the DevDay conference, spoke for forty minutes.", False),
+    ("Bellingham celebrates scoring Real Madrid’s third goal during their 3-0 win.", False),
+    ("U.S. President Joe Biden shakes hands with Chinese President Xi Jinping at the summit.",
+     False),
+    ("Bellingham celebrated his third goal with the travelling fans in Girona.", True),
+    ("The crowd reacts to every call, said the Bellingham family on Sunday.", True),
     ("Jurors leave court in New York. REUTERS/Brendan McDermid took the photo.", False),
     ("7:18 p.m. — Max Scherzer is also off the World Series roster for Texas.", False),
     ("10:05 ET: The Rangers take the lead on a two-run homer in the third.", False),

@@ -158,6 +158,10 @@ _FURNITURE = re.compile(
     r"|\b(?:photo|image|picture|illustration)(?: credit)?\s*:"
     r"|\b(?:Getty Images|AP Photo|AFP via Getty|REUTERS/|Photo by)\b|/Reuters\b"
     r"|\((?:L|R|C|left|right|center|centre|top|bottom)\)|\bpictured\b"
+    # a photo's subject in the present, a name then the pose ("Bellingham celebrates
+    # scoring ...", "Biden shakes hands with Xi ..."); a report tells it in the past
+    r"|^(?-i:(?:[A-Z][\w'’.-]*\s+){1,4})(?:celebrates|reacts|looks on|gestures|poses|applauds|"
+    r"is congratulated|shakes hands|walks off|warms up)\b"
     r"|^(?:Combination|File|Composite)(?: photo| picture| image)?\s+(?:shows|showing)\b"
     r"|^(?:Follow along|Follow our live|Sign up|Subscribe)\b"
     r"|\b(?:is|are) tracking the latest\b|\blatest updates (?:from|on)\b"
