@@ -463,6 +463,10 @@ def test_values_that_are_no_candidates(question: str, sentence: str, value: str,
          "agreed on Friday.", "April 2021", "fit", 1.0),
         ("On what day was the act agreed?", "The act was agreed on Friday.", "Friday", "fit",
          1.0),
+        ("When will the library open?", "The library will open on Sunday afternoons.", "Sunday",
+         "fit", 1.0),  # a day of each week is a time
+        ("When is the market held?", "The market is held every Friday in the square.",
+         "Friday", "fit", 1.0),
     ],
 )
 def test_candidate_features(question: str, sentence: str, value: str, feature: str,

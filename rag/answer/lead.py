@@ -202,6 +202,9 @@ IN_PLACE = 0.3
 # a date, unless it asks for the day itself ("On what day ...").
 _WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.I)
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.I)
+# ... but a day that comes back each week is a time ("on Sunday afternoons", "every Friday")
+_EACH_WEEK_AFTER = re.compile(r"^s?\s+(?:afternoons|mornings|evenings|nights)\b", re.I)
+_EACH_WEEK_BEFORE = re.compile(r"\b(?:every|each)\s+$", re.I)
 WEEKDAY_FIT = 0.3
 _MONEY_SIGNS = ("$", "€", "£", "¥", "₹")
 _A_YEAR = re.compile(rf"\b{YEAR}\b")
@@ -280,7 +283,8 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     if _WEEKDAY.match(value):
         if q.kind is not AnswerType.DATE:
             return None  # no name, place or figure
-        if not _ASKS_DAY.search(q.question):
+        weekly = _EACH_WEEK_AFTER.match(c.text[b:]) or _EACH_WEEK_BEFORE.search(c.text[:a])
+        if not (_ASKS_DAY.search(q.question) or weekly):
             fit *= WEEKDAY_FIT
     if fit == 0.0 or placed_elsewhere(q.question, c.text[b:]) or dateline(value, c.text[b:]):
         return None
