@@ -184,6 +184,9 @@ def test_a_repeat_is_not_an_answer() -> None:
         # ... also where a full stop the splitter did not cut at ends the sentence before
         ("It was his fund, argued Rehn. Using Caroline Ellison as a front, he took it.",
          ["Rehn", "Caroline Ellison"]),
+        # ... and a verb alone that opens a sentence is no name; a city in -ing is one
+        ("Setting it apart from the rest, BetMGM streams games.", ["BetMGM"]),
+        ("Beijing said it would respond. Bowing to pressure, Apple quit.", ["Beijing", "Apple"]),
         ("Though India won, Kenya played well.", ["India", "Kenya"]),
         ("However, Peyton Manning threw.", ["Peyton Manning"]),
         # Only the sentence's opening verb goes: inside, the words are the name's own.

@@ -133,6 +133,10 @@ _PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Tw
 _PRONOUN_CONTRACTION = re.compile(r"(?:I|We|You|They)[’'](?:ve|m|ll|d|re)")
 
 
+# A sentence opened by a verb in -ing and the word it takes ("Setting it apart").
+_VERB_OPENS = re.compile(r"(?:^|[.!?][”\"’']?\s+)[“\"‘']?([A-Z][a-z]+ing)\s+(?:it|its|the|a|an|his|"
+                         r"her|their|our|my|your|up|on|out|off|in|to|this|that|these|those|"
+                         r"them|him|us|me)\b")
 _ENDED = re.compile(r"(?:^|[.!?][”\"’']?)[\s“\"‘']*$")
 
 
@@ -148,6 +152,7 @@ def entities_in(sentence: str) -> list[str]:
     out when it is an ordinary word; months and weekdays are not names."""
     out = []
     opening_text = sentence.lstrip("\"“‘' ")
+    verbs = {m.group(1) for m in _VERB_OPENS.finditer(sentence)}
     pieces = [piece for n in names_in(sentence, quoted=False)
               for piece in re.split(r"[’']s\s+", n) if piece]
     for name in pieces:
@@ -170,6 +175,8 @@ def entities_in(sentence: str) -> list[str]:
                                 or opening and words[0].lower().endswith("ly")
                                 or _PRONOUN_CONTRACTION.fullmatch(words[0])):
             continue  # "However", "Amazingly", "I’ve", "We’re": no name
+        if len(words) == 1 and words[0] in verbs:
+            continue  # "Setting it apart, ...", "Bowing to pressure, ...": a verb, no name
         name = re.sub(r"[’']s$", "", name)
         out.append(name)
     return out
