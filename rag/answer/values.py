@@ -133,10 +133,9 @@ _PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Tw
 _PRONOUN_CONTRACTION = re.compile(r"(?:I|We|You|They)[’'](?:ve|m|ll|d|re)")
 
 
-# A sentence opened by a verb in -ing and the word it takes ("Setting it apart").
-_VERB_OPENS = re.compile(r"(?:^|[.!?][”\"’']?\s+)[“\"‘']?([A-Z][a-z]+ing)\s+(?:it|its|the|a|an|his|"
-                         r"her|their|our|my|your|up|on|out|off|in|to|this|that|these|those|"
-                         r"them|him|us|me)\b")
+# The word a verb in -ing opening a sentence takes ("Setting it apart", "Bowing to ...").
+_TAKEN = re.compile(r"\s+(?:it|its|the|a|an|his|her|their|our|my|your|up|on|out|off|in|to|"
+                    r"this|that|these|those|them|him|us|me)\b")
 _ENDED = re.compile(r"(?:^|[.!?][”\"’']?)[\s“\"‘']*$")
 
 
@@ -147,12 +146,18 @@ def _opens(text: str, words: str) -> bool:
     return at >= 0 and bool(_ENDED.search(text[:at]))
 
 
+def _opening_verb(text: str, word: str) -> bool:
+    """Whether ``word`` is a verb in -ing that opens a sentence of ``text`` with the word
+    it takes ("Setting it apart, ..."), not a name ("Beijing said ...")."""
+    at = text.find(word)
+    return word.endswith("ing") and _opens(text, word) and bool(_TAKEN.match(text, at + len(word)))
+
+
 def entities_in(sentence: str) -> list[str]:
     """Names in a sentence: runs of capitalised words, a sentence's opening word left
     out when it is an ordinary word; months and weekdays are not names."""
     out = []
     opening_text = sentence.lstrip("\"“‘' ")
-    verbs = {m.group(1) for m in _VERB_OPENS.finditer(sentence)}
     pieces = [piece for n in names_in(sentence, quoted=False)
               for piece in re.split(r"[’']s\s+", n) if piece]
     for name in pieces:
@@ -175,7 +180,7 @@ def entities_in(sentence: str) -> list[str]:
                                 or opening and words[0].lower().endswith("ly")
                                 or _PRONOUN_CONTRACTION.fullmatch(words[0])):
             continue  # "However", "Amazingly", "I’ve", "We’re": no name
-        if len(words) == 1 and words[0] in verbs:
+        if len(words) == 1 and _opening_verb(sentence, words[0]):
             continue  # "Setting it apart, ...", "Bowing to pressure, ...": a verb, no name
         name = re.sub(r"[’']s$", "", name)
         out.append(name)
