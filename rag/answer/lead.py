@@ -45,7 +45,7 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import YEAR, dateline, day_key, ordinary_word, unqualified
+from rag.answer.values import WEEKDAY, YEAR, dateline, day_key, ordinary_word, unqualified
 from rag.grounding.aliases import NAME, abbreviated, is_short_form
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
@@ -200,7 +200,7 @@ _POSSESSIVE = re.compile(r"[’']s?\b")
 IN_PLACE = 0.3
 # "Friday": a day of the week tells when only to one who knows the week; "when" asks for
 # a date, unless it asks for the day itself ("On what day ...").
-_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$", re.I)
+_WEEKDAY = re.compile(rf"^{WEEKDAY}$", re.I)
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.I)
 # ... but a day that comes back each week is a time ("on Sunday afternoons", "every Friday")
 _EACH_WEEK_AFTER = re.compile(r"^s?\s+(?:afternoons|mornings|evenings|nights)\b", re.I)

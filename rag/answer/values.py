@@ -27,14 +27,15 @@ NUMBER = re.compile(
     re.I,
 )
 YEAR = r"(?:1[5-9]|20)\d{2}"  # a year, 1500-2099, as dates are read
+WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DAYS = rf"{_DAY}(?:\s*(?:-|–|and|to)\s*{_DAY}\b)?"  # "20 and 21", "20-21": two days
 DATE = re.compile(
-    rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"\b(?:{WEEKDAY},?\s+)?"
     rf"(?:(?:{_MONTH_RE})\.?\s+{_DAYS}(?:,?\s+\d{{4}})?"
     rf"|{_DAYS}\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_RE})\.?\s+\d{{4}}"
-    rf"|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    rf"|{WEEKDAY}"
     rf"|(?:in|since|by|until)\s+{YEAR})\b",
     re.I,
 )
@@ -42,7 +43,7 @@ _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _IDENTIFIER = re.compile(r"(?:\bNo\.|\bNumber|#|\bBill|\bArticle|\bSection)\s*$", re.I)
 _PLACE_LEAD = re.compile(r"\b(?:in|at|near|from|outside|inside|across|to)\s+(?:the\s+)?$", re.I)
 MONTHS_DAYS = re.compile(
-    rf"^(?:{_MONTH_RE}|(?:mon|tues|wednes|thurs|fri|satur|sun)day)$", re.I
+    rf"^(?:{_MONTH_RE}|{WEEKDAY})$", re.I
 )
 _NOT_NAMES = frozenset(
     "however meanwhile also but and the a an this that these those it its he she they we "
@@ -112,7 +113,7 @@ def numbers_in(sentence: str) -> list[tuple[int, int]]:
 
 
 # "November 8", "Nov. 8", "Wednesday, Nov. 8th, 2023": one day of the year.
-_ONE_DAY = re.compile(rf"^(?:[a-z]+day,?\s+)?({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
+_ONE_DAY = re.compile(rf"^(?:{WEEKDAY},?\s+)?({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?"
                       rf"(?:,?\s+\d{{4}})?$", re.I)
 
 
