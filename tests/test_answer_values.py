@@ -10,11 +10,13 @@ from rag.answer.types import values_of
 from rag.answer.values import (
     dateline,
     entities_in,
+    is_a_total,
     listed_with,
     naming_question,
     new_to,
     places_in,
     term_spans,
+    total_after,
 )
 
 S = ("On March 11, three Katyusha rockets, aimed at the American embassy, fell near the "
@@ -119,6 +121,11 @@ def test_values_of(kind: AnswerType, sentence: str, question: str, first: str) -
         ("At 31, she lifted 140 kilograms.", "How old was she?", ["31"]),
         ("It looked cool and, at $299, was reasonably priced.", "How much does it cost?",
          ["$299"]),
+        # "How much money" asks a sum, also after a phrase that sets the scene
+        ("He wanted ten houses and took $413 million.",
+         "At the trial, how much money went to him?", ["$413 million"]),
+        ("He wanted ten houses and took $413 million.", "How much did he want?",
+         ["ten", "$413 million"]),
     ],
 )
 def test_the_figures_a_question_can_ask(sentence: str, question: str, values: list[str]) -> None:
@@ -206,6 +213,8 @@ def test_a_repeat_is_not_an_answer() -> None:
         ("The book, edited by David W. Orr, is out from MIT Press.", ["David W. Orr", "MIT Press"]),
         ("He met Biden. Then Trump spoke.", ["Biden", "Trump"]),
         ("They beat Mexico under Jaime Lozano B. You could see why.", ["Mexico", "Jaime Lozano"]),
+        # a live blog's time zone is no part of the name after it
+        ("29 Oct 2023 03.08 GMT The Arizona Diamondbacks win", ["Arizona Diamondbacks"]),
     ],
 )
 def test_entities_in(sentence: str, names: list[str]) -> None:
@@ -304,3 +313,57 @@ def test_naming_question(question: str, naming: bool) -> None:
 def test_term_spans(sentence: str, terms: list[str]) -> None:
     question = "What is the moneyline called?"
     assert [sentence[a:b] for a, b in term_spans(sentence, question)] == terms
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "names"),
+    [
+        # what a sentence calls something is the name asked for, not the names about it
+        ("It pays to book through the Fly Delta app and get a 15% discount called Takeoff15.",
+         "What is the discount called that cardholders get?", ["Takeoff15"]),
+        ("The bet is referred to as a “push.” Bettors get their Money back.",
+         "What is it called when a bet ends in a tie?", ["push"]),
+        # without such a word, every name is a candidate
+        ("It pays to book through the Fly Delta app to get the Takeoff15 discount.",
+         "What is the discount called that cardholders get?", ["Fly Delta", "Takeoff15"]),
+        # and a question that asks no name keeps them all
+        ("It pays to book through the Fly Delta app and get a 15% discount called Takeoff15.",
+         "Who offers the discount?", ["Fly Delta", "Takeoff15"]),
+    ],
+)
+def test_a_name_asked_for_is_what_the_sentence_calls_it(sentence: str, question: str,
+                                                       names: list[str]) -> None:
+    assert values_of(AnswerType.ENTITY, sentence, question) == names
+
+
+@pytest.mark.parametrize(
+    ("question", "dates"),
+    [
+        # a question that asks the year takes a year alone ("the 1976 Draft")
+        ("Since which year's draft has the title been given?", ["1976", "in 2023"]),
+        ("In what year did it start?", ["1976", "in 2023"]),
+        ("When did it start?", ["in 2023"]),
+    ],
+)
+def test_years_alone_answer_what_year(question: str, dates: list[str]) -> None:
+    sentence = "It has been a staple since the 1976 Draft, and in 2023 it cost $2019."
+    assert values_of(AnswerType.DATE, sentence, question) == dates
+
+
+@pytest.mark.parametrize(
+    ("sentence", "part", "whole"),
+    [
+        # "five of the Rangers' first 10 runs": five is a part of the 10
+        ("Semien drove in five of the Rangers' first 10 runs.", "five", "10"),
+        ("He lost one of his 17 encounters.", "one", "17"),
+        ("He drove in five runs of 10.", "five", None),
+    ],
+)
+def test_a_part_and_its_whole(sentence: str, part: str, whole: str | None) -> None:
+    end = total_after(sentence, sentence.index(part) + len(part))
+    if whole is None:
+        assert end is None
+    else:
+        at = sentence.index(whole)
+        assert end == at + len(whole)
+        assert is_a_total(sentence, at) and not is_a_total(sentence, sentence.index(part))

@@ -8,6 +8,7 @@ from rag.answer.question import (
     AnswerType,
     Part,
     Relation,
+    attribution_terms,
     claim_terms,
     names_in,
     order_of,
@@ -84,6 +85,13 @@ OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", 
         ("What was Alameda Research's internal name before?", AnswerType.ENTITY),
         ("What was the number one search term on Bing in 2021?", AnswerType.DESCRIPTION),
         ("What was the number of search terms on Bing in 2021?", AnswerType.NUMBER),
+        # the thing that did something is a name asked for; what it said is not
+        ("In the newsletter, what third-party Reddit app said it hopes to survive?",
+         AnswerType.ENTITY),
+        ("What startup won the award?", AnswerType.ENTITY),
+        ("What Apple said about the iPhone", AnswerType.DESCRIPTION),
+        ("What exactly happened to him?", AnswerType.DESCRIPTION),
+        ("What evidence showed that?", AnswerType.DESCRIPTION),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -245,3 +253,17 @@ def test_a_date_filters_publication_only_when_said_of_a_report(question: str,
                                                                publication: bool) -> None:
     plan = read_question(question, OUTLETS)
     assert bool(plan.parts[0].date_ranges) is publication
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("According to Polygon's gift guide, do Vudu gift cards expire", "Polygon guide"),
+        # a word the claim says too stays the claim's
+        ("According to the Cybertruck explainer, does the Cybertruck seat six", "explainer"),
+        ("Do Vudu gift cards expire, according to the Polygon guide", "Polygon guide"),
+        ("Do Vudu gift cards expire", ""),
+    ],
+)
+def test_attribution_terms(text: str, terms: str) -> None:
+    assert attribution_terms(text) == set(content_terms(terms))

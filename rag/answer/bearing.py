@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rag.answer.evidence import PartEvidence
 from rag.answer.placement import word_spans
-from rag.answer.question import FRAME_TERMS, claim_terms
+from rag.answer.question import FRAME_TERMS, attribution_terms, claim_terms
 from rag.grounding.quotes import SENTENCE_END
 from rag.grounding.text import content_terms, lemma_terms
 
@@ -100,7 +100,9 @@ def bearing(part_evidence: PartEvidence) -> Bearing:
     best = part_evidence.best
     if best is None:
         return Bearing(0.0, False, False)
-    wanted = claim_terms(part_evidence.part)
+    # "According to Polygon's gift guide, do Vudu gift cards expire?": the sentence that
+    # says they don't need not name the guide.
+    wanted = claim_terms(part_evidence.part) - attribution_terms(part_evidence.part.text)
     claim = {t for t in lemma_terms(part_evidence.part.text) if t in wanted} or wanted
     said_text = best.own_text  # what the sentence itself says, not the one before it
     have = set(lemma_terms(said_text)) | set(content_terms(said_text))

@@ -45,7 +45,16 @@ from rag.answer.placement import (
 )
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
-from rag.answer.values import WEEKDAY, YEAR, dateline, day_key, ordinary_word, unqualified
+from rag.answer.values import (
+    WEEKDAY,
+    YEAR,
+    dateline,
+    day_key,
+    is_a_total,
+    ordinary_word,
+    total_after,
+    unqualified,
+)
 from rag.grounding.aliases import NAME, abbreviated, is_short_form
 from rag.grounding.quotes import SENTENCE_END, Candidate
 from rag.grounding.text import content_terms, lemma_terms
@@ -300,6 +309,14 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
     headed = headed or "year" in head and bool(_A_YEAR.search(value))
     near = distance(words, a, b, q.pred, None)
     to_head = distance(words, a, b, head, None, q.given) if head else None
+    if q.kind is AnswerType.NUMBER and head:
+        # "drove in five of the Rangers' first 10 runs": the runs he drove in are five;
+        # the word for what is counted stands by the whole, and is the part's too.
+        if (whole := total_after(c.text, b)) is not None:
+            to_head = distance(words, a, whole, head, None, q.given)
+            headed = headed or to_head is not None and to_head <= 1
+        elif is_a_total(c.text, a):
+            headed = False
     own = set(content_terms(value))
     placed = (0.3 + 0.6 * local + 0.1 * side) * (1.0 if headed or not head
                                                  else UNHEADED)

@@ -18,7 +18,8 @@ from rag.grounding.text import QUESTION_WORDS, content_terms
 from rag.query.hints import find_date_ranges, find_sources, names_in
 
 __all__ = [
-    "AnswerType", "Part", "QuestionPlan", "Relation", "answer_type", "claim_terms",
+    "AnswerType", "Part", "QuestionPlan", "Relation", "answer_type", "attribution_terms",
+    "claim_terms",
     "day_range", "names_in", "order_of", "read_question", "relation", "split_parts",
 ]
 
@@ -145,6 +146,19 @@ _FRAMING = frozenset(content_terms(
 # Every word that frames a claim as somebody's report rather than states it.
 FRAME_TERMS = _SCAFFOLD | _FRAMING
 QUESTION_TERMS = frozenset(content_terms(" ".join(QUESTION_WORDS)))
+
+
+# Who reports a claim, before or after it: "According to Polygon's gift guide, do ...?",
+# "..., according to the TechCrunch explainer?"
+_ACCORDING = re.compile(r"^\s*according\s+to\s+[^,]{1,80},|,\s*according\s+to\s+[^,]{1,80}$",
+                        re.I)
+
+
+def attribution_terms(text: str) -> set[str]:
+    """The words of who reports a claim ("According to Polygon's gift guide, ..."): what
+    a sentence bearing the claim out need not say, though a passage may."""
+    said = {t for m in _ACCORDING.finditer(text) for t in content_terms(m.group(0))}
+    return said - set(content_terms(_ACCORDING.sub("", text)))
 
 
 def claim_terms(part: Part) -> set[str]:

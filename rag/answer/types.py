@@ -97,7 +97,12 @@ _WHAT_THING = re.compile(
     r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|happened|"
     r"happens|caused|causes|made|makes|led|kind|type|sort|role|impact|effect|reason)\b)"
     r"[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}\s+(?:did|does|do|is|was|are|were|has|have|had|"
-    r"will|might|could|can)\s)",
+    r"will|might|could|can)\s|"
+    # "What third-party Reddit app said it hopes to survive …?": the thing that did it
+    r"(?!(?:kind|type|sort|role|impact|effect|reason|evidence|data|research)\b)(?!\w+ly\b)"
+    r"[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}\s+(?:said|says|announced|launched|won|beat|"
+    r"acquired|bought|sold|released|signed|hired|topped|offered|filed|sued|scored|unveiled|"
+    r"introduced|published|lobbied|partnered)\s(?!about\b))",
     re.I,
 )
 

@@ -86,12 +86,29 @@ def new_to(value: str, question: str) -> bool:
     return bool(terms) and not terms <= _terms(question)
 
 
-_OF_DETERMINER = r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?(?:[a-z]+\s+)?"
-_OF_A_TOTAL = re.compile(_OF_DETERMINER + r"\d")  # " of his 17 ..."
+_OF_DETERMINER = (r"\s+of\s+(?:(?:the|his|her|its|their|our|my|your)\s+)?"
+                  r"(?:[A-Z][\w.-]*['’]s?\s+)?(?:[a-z]+\s+)?")  # " of the Rangers' first "
+_OF_A_TOTAL = re.compile(_OF_DETERMINER + r"(?=\d)")  # " of his 17 ..."
 # "... lost one of his 17 encounters": 17 is the whole, the count asked is before it
 _A_TOTAL = re.compile(rf"\b(?:{'|'.join(sorted(_COUNT_WORDS))}|\d[\d,]*)" + _OF_DETERMINER + "$",
                       re.I)
 _PART_OF_Q = re.compile(r"^\s*how\s+many\s+of\b", re.I)
+
+
+def total_after(sentence: str, b: int) -> int | None:
+    """Where the whole ends when the figure ending at ``b`` is a part of it ("drove in
+    five of the Rangers' first 10 runs": the end of "10"); None when it is not."""
+    m = _OF_A_TOTAL.match(sentence, b)
+    if m is None:
+        return None
+    n = NUMBER.match(sentence, m.end())
+    return n.end() if n else None
+
+
+def is_a_total(sentence: str, a: int) -> bool:
+    """Whether the figure starting at ``a`` is the whole a part is counted of ("one of
+    his 17 encounters": 17)."""
+    return bool(_A_TOTAL.search(sentence[max(0, a - 40) : a]))
 
 
 def numbers_in(sentence: str) -> list[tuple[int, int]]:
@@ -130,6 +147,7 @@ def dates_in(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for m in DATE.finditer(sentence)]
 
 
+_ZONES = frozenset("GMT BST UTC ET EST EDT PT PST PDT CT CST CDT MT AEST AEDT CET CEST IST".split())
 _PARTITIVES = _COUNT_WORDS | frozenset("both all some many most".split())  # "Two of ..."
 _PRONOUN_CONTRACTION = re.compile(r"(?:I|We|You|They)[’'](?:ve|m|ll|d|re)")
 
@@ -163,8 +181,10 @@ def entities_in(sentence: str) -> list[str]:
               for piece in re.split(r"[’']s\s+", n) if piece]
     for name in pieces:
         words = name.split()
-        while len(words) > 1 and words[0].lower() in _NOT_NAMES:
-            words = words[1:]  # "Though India", "Like Solskjaer": the name is what follows
+        while len(words) > 1 and (words[0].lower() in _NOT_NAMES or words[0] in _ZONES):
+            # "Though India", "Like Solskjaer", a live blog's "03.08 GMT The Arizona
+            # Diamondbacks": the name is what follows
+            words = words[1:]
         if len(words) > 1 and words[0].lower().endswith("ing") and _opens(sentence,
                                                                           " ".join(words)):
             words = words[1:]  # "Using Caroline Ellison ...": a verb opens the sentence
@@ -231,10 +251,12 @@ def listed_with(value: str, sentence: str, others: Iterable[str]) -> list[str]:
     return out
 
 
-_CURRENCY_Q = re.compile(r"^\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|price|worth|"
+# "how much ... cost", also after a phrase that sets the scene ("At the trial, how much ...")
+_CURRENCY_Q = re.compile(r"^(?:[^?]*,)?\s*how much\b.*\b(?:cost|costs|spend|spent|pay|paid|"
+                         r"price|worth|"
                          r"raise|raised|fund|funding|earn|charge|fine|budget|fee|fees|deal|"
                          r"contract|salary|offer|bid|loan|settlement|bonus|prize|wages?|"
-                         r"valuation|invest|investment|rent|tax)", re.I)
+                         r"valuation|invest|investment|rent|tax|money)", re.I)
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|pounds?|euros?|yen|rupees?|rs|usd|eur|gbp)\b",
                        re.I)
 _HOW_MUCH = re.compile(r"^\s*how\s+much\b", re.I)
@@ -337,7 +359,7 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     for a, b in spans:
         if sentence[a:b].strip() in question:
             continue
-        if part_of and _A_TOTAL.search(sentence[max(0, a - 40) : a]):
+        if part_of and is_a_total(sentence, a):
             continue  # "How many of his encounters ...": not the 17 of "one of his 17"
         q = _QUALIFIER_BEFORE.search(sentence[max(0, a - 20) : a])
         out.append((a - len(q.group(0)) if q else a, b))
@@ -347,10 +369,19 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
 _NOT_UNTIL = re.compile(r"\bnot\s+until\s+", re.I)
 
 
+_YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.I)
+_BARE_YEAR = re.compile(rf"(?<![\w$£€.,-]){YEAR}(?![\w,.%-]\w)")
+
+
 def date_spans(sentence: str, question: str) -> list[tuple[int, int]]:
-    """Dates that say something the question does not ("not until 1863" is 1863)."""
+    """Dates that say something the question does not ("not until 1863" is 1863); for
+    a question that asks the year, years alone too ("since the 1976 Draft")."""
+    spans = dates_in(sentence)
+    if _YEAR_Q.search(question):
+        spans = sorted(spans + [m.span() for m in _BARE_YEAR.finditer(sentence)
+                                if not any(x <= m.start() < y for x, y in spans)])
     out = []
-    for a, b in dates_in(sentence):
+    for a, b in spans:
         if m := _NOT_UNTIL.match(sentence, max(0, a - 4)):
             a = m.end()
         if new_to(sentence[a:b], question):
@@ -405,6 +436,9 @@ NAMING_Q = re.compile(
     r"\bknown\s+as\b|\bnicknamed?\b|\bdubbed\b|(?<![\w-])(?:term|word|phrase)\s+(?:for|used)\b|"
     r"\b(?:is|was)\s+the\s+(?:\w+\s+)?name\s+(?:of|for)\b)", re.I)
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{2,48}?)[”\"]")  # a phrase in quotation marks
+# The words that introduce what something is called: "a discount called", "known as '"
+_NAMED_BEFORE = re.compile(r"\b(?:called|named|dubbed|nicknamed|titled|termed|known\s+as|"
+                           r"referred\s+to\s+as)\s+(?:(?:the|a|an)\s+)?[“\"'‘]?$", re.I)
 _TERM_WORDS = 4  # a quoted term is a few words, not a quoted remark
 
 
@@ -432,4 +466,8 @@ def entity_spans(sentence: str, question: str) -> list[tuple[int, int]]:
         return names
     terms = [(a, b) for a, b in term_spans(sentence, question)
              if not any(x < b and a < y for x, y in names)]
-    return sorted(names + terms)
+    found = sorted(names + terms)
+    # "book through the Fly Delta app ... a 15% discount called Takeoff15": what a
+    # sentence calls something is the name asked for, not the other names about it.
+    called = [(a, b) for a, b in found if _NAMED_BEFORE.search(sentence[max(0, a - 30) : a])]
+    return called or found
