@@ -9,10 +9,13 @@ import pytest
 from index.outlets import normalize_source
 from rag.answer.bearing import bearing
 from rag.answer.clauses import clause_lead, reason_kind, reason_sentence
+from rag.answer.compose import head_terms
 from rag.answer.conjuncts import conjuncts
 from rag.answer.evidence import PartEvidence
+from rag.answer.kind_fit import asked_role, other_role
 from rag.answer.lead import (
     LEAD_THRESHOLD,
+    another_occasion,
     candidate_features,
     choose_lead,
     full_form,
@@ -728,6 +731,44 @@ def test_a_value_said_of_another_named_place_is_not_the_answer(
     question: str, after: str, elsewhere: bool
 ) -> None:
     assert placed_elsewhere(question, after) is elsewhere
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "other"),
+    [
+        ("Which pitcher got the last outs in Game 2 of the World Series?",
+         "The Series heads to Arizona for Game 3, where Max Scherzer starts.", True),
+        ("Which pitcher got the last outs in Game 2?", "In Game 2 and Game 3 he pitched.", False),
+        ("Who ran for 103 yards in Week 13?", "He ran for 98 yards in week 12.", True),
+        ("Where was the draw for the Carabao Cup semifinals held?",
+         "The quarterfinal draw was held at Old Trafford.", True),
+        ("Where was the draw for the semi-finals held?", "The semifinal draw was at Anfield.",
+         False),
+        # a sentence that names no occasion of the kind, or a question that names none
+        ("Which pitcher got the last outs in Game 2?", "Luis Frias got the last two outs.", False),
+        ("Which pitcher got the last outs?", "In Game 3, Luis Frias got two outs.", False),
+    ],
+)
+def test_a_sentence_of_another_game_week_or_round(question: str, sentence: str,
+                                                  other: bool) -> None:
+    assert another_occasion(question, sentence) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "before", "other"),
+    [
+        ("Which Giants tight end was hurt?", "NEW YORK GIANTS | Quarterback ", True),
+        ("Which Giants tight end was hurt?", "Giants tight end ", False),
+        ("Which Diamondbacks pitcher came in?", "the Diamondbacks reliever ", False),
+        ("Which former president was found to have committed fraud?", "Judge ", True),
+        ("Who is the Raiders' interim head coach?", "interim coach ", False),
+        # no role asked, or no title before the name
+        ("Which company did it?", "CEO ", False),
+        ("Which Giants tight end was hurt?", "the injured ", False),
+    ],
+)
+def test_a_name_titled_with_another_role(question: str, before: str, other: bool) -> None:
+    assert other_role(asked_role(head_terms(question)), before) is other
 
 
 @pytest.mark.parametrize(

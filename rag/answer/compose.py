@@ -64,7 +64,11 @@ _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "c
                  "minister", "president", "spokes", "secretary", "senator", "governor",
                  "chairman", "editor", "reporter", "prosecutor", "judge", "scientist",
                  "researcher", "director", "manager", "captain", "ambassador", "leader",
-                 "star ", "striker", "rapper", "musician", "billionaire", "defendant")
+                 "star ", "striker", "rapper", "musician", "billionaire", "defendant",
+                 # a player by his position ("Which Diamondbacks pitcher")
+                 "pitcher", "quarterback", "receiver", "tight end", "running back",
+                 "linebacker", "cornerback", "goalkeeper", "midfielder", "defender",
+                 "winger", "kicker", "rookie", "driver")
 
 
 @dataclass

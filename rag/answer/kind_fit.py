@@ -29,6 +29,42 @@ _OPENING_TITLES = frozenset("general chief prime sir lord king queen prince".spl
 _TITLE_PREFIXES = frozenset("co vice deputy ex former acting interim".split())
 
 
+# A role, by the words that name it: a value whose own title names another role than the
+# one asked ("Which Giants tight end": "quarterback Daniel Jones") is another person.
+_ROLES = {
+    "quarterback": "quarterback|qb|passer", "receiver": "wide receiver|receiver|wr|wideout",
+    "tight end": "tight end|te", "running back": "running back|rb|rusher",
+    "pitcher": "pitcher|reliever|closer|starter|right-hander|left-hander",
+    "cornerback": "cornerback|cb", "linebacker": "linebacker|lb", "safety": "safety",
+    "goalkeeper": "goalkeeper|goalie|keeper", "judge": "judge|justice",
+    "president": "president", "senator": "senator", "governor": "governor", "mayor": "mayor",
+    "coach": "head coach|coach|manager|boss", "ceo": "chief executive|ceo",
+    "prime minister": "prime minister|premier", "prosecutor": "prosecutor",
+    "spokesperson": "spokesperson|spokeswoman|spokesman",
+}
+_ROLE_NAMES = {name: role for role, names in _ROLES.items() for name in names.split("|")}
+_ROLE_BEFORE = re.compile(
+    r"(?:^|[^\w-])(" + "|".join(sorted(map(re.escape, _ROLE_NAMES), key=len, reverse=True))
+    + r")\s+$", re.I)
+
+
+def asked_role(head: set[str]) -> str | None:
+    """The role a question asks for, from the words of what it asks ("pitcher" of "Which
+    Diamondbacks pitcher"); None when it asks for none."""
+    for name, role in sorted(_ROLE_NAMES.items(), key=lambda item: -len(item[0])):
+        terms = set(content_terms(name))
+        if terms and terms <= head:
+            return role
+    return None
+
+
+def other_role(role: str | None, before: str) -> bool:
+    """Whether the title right before a name (``before``, the text up to it) is of
+    another role than ``role``, the one asked for."""
+    m = _ROLE_BEFORE.search(before) if role else None
+    return m is not None and _ROLE_NAMES[m.group(1).lower()] != role
+
+
 def is_title(word: str) -> bool:
     """A word of a title or rank that stands before a name ("Secretary", "CEO", "Sir",
     "Co-Founder")."""

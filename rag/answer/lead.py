@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rag.answer.kind_fit import is_title, kind_fit
+from rag.answer.kind_fit import asked_role, is_title, kind_fit, other_role
 from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.placement import (
     distance,
@@ -125,6 +125,7 @@ class _Asked(NamedTuple):
     capitalised: frozenset[str]  # words the passages capitalise inside a sentence
     given: frozenset[str]  # the lemmas of the names the question gives
     passive: bool  # it asks who or what underwent its predicate ("Who was killed")
+    role_asked: str | None  # the role it asks for ("pitcher"), if any
 
 
 def candidate_features(
@@ -146,7 +147,8 @@ def candidate_features(
     q = _Asked(question, kind, pred, head, fit_role(question), set(content_terms(question)), person,
                outlets, ranked[0].score, ranked[0].passage.chunk_id, far,
                capitalised_inside({c.passage.chunk_id: c.passage.text for c in ranked}.values()),
-               frozenset(t for n in names for t in lemma_terms(n)), passive_question(question))
+               frozenset(t for n in names for t in lemma_terms(n)), passive_question(question),
+               asked_role(head))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
     for rank, c in enumerate(reach):
         words = word_spans(c.text)
@@ -237,6 +239,31 @@ def placed_elsewhere(question: str, after: str) -> bool:
     return False
 
 
+# A numbered occasion ("Game 2", "Week 13", "Round 3") or a round of a cup ("semifinals").
+_NUMBERED = re.compile(r"\b(game|week|round|stage|test|episode|season|chapter|leg|matchday|"
+                       r"gameweek|race|heat)\s+(\d{1,3})\b", re.I)
+_ROUND = re.compile(r"\b(quarter|semi)[\s-]?finals?\b|\bround\s+of\s+(\d{1,2})\b", re.I)
+
+
+def _occasions(text: str) -> dict[str, set[str]]:
+    """The numbered occasions and cup rounds a text names, by kind: {"week": {"13"}}."""
+    out: dict[str, set[str]] = {}
+    for m in _NUMBERED.finditer(text):
+        out.setdefault(m.group(1).lower(), set()).add(m.group(2))
+    for m in _ROUND.finditer(text):
+        out.setdefault("round of", set()).add((m.group(1) or m.group(2)).lower())
+    return out
+
+
+def another_occasion(question: str, sentence: str) -> bool:
+    """Whether the sentence is of another occasion of a kind the question names: another
+    game, week or round ("Game 3" for "... in Game 2 of the World Series?", "the
+    quarterfinal draw" for "Where was the semifinal draw held?"), and not the asked one."""
+    said = _occasions(sentence)
+    return any(kind in said and not numbers & said[kind]
+               for kind, numbers in _occasions(question).items())
+
+
 # "Where in Idaho ...", "In which city in Spain ...": a place inside a named one is asked.
 _WITHIN_Q = re.compile(
     r"^\W*(?:where|(?:in\s+)?(?:which|what)\s+(?:[a-z]+\s+)?(?:city|town|village|state|county|"
@@ -285,6 +312,10 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         fit *= IN_PLACE  # "for the Kiwis", "the Fed": a team or a body; a person has no "the"
     if q.kind is AnswerType.ENTITY and not q.person and _OWNED.search(before):
         fit *= IN_PLACE  # "its Android app store", "Google's Pixel": a thing of the body
+    if other_role(q.role_asked, before):
+        fit *= IN_PLACE  # "Quarterback Daniel Jones" for "Which Giants tight end ...?"
+    if another_occasion(q.question, c.text[c.context:]):
+        fit *= IN_PLACE  # "Game 3 ... Rangers' Max Scherzer" for "... in Game 2?"
     if opener:
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.
