@@ -23,6 +23,7 @@ from rag.answer.lead import (
     placed_elsewhere,
     score_candidates,
     shared_lead,
+    time_clause_terms,
     value_key,
     with_head,
 )
@@ -37,6 +38,7 @@ from rag.evaluation.runner import answer_stages, expected_lead, score_lead
 from rag.evaluation.sets import Case
 from rag.grounding.numbers import number_values, states_number
 from rag.grounding.text import lemma_terms
+from rag.query.hints import names_in
 from tests.support.ranked import ranked_sentences
 
 
@@ -545,6 +547,20 @@ def test_a_why_question_opens_with_its_reason_clause(question: str, sentence: st
     assert lead.text == clause
 
 
+@pytest.mark.parametrize(("sentence", "clause"), [
+    ("Elliott suggests cutting Zoom fatigue by turning your video off for big calls.",
+     "By turning your video off for big calls"),
+    # what a thing is defined as is no way of doing anything
+    ("Elliott defines Zoom fatigue as tiredness from spending a lot of time on Zoom calls.",
+     None),
+    ("Elliott says Zoom fatigue comes as a result of cutting breaks between Zoom calls.", None),
+])
+def test_a_how_question_opens_with_its_method_clause(sentence: str, clause: str | None) -> None:
+    lead = clause_lead("How does Elliott suggest cutting Zoom fatigue?",
+                       ranked_sentences([sentence]))
+    assert (lead.text if lead else None) == clause
+
+
 def test_a_clause_in_a_sentence_that_only_names_the_subject_is_no_reason() -> None:
     """The sentence names who the question is about but not what they did: its "if …"
     explains something else."""
@@ -744,6 +760,10 @@ def test_a_value_said_of_another_named_place_is_not_the_answer(
          "The quarterfinal draw was held at Old Trafford.", True),
         ("Where was the draw for the semi-finals held?", "The semifinal draw was at Anfield.",
          False),
+        ("How many viewers did the Thanksgiving Day games average?",
+         "The NFL averaged 22.1 million viewers on Christmas Day games.", True),
+        ("How many viewers did the Thanksgiving games average?",
+         "From Thanksgiving to Christmas, games averaged 30 million.", False),
         # a sentence that names no occasion of the kind, or a question that names none
         ("Which pitcher got the last outs in Game 2?", "Luis Frias got the last two outs.", False),
         ("Which pitcher got the last outs?", "In Game 3, Luis Frias got two outs.", False),
@@ -752,6 +772,23 @@ def test_a_value_said_of_another_named_place_is_not_the_answer(
 def test_a_sentence_of_another_game_week_or_round(question: str, sentence: str,
                                                   other: bool) -> None:
     assert another_occasion(question, sentence) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "main", "sub"),
+    [
+        ("Which company stopped its staff using ChatGPT days before Sam Altman was fired?",
+         {"stop"}, {"fire"}),
+        ("Which team did Detroit beat after the Lions lost to the Bears?", {"beat"}, {"lose"}),
+        # a time that is no clause of its own ("after halftime") splits nothing
+        ("Who scored after halftime?", set(), set()),
+        # the asked event itself ("the score when Arsenal beat Sevilla") is no other time
+        ("What was the final score when Arsenal beat Sevilla?", set(), set()),
+    ],
+)
+def test_the_time_clause_of_a_question(question: str, main: set[str], sub: set[str]) -> None:
+    got_main, got_sub = time_clause_terms(question, names_in(question))
+    assert main <= got_main and got_sub == sub
 
 
 @pytest.mark.parametrize(

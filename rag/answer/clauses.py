@@ -24,6 +24,13 @@ _CAUSE = re.compile(
     r"reduce|raise|counter)|as part of)\b", re.I)
 _METHOD = re.compile(
     r"\b(?:by|through|using|via|with the help of|thanks to|as)\b", re.I)
+# "defines Zoom fatigue as …", "known as …": what a thing is, not how it is done
+_AS_WHAT = re.compile(r"\b(?:defin|describ|regard|label|classif|characteri[sz]|view|"
+                      r"known|referred to|such|same|well|soon|much|long|far)\w*"
+                      r"(?:\s+[\w'’-]+){0,4}\s+$", re.I)
+# ... nor is "as a result of", "as well", "as soon as", "as if", "as part of"
+_AS_NOT_HOW = re.compile(r"\s+(?:a\s+result|well|soon|long|much|many|far|if|though|of|"
+                         r"part|opposed|usual|ever|always)\b", re.I)
 # A trailing attribution is no part of the cause: ", the Washington Post reported Sunday".
 _ATTRIBUTION = re.compile(r",\s+(?:[^,]{0,60}?\s)?(?:reported|said|says|told|added|wrote|"
                           r"according to)\b[^,]*$", re.I)
@@ -73,6 +80,9 @@ def clause_lead(question: str, ranked: Sequence[Candidate]) -> ClauseLead | None
             break
         text = c.text
         for m in marker.finditer(text):
+            if m.group(0).lower() == "as" and (_AS_WHAT.search(text[: m.start()])
+                                               or _AS_NOT_HOW.match(text, m.end())):
+                continue
             before = set(lemma_terms(text[: m.start()]))
             stated = re.fullmatch(_STATED, m.group(0), re.I) is not None
             # The clause must follow what it explains; a stated reason may restate some

@@ -150,8 +150,17 @@ def candidate_features(
                frozenset(t for n in names for t in lemma_terms(n)), passive_question(question),
                asked_role(head))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
+    main, sub = time_clause_terms(question, names)
     for rank, c in enumerate(reach):
+        own = c.text[c.context:]
+        if another_occasion(question, own):
+            continue  # "Game 3 ... Rangers' Max Scherzer" for "... in Game 2?"
         words = word_spans(c.text)
+        said = {t for _, _, lemmas in word_spans(own) for t in lemmas}
+        if sub & said and main and not main & said:
+            # "Altman was fired as CEO of OpenAI" for "Which company stopped its staff
+            # using ChatGPT days before Altman was fired?": the time, not the answer
+            continue
         # A value of the sentence itself, not of the one before it that it was read with.
         spans = [_of_whom(c.text, a, b) if person else (a, b)
                  for a, b in value_spans(kind, c.text, question) if a >= c.context]
@@ -239,26 +248,53 @@ def placed_elsewhere(question: str, after: str) -> bool:
     return False
 
 
+# A clause that says when the asked thing happened by another event: "(a few days) before
+# Sam Altman was fired", "after the Lions beat the Bears".
+_TIME_CLAUSE = re.compile(
+    r"(?:\b(?:a\s+few|several|some|\d+|one|two|three|four|five)\s+(?:minutes|hours|days|"
+    r"weeks|months|years)\s+)?\b(?:before|after|until|prior\s+to)\s+"
+    r"(?=(?-i:[A-Z])|(?:the|his|her|their|its|it|he|she|they)\b)[^?,;]*", re.I)
+
+
+def time_clause_terms(question: str, names: Sequence[str]) -> tuple[set[str], set[str]]:
+    """The words of the question's main clause (its predicate and what it asks for), and
+    those only its time clause says ("before Sam Altman was fired"); no time clause:
+    (set(), set()). A "when" clause is left whole: it often names the asked event itself
+    ("the final score when Arsenal beat Sevilla")."""
+    m = _TIME_CLAUSE.search(question)
+    if m is None:
+        return set(), set()
+    main = predicate_terms(question[: m.start()] + question[m.end() :], names, set())
+    return main, predicate_terms(question, names, set()) - main
+
+
 # A numbered occasion ("Game 2", "Week 13", "Round 3") or a round of a cup ("semifinals").
 _NUMBERED = re.compile(r"\b(game|week|round|stage|test|episode|season|chapter|leg|matchday|"
                        r"gameweek|race|heat)\s+(\d{1,3})\b", re.I)
 _ROUND = re.compile(r"\b(quarter|semi)[\s-]?finals?\b|\bround\s+of\s+(\d{1,2})\b", re.I)
+_HOLIDAY = re.compile(r"\b(thanksgiving|christmas|new year['’]?s|black friday|cyber monday|"
+                      r"halloween|easter|boxing day|memorial day|labor day|prime day|"
+                      r"valentine['’]?s day|independence day|fourth of july|july 4th?)\b", re.I)
 
 
 def _occasions(text: str) -> dict[str, set[str]]:
-    """The numbered occasions and cup rounds a text names, by kind: {"week": {"13"}}."""
+    """The numbered occasions, cup rounds and holidays a text names, by kind: {"week":
+    {"13"}}."""
     out: dict[str, set[str]] = {}
     for m in _NUMBERED.finditer(text):
         out.setdefault(m.group(1).lower(), set()).add(m.group(2))
     for m in _ROUND.finditer(text):
         out.setdefault("round of", set()).add((m.group(1) or m.group(2)).lower())
+    for m in _HOLIDAY.finditer(text):
+        out.setdefault("holiday", set()).add(re.sub(r"\W", "", m.group(1).lower()))
     return out
 
 
 def another_occasion(question: str, sentence: str) -> bool:
     """Whether the sentence is of another occasion of a kind the question names: another
-    game, week or round ("Game 3" for "... in Game 2 of the World Series?", "the
-    quarterfinal draw" for "Where was the semifinal draw held?"), and not the asked one."""
+    game, week, round or holiday ("Game 3" for "... in Game 2 of the World Series?", "the
+    quarterfinal draw" for "Where was the semifinal draw held?", "Christmas Day games" for
+    "the Thanksgiving Day games"), and not the asked one."""
     said = _occasions(sentence)
     return any(kind in said and not numbers & said[kind]
                for kind, numbers in _occasions(question).items())
@@ -314,8 +350,6 @@ def _value_features(q: _Asked, c: Candidate, rank: int, words: list[tuple[int, i
         fit *= IN_PLACE  # "its Android app store", "Google's Pixel": a thing of the body
     if other_role(q.role_asked, before):
         fit *= IN_PLACE  # "Quarterback Daniel Jones" for "Which Giants tight end ...?"
-    if another_occasion(q.question, c.text[c.context:]):
-        fit *= IN_PLACE  # "Game 3 ... Rangers' Max Scherzer" for "... in Game 2?"
     if opener:
         # One capitalised word opening a sentence may be any word ("Perhaps", "Smaller"):
         # a name is one the passages capitalise inside a sentence too.

@@ -39,6 +39,10 @@ _EITHER_OR = re.compile(
     r"\b(consistent|inconsistent|true|false) or (consistent|inconsistent|true|false)\b", re.I
 )
 _ORDER = re.compile(r"\b(before|after|prior to|earlier than|later than)\b", re.I)
+# "the headset that was on sale after Prime Day": a time that says which thing is meant,
+# not a second event to order the first against
+_RELATIVE_TIME = re.compile(r"\b(?:that|which|who)\s+(?:was|were|is|are|had been|has been)\b"
+                            r"[^,?]{0,60}?\b(?:before|after|prior to)\b", re.I)
 _CHANGED = re.compile(
     r"\b(?:inconsisten\w*|chang\w*|shift\w*|differ\w*|contradict\w*|diverg\w*)\b", re.I
 )
@@ -74,7 +78,8 @@ def answer_type(question: str) -> AnswerType:
     else:
         yes_no = bool(_YES_NO_CLAUSE.search(q))
     if yes_no:
-        if _ORDER.search(q) and not (_CHANGED.search(q) or _CONSISTENT.search(q)):
+        if _ORDER.search(q) and not (_CHANGED.search(q) or _CONSISTENT.search(q)
+                                     or _RELATIVE_TIME.search(q)):
             return AnswerType.ORDER
         return AnswerType.YES_NO
     for spec in TYPES:
