@@ -126,6 +126,8 @@ def test_values_of(kind: AnswerType, sentence: str, question: str, first: str) -
          "At the trial, how much money went to him?", ["$413 million"]),
         ("He wanted ten houses and took $413 million.", "How much did he want?",
          ["ten", "$413 million"]),
+        ("Converse sales rose 16% to $590 million.", "How much did Converse bring in?",
+         ["$590 million"]),
     ],
 )
 def test_the_figures_a_question_can_ask(sentence: str, question: str, values: list[str]) -> None:
@@ -343,6 +345,7 @@ def test_a_name_asked_for_is_what_the_sentence_calls_it(sentence: str, question:
         ("Since which year's draft has the title been given?", ["1976", "in 2023"]),
         ("In what year did it start?", ["1976", "in 2023"]),
         ("When did it start?", ["in 2023"]),
+        ("What decade is it like?", []),
     ],
 )
 def test_years_alone_answer_what_year(question: str, dates: list[str]) -> None:
@@ -367,3 +370,9 @@ def test_a_part_and_its_whole(sentence: str, part: str, whole: str | None) -> No
         at = sentence.index(whole)
         assert end == at + len(whole)
         assert is_a_total(sentence, at) and not is_a_total(sentence, sentence.index(part))
+
+
+def test_a_decade_answers_what_decade() -> None:
+    sentence = "Economists said the 1990s, not the '70s or 2008, are the better comparison."
+    found = values_of(AnswerType.DATE, sentence, "Which decade is the better comparison?")
+    assert sorted(found) == ["'70s", "1990s"]  # not 2008

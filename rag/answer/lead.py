@@ -150,7 +150,9 @@ def candidate_features(
                frozenset(t for n in names for t in lemma_terms(n)), passive_question(question),
                asked_role(head))
     found: dict[str, tuple[dict[str, float], str, list[Candidate]]] = {}
-    main, sub = time_clause_terms(question, names)
+    main, sub = time_clause_terms(question, names, head)
+    if main and kind is AnswerType.NUMBER:
+        main |= head  # what is counted ("the contract offer") is said with its figure
     for rank, c in enumerate(reach):
         own = c.text[c.context:]
         if another_occasion(question, own):
@@ -256,30 +258,35 @@ _TIME_CLAUSE = re.compile(
     r"(?=(?-i:[A-Z])|(?:the|his|her|their|its|it|he|she|they)\b)[^?,;]*", re.I)
 
 
-def time_clause_terms(question: str, names: Sequence[str]) -> tuple[set[str], set[str]]:
-    """The words of the question's main clause (its predicate and what it asks for), and
-    those only its time clause says ("before Sam Altman was fired"); no time clause:
-    (set(), set()). A "when" clause is left whole: it often names the asked event itself
-    ("the final score when Arsenal beat Sevilla")."""
+def time_clause_terms(question: str, names: Sequence[str],
+                      head: set[str]) -> tuple[set[str], set[str]]:
+    """The predicate words of the question's main clause, and those only its time clause
+    says ("before Sam Altman was fired"); no time clause: (set(), set()). A "when"
+    clause is left whole: it often names the asked event itself ("the final score when
+    Arsenal beat Sevilla"). The ``head`` ("company" of "Which company") is neither's."""
     m = _TIME_CLAUSE.search(question)
     if m is None:
         return set(), set()
-    main = predicate_terms(question[: m.start()] + question[m.end() :], names, set())
-    return main, predicate_terms(question, names, set()) - main
+    main = predicate_terms(question[: m.start()] + question[m.end() :], names, head)
+    return main, predicate_terms(question, names, head) - main
 
 
 # A numbered occasion ("Game 2", "Week 13", "Round 3") or a round of a cup ("semifinals").
 _NUMBERED = re.compile(r"\b(game|week|round|stage|test|episode|season|chapter|leg|matchday|"
                        r"gameweek|race|heat)\s+(\d{1,3})\b", re.I)
 _ROUND = re.compile(r"\b(quarter|semi)[\s-]?finals?\b|\bround\s+of\s+(\d{1,2})\b", re.I)
+# A year that says which edition of a named thing: "the 2018 remake of Suspiria", "the 2021
+# World Series" (the name's capitalised words, as written).
+_YEAR_OF = re.compile(rf"\b({YEAR})\s+(?:[a-z][\w'’-]*\s+(?:of\s+)?)?"
+                      r"((?-i:[A-Z][\w'’-]+)(?:\s+(?-i:[A-Z][\w'’-]+))*)")
 _HOLIDAY = re.compile(r"\b(thanksgiving|christmas|new year['’]?s|black friday|cyber monday|"
                       r"halloween|easter|boxing day|memorial day|labor day|prime day|"
                       r"valentine['’]?s day|independence day|fourth of july|july 4th?)\b", re.I)
 
 
 def _occasions(text: str) -> dict[str, set[str]]:
-    """The numbered occasions, cup rounds and holidays a text names, by kind: {"week":
-    {"13"}}."""
+    """The numbered occasions, cup rounds, holidays and editions by year a text names, by
+    kind: {"week": {"13"}, "world series": {"2021"}}."""
     out: dict[str, set[str]] = {}
     for m in _NUMBERED.finditer(text):
         out.setdefault(m.group(1).lower(), set()).add(m.group(2))
@@ -287,6 +294,8 @@ def _occasions(text: str) -> dict[str, set[str]]:
         out.setdefault("round of", set()).add((m.group(1) or m.group(2)).lower())
     for m in _HOLIDAY.finditer(text):
         out.setdefault("holiday", set()).add(re.sub(r"\W", "", m.group(1).lower()))
+    for m in _YEAR_OF.finditer(text):
+        out.setdefault(m.group(2).lower(), set()).add(m.group(1))
     return out
 
 

@@ -68,7 +68,7 @@ _NUMBER_Q = re.compile(
 )
 _DATE_Q = re.compile(
     r"^\s*(?:(?:since|until|till)\s+when\b|when\b|(?:on|in|by|since|until|from|before|after)?"
-    r"\s*(?:what|which)\s+(?:date|day|year|month|time)\b|"
+    r"\s*(?:what|which)\s+(?:date|day|year|month|time|decade)\b|"
     # "What's the last day to ship …?", "What is the deadline for …?"
     r"what(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:(?:last|first|next|final|"
     r"earliest|latest|closing|release|launch|start|opening)\s+)?(?:date|day|deadline)s?\b"

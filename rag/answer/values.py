@@ -256,7 +256,8 @@ _CURRENCY_Q = re.compile(r"^(?:[^?]*,)?\s*how much\b.*\b(?:cost|costs|spend|spen
                          r"price|worth|"
                          r"raise|raised|fund|funding|earn|charge|fine|budget|fee|fees|deal|"
                          r"contract|salary|offer|bid|loan|settlement|bonus|prize|wages?|"
-                         r"valuation|invest|investment|rent|tax|money)", re.I)
+                         r"valuation|invest|investment|rent|tax|money|bring in|brought in|"
+                         r"generated?)", re.I)
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:dollars?|pounds?|euros?|yen|rupees?|rs|usd|eur|gbp)\b",
                        re.I)
 _HOW_MUCH = re.compile(r"^\s*how\s+much\b", re.I)
@@ -353,7 +354,9 @@ def number_spans(sentence: str, question: str) -> list[tuple[int, int]]:
         spans = [(a, b) for a, b in spans if not _an_age(sentence, a, b)]
     spans = _with_unit(sentence, spans)
     if _CURRENCY_Q.match(question):
-        spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 1) : b + 9])]
+        # the sign before the figure or the word right after it, not another figure's
+        spans = [(a, b) for a, b in spans if _CURRENCY.search(sentence[max(0, a - 3) : b])
+                 or _CURRENCY.match(sentence[b:].lstrip())]
     out = []
     part_of = _PART_OF_Q.match(question)
     for a, b in spans:
@@ -371,12 +374,17 @@ _NOT_UNTIL = re.compile(r"\bnot\s+until\s+", re.I)
 
 _YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.I)
 _BARE_YEAR = re.compile(rf"(?<![\w$£€.,-]){YEAR}(?![\w,.%-]\w)")
+_DECADE_Q = re.compile(r"\b(?:what|which)\s+decade\b", re.I)
+_DECADE = re.compile(r"(?<![\w$£€.,-])(?:(?:1[5-9]|20)\d0|['’]\d0)s\b")
 
 
 def date_spans(sentence: str, question: str) -> list[tuple[int, int]]:
     """Dates that say something the question does not ("not until 1863" is 1863); for
-    a question that asks the year, years alone too ("since the 1976 Draft")."""
+    a question that asks the year, years alone too ("since the 1976 Draft"); for one that
+    asks the decade, decades only ("the 1990s")."""
     spans = dates_in(sentence)
+    if _DECADE_Q.search(question):
+        return [m.span() for m in _DECADE.finditer(sentence) if new_to(m.group(0), question)]
     if _YEAR_Q.search(question):
         spans = sorted(spans + [m.span() for m in _BARE_YEAR.finditer(sentence)
                                 if not any(x <= m.start() < y for x, y in spans)])
