@@ -154,15 +154,9 @@ def candidate_features(
     if main and kind is AnswerType.NUMBER:
         main |= head  # what is counted ("the contract offer") is said with its figure
     for rank, c in enumerate(reach):
-        own = c.text[c.context:]
-        if another_occasion(question, own):
-            continue  # "Game 3 ... Rangers' Max Scherzer" for "... in Game 2?"
-        words = word_spans(c.text)
-        said = {t for _, _, lemmas in word_spans(own) for t in lemmas}
-        if sub & said and main and not main & said:
-            # "Altman was fired as CEO of OpenAI" for "Which company stopped its staff
-            # using ChatGPT days before Altman was fired?": the time, not the answer
+        if _of_another_event(question, c.text[c.context:], main, sub):
             continue
+        words = word_spans(c.text)
         # A value of the sentence itself, not of the one before it that it was read with.
         spans = [_of_whom(c.text, a, b) if person else (a, b)
                  for a, b in value_spans(kind, c.text, question) if a >= c.context]
@@ -250,6 +244,18 @@ def placed_elsewhere(question: str, after: str) -> bool:
     return False
 
 
+def _of_another_event(question: str, sentence: str, main: set[str], sub: set[str]) -> bool:
+    """Whether a sentence tells of another event than the one asked: another game, week,
+    round, holiday or edition ("Game 3 ... Rangers' Max Scherzer" for "... in Game 2?"),
+    or only the event of the question's time clause ("Altman was fired as CEO of OpenAI"
+    for "Which company stopped its staff using ChatGPT days before Altman was fired?";
+    ``main`` and ``sub``: :func:`time_clause_terms`)."""
+    if another_occasion(question, sentence):
+        return True
+    said = {t for _, _, lemmas in word_spans(sentence) for t in lemmas}
+    return bool(sub & said and main and not main & said)
+
+
 # A clause that says when the asked thing happened by another event: "(a few days) before
 # Sam Altman was fired", "after the Lions beat the Bears".
 _TIME_CLAUSE = re.compile(
@@ -301,9 +307,10 @@ def _occasions(text: str) -> dict[str, set[str]]:
 
 def another_occasion(question: str, sentence: str) -> bool:
     """Whether the sentence is of another occasion of a kind the question names: another
-    game, week, round or holiday ("Game 3" for "... in Game 2 of the World Series?", "the
-    quarterfinal draw" for "Where was the semifinal draw held?", "Christmas Day games" for
-    "the Thanksgiving Day games"), and not the asked one."""
+    game, week, round, holiday or edition ("Game 3" for "... in Game 2 of the World
+    Series?", "the quarterfinal draw" for "Where was the semifinal draw held?", "Christmas
+    Day games" for "the Thanksgiving Day games", "the 1977 Suspiria" for "the 2018 remake of
+    Suspiria"), and not the asked one."""
     said = _occasions(sentence)
     return any(kind in said and not numbers & said[kind]
                for kind, numbers in _occasions(question).items())
