@@ -49,6 +49,11 @@ def test_asked_phrase(question: str, phrase: str | None) -> None:
         ("Which company hired the former CEO?", False),
         ("Which pop star kept her demos in a phone folder?", True),
         ("Which start-up raised the most this year?", False),
+        # a player by his position, as a whole word
+        ("Which Diamondbacks pitcher got the last two outs?", True),
+        ("Which NASCAR driver won at Phoenix?", True),
+        ("Where had Cruise launched driverless operations?", False),
+        ("Which firm went into receivership?", False),
     ],
 )
 def test_asks_person(question: str, person: bool) -> None:

@@ -64,11 +64,12 @@ _PERSON_WORDS = ("who ", "whom ", "whose ", "individual", "person", "player", "c
                  "minister", "president", "spokes", "secretary", "senator", "governor",
                  "chairman", "editor", "reporter", "prosecutor", "judge", "scientist",
                  "researcher", "director", "manager", "captain", "ambassador", "leader",
-                 "star ", "striker", "rapper", "musician", "billionaire", "defendant",
-                 # a player by his position ("Which Diamondbacks pitcher")
-                 "pitcher", "quarterback", "receiver", "tight end", "running back",
-                 "linebacker", "cornerback", "goalkeeper", "midfielder", "defender",
-                 "winger", "kicker", "rookie", "driver")
+                 "star ", "striker", "rapper", "musician", "billionaire", "defendant")
+# A player by his position ("Which Diamondbacks pitcher"), as a whole word ("driverless" and
+# "receivership" are none)
+_POSITIONS = re.compile(r"\b(?:pitcher|quarterback|receiver|tight end|running back|linebacker|"
+                        r"cornerback|goalkeeper|midfielder|defender|winger|kicker|rookie|"
+                        r"driver)s?\b", re.I)
 
 
 @dataclass
@@ -306,7 +307,7 @@ def asks_person(question: str) -> bool:
     else by any word for a person in it ("Who ...", "the CEO of ...")."""
     phrase = asked_phrase(question)
     text = f"{phrase} " if phrase is not None else question
-    return any(w in text.lower() for w in _PERSON_WORDS)
+    return any(w in text.lower() for w in _PERSON_WORDS) or bool(_POSITIONS.search(text))
 
 
 def plural_head(question: str) -> bool:
