@@ -784,6 +784,9 @@ def test_a_sentence_of_another_game_week_or_round(question: str, sentence: str,
         ("Which company stopped its staff using ChatGPT days before Sam Altman was fired?",
          {"stop"}, {"fire"}),  # "company" is what is asked, the main clause's or not
         ("Which team did Detroit beat after the Lions lost to the Bears?", {"beat"}, {"lose"}),
+        # the time clause ends where a clause of the main one begins
+        ("Which investor warned after Hamas's attack that the US would slip into recession?",
+         {"warn", "slip", "recess"}, {"attack"}),
         # a time that is no clause of its own ("after halftime") splits nothing
         ("Who scored after halftime?", set(), set()),
         # the asked event itself ("the score when Arsenal beat Sevilla") is no other time

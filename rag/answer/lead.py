@@ -261,7 +261,9 @@ def _of_another_event(question: str, sentence: str, main: set[str], sub: set[str
 _TIME_CLAUSE = re.compile(
     r"(?:\b(?:a\s+few|several|some|\d+|one|two|three|four|five)\s+(?:minutes|hours|days|"
     r"weeks|months|years)\s+)?\b(?:before|after|until|prior\s+to)\s+"
-    r"(?=(?-i:[A-Z])|(?:the|his|her|their|its|it|he|she|they)\b)[^?,;]*", re.I)
+    r"(?=(?-i:[A-Z])|(?:the|his|her|their|its|it|he|she|they)\b)"
+    # ... up to a clause of the main one: "after Hamas's attack on Israel | that the US ..."
+    r"(?:(?!\b(?:that|which|who|whom|where)\b)[^?,;])*", re.I)
 
 
 def time_clause_terms(question: str, names: Sequence[str],
