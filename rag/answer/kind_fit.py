@@ -31,14 +31,15 @@ _TITLE_PREFIXES = frozenset("co vice deputy ex former acting interim".split())
 
 # A role, by the words that name it: a value whose own title names another role than the
 # one asked ("Which Giants tight end": "quarterback Daniel Jones") is another person.
+# Words any sport or body uses ("starter", "boss": "Tesla boss Elon Musk") name no role.
 _ROLES = {
     "quarterback": "quarterback|qb|passer", "receiver": "wide receiver|receiver|wr|wideout",
     "tight end": "tight end|te", "running back": "running back|rb|rusher",
-    "pitcher": "pitcher|reliever|closer|starter|right-hander|left-hander",
+    "pitcher": "pitcher|reliever|closer|right-hander|left-hander",
     "cornerback": "cornerback|cb", "linebacker": "linebacker|lb", "safety": "safety",
     "goalkeeper": "goalkeeper|goalie|keeper", "judge": "judge|justice",
     "president": "president", "senator": "senator", "governor": "governor", "mayor": "mayor",
-    "coach": "head coach|coach|manager|boss", "ceo": "chief executive|ceo",
+    "coach": "head coach|coach|manager", "ceo": "chief executive|ceo",
     "prime minister": "prime minister|premier", "prosecutor": "prosecutor",
     "spokesperson": "spokesperson|spokeswoman|spokesman",
 }
