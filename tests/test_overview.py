@@ -11,6 +11,7 @@ from index.outlets import short_outlet
 from rag.answer.overview import (
     MAX_WORDS,
     PER_ARTICLE,
+    choose,
     latest_outcome,
     overview,
     searches,
@@ -18,7 +19,7 @@ from rag.answer.overview import (
 )
 from rag.answer.question import AnswerType, answer_type
 from rag.grounding.passages import Passage
-from rag.grounding.quotes import rank_sentences
+from rag.grounding.quotes import Candidate, rank_sentences
 from rag.grounding.similarity import CachedSimilarity
 from tests.support.fakes import HashEmbedding
 
@@ -113,7 +114,12 @@ def test_what_happened_to_opens_with_the_outcome_then_tells_the_rest_in_time_ord
 ) -> None:
     texts, _ = told
     assert "A jury convicted" in texts[0]  # the latest outcome, not the plea a month before
-    days = [3 if "(3 October" in t else 20 if "(20 October" in t else 34 for t in texts[1:]]
+    days: list[int] = []
+    for t in texts[1:]:
+        # A quote right after one of its article's has no outlet and date of its own.
+        run_on = t.removeprefix("The latest: ").startswith("“")
+        days.append(days[-1] if run_on and days else
+                    3 if "(3 October" in t else 20 if "(20 October" in t else 34)
     assert days == sorted(days)
     # An article's sentences in its own order: the trial began, then the plea.
     began = next(i for i, t in enumerate(texts) if "began" in t)
@@ -125,7 +131,10 @@ def test_the_latest_report_is_said_to_be_the_latest() -> None:
     question = "Tell me about the Sam Bankman-Fried trial"
     result = overview(question, rank_sentences(question, PASSAGES, sim), sim)
     texts = [s.text for s in result.sentences]
-    assert texts[-1].startswith("The latest: Outlet b (3 November 2023) reported:")
+    assert texts[-1].startswith("The latest: ")
+    # Its outlet and date: its own, or those of the sentence of its article it follows.
+    said = next(t for t in reversed(texts) if not t.removeprefix("The latest: ").startswith("“"))
+    assert "Outlet b (3 November 2023) reported:" in said
     assert not any(t.startswith("The latest") for t in texts[:-1])
 
 
@@ -269,7 +278,9 @@ def test_an_overview_quotes_with_the_short_outlet_name() -> None:
     question = "What happened to Sam Bankman-Fried at the trial?"
     told = overview(question, rank_sentences(question, passages, sim), sim)
     assert told.sentences
-    assert all(" - Life and Style" not in s.text and "Outlet " in s.text for s in told.sentences)
+    assert all(" - Life and Style" not in s.text for s in told.sentences)
+    assert all("Outlet " in s.text or s.text.removeprefix("The latest: ").startswith("“")
+               for s in told.sentences)
 
 
 @pytest.mark.parametrize(("title", "opens"), [
@@ -354,3 +365,29 @@ def test_how_a_team_is_doing_is_told_with_a_result_over_talk_about_it(question: 
     told = [s.text for s in overview(question, rank_sentences(question, passages, sim),
                                      sim).sentences]
     assert any("29-22" in t for t in told), told
+
+
+def test_a_sentence_after_one_of_its_article_is_quoted_without_its_outlet_again() -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    question = "Tell me about the Sam Bankman-Fried trial"
+    result = overview(question, rank_sentences(question, PASSAGES, sim), sim)
+    texts = [s.text.removeprefix("The latest: ") for s in result.sentences]
+    run_on = [i for i, t in enumerate(texts) if t.startswith("“")]
+    assert run_on  # the trial's opening day gives two sentences of article a
+    for i in run_on:
+        before, this = result.sentences[i - 1], result.sentences[i]
+        assert i > 0 and before.citations == this.citations and "reported:" in before.text
+
+
+def _candidate(n: int, doc: str, text: str, score: float) -> Candidate:
+    return Candidate(_passage(n, doc, f"2023-10-0{n}", text), (0, len(text)), score)
+
+
+def test_a_sentence_that_tells_more_is_taken_before_one_that_says_the_subject_again() -> None:
+    sim = CachedSimilarity(HashEmbedding())
+    echo = _candidate(1, "a", "The Acme strike is the talk of the town as the Acme strike goes on.",
+                      0.9)
+    news = _candidate(2, "b", "During the Acme strike, dockers blocked the harbour gates and the "
+                      "governor called in federal mediators on Friday.", 0.8)
+    chosen = choose([echo, news], sim, "Tell me about the Acme strike")
+    assert chosen[0] is news

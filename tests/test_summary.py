@@ -425,6 +425,10 @@ def test_a_live_blog_entry_is_read_without_its_time_stamp(sentence: str, entry: 
     ("You’ll find futures odds for these as soon as the previous season ends.", False),
     ("Welcome to the World Series, Pavin Smith!", False),
     ("You Are What You Eat, the Netflix series, was released on January 1.", True),
+    # A caption of names, dates and the words that join them: nothing happens in it.
+    ("Britney Spears and Justin Timberlake in 2002.", False),
+    ("Prince William and Prince Harry with Diana in Paris in August 1997.", False),
+    ("Britney Spears and Justin Timberlake split in 2002.", True),
 ])
 def test_captions_and_live_blog_furniture_are_no_summary_sentences(
     sentence: str, kept: bool
@@ -432,3 +436,11 @@ def test_captions_and_live_blog_furniture_are_no_summary_sentences(
     from rag.grounding.quotes import is_summary_sentence
 
     assert is_summary_sentence(sentence) is kept
+
+
+def test_a_headline_in_title_case_is_no_caption() -> None:
+    from rag.grounding.quotes import is_summary_sentence
+
+    title = "Potential Conor McGregor Fight Could Help Canelo Alvarez Come a Step Closer."
+    assert not is_summary_sentence(title)
+    assert is_summary_sentence(title, headline=True)

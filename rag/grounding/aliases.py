@@ -81,15 +81,19 @@ def word_terms(text: str) -> list[str]:
     return content_terms(text) + content_terms(_HYPHEN.sub(" ", text))
 
 
-def named_terms(texts: Iterable[str], asked: str) -> set[str]:
+_CAPITALIZED = re.compile(r"\b[A-Z][\w’'.-]*")
+
+
+def named_terms(texts: Iterable[str], asked: str, capitalized: bool = False) -> set[str]:
     """The terms ``texts`` name in any form ``asked`` may use: their words
-    (:func:`word_terms`), the short form of each long name they write ("Sam Bankman-Fried"
-    names "sbf") and the words of each long name of ``asked`` whose short form they write
-    ("SBF" names "sam", "bankman" and "fried")."""
+    (:func:`word_terms`; ``capitalized``: only their words that begin with a capital,
+    so that "crowning" does not name "The Crown"), the short form of each long name they
+    write ("Sam Bankman-Fried" names "sbf") and the words of each long name of ``asked``
+    whose short form they write ("SBF" names "sam", "bankman" and "fried")."""
     have: set[str] = set()
     shorts: set[str] = set()
     for text in texts:
-        have.update(word_terms(text))
+        have.update(word_terms(" ".join(_CAPITALIZED.findall(text)) if capitalized else text))
         have.update(t for name in long_names(text) for t in content_terms(initials(name)))
         shorts |= short_forms(text)
     for name in long_names(asked):

@@ -187,9 +187,24 @@ STAMP = re.compile(
 _LABEL = re.compile(r"^\W*[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
 
 
-def is_summary_sentence(text: str) -> bool:
+# The words a photo's caption joins its names and dates with: a line of only these, names
+# and numbers says who is pictured ("Britney Spears and Justin Timberlake in 2002."), and
+# nothing happens in it.
+_CAPTION_WORDS = frozenset(
+    "a an the and or of in at on with during after before from for to by his her their its "
+    "as vs".split())
+
+
+def is_caption(text: str) -> bool:
+    """Whether a line is only names, numbers and the words that join them."""
+    lower = [w for w in re.findall(r"[\w’'-]+", text) if w[0].islower()]
+    return all(w in _CAPTION_WORDS for w in lower)
+
+
+def is_summary_sentence(text: str, headline: bool = False) -> bool:
     """Whether a passage sentence can stand in a summary: long enough, a real sentence,
-    not a photo caption, a live blog's invitation or a stamped live-blog line."""
+    not a photo caption, a live blog's invitation or a stamped live-blog line
+    (``headline``: a title, which may be in title case like a caption)."""
     text = text.strip()
     return (
         len(text.split()) >= MIN_WORDS
@@ -198,6 +213,7 @@ def is_summary_sentence(text: str) -> bool:
         and not _FURNITURE.search(text)
         and not STAMP.match(text)  # an entry is content only once its stamp is cut
         and not _LABEL.match(text)
+        and (headline or not is_caption(text))
     )
 
 
@@ -209,13 +225,14 @@ def said_by(passage: Passage, text: str, verb: str = "reported") -> str:
     return f"{who} ({when}) {verb}: “{text}”" if when else f"{who} {verb}: “{text}”"
 
 
-def quote(c: Candidate) -> CheckedSentence:
+def quote(c: Candidate, said: bool = True) -> CheckedSentence:
     """A passage sentence quoted with its outlet and date: ``TechCrunch (3 October 2023)
-    reported: “…”``, cited to its passage."""
+    reported: “…”``, cited to its passage; ``said`` False: the quote alone (``“…”``), for
+    a sentence that follows one of the same article."""
     # A sentence read with the one before it may span a paragraph break: one line here.
     text = re.sub(r"\s*\n\s*", " ", c.text.strip().strip('“”"'))
     return CheckedSentence(
-        text=said_by(c.passage, text),
+        text=said_by(c.passage, text) if said else f"“{text}”",
         citations=[c.passage.n],
         supported=True,
         score=c.score,
