@@ -242,6 +242,7 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
     asked = set(content_terms(question))
     news = [set(content_terms(c.text)) - asked for c in pool]  # read with any sentence before it
     told: set[str] = set()
+    top = max(c.score for c in pool) or 1.0
     # Words as the reader gets them: each quote's "Outlet (date) reported:" and citation
     # marker, and the "The latest:" the last may be given (:func:`overview`). Counted
     # short, the overview outgrows :data:`MAX_WORDS` and its last sentence, the latest
@@ -264,7 +265,9 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
             if taken and _said(c, [pool[j] for j in taken], similarity):
                 continue
             v = value[i] - DIVERSITY * max((float(likeness[i][j]) for j in taken), default=0.0)
-            v += NEWS_WEIGHT * min(len(news[i] - told), NEWS_COUNTED) / NEWS_COUNTED
+            # New words count as much as the sentence is on the subject.
+            v += NEWS_WEIGHT * min(1.0, c.score / top) \
+                * min(len(news[i] - told), NEWS_COUNTED) / NEWS_COUNTED
             if v > best_value:
                 best, best_value = i, v
         if best is None:
