@@ -70,17 +70,19 @@ def test_named_terms(texts: list[str], asked: str, named: str, not_named: str) -
     assert set(content_terms(named)) <= have and not have & set(content_terms(not_named))
 
 
-@pytest.mark.parametrize(("text", "named"), [
+@pytest.mark.parametrize(("text", "asked", "name", "named"), [
     # Only a word with a capital names: "crowning" does not name "The Crown".
-    ("The championship game crowns the country's best team.", False),
-    ("The Crown returns to Netflix for its final season.", True),
-    # A short form still names its long name.
-    ("SBF took the stand.", True),
+    ("The championship game crowns the country's best team.", "Tell me about The Crown",
+     "Crown", False),
+    ("The Crown returns to Netflix for its final season.", "Tell me about The Crown",
+     "Crown", True),
+    # A short form still names the asked long name whose initials it is.
+    ("SBF took the stand.", "What happened to Sam Bankman-Fried?", "Fried", True),
 ])
-def test_named_terms_by_capitalized_words(text: str, named: bool) -> None:
+def test_named_terms_by_capitalized_words(text: str, asked: str, name: str,
+                                          named: bool) -> None:
     from rag.grounding.aliases import named_terms
     from rag.grounding.text import content_terms
 
-    asked = "Tell me about The Crown" if "SBF" not in text else "What happened to Sam Bankman-Fried?"
-    name = "crown" if "SBF" not in text else content_terms("Fried")[0]
-    assert (name in named_terms([text], asked, capitalized=True)) is named
+    [term] = content_terms(name)
+    assert (term in named_terms([text], asked, capitalized=True)) is named
