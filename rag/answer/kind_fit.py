@@ -4,7 +4,7 @@ country code, a place or a title alone. Pure."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rag.answer.plan import AnswerType
 from rag.grounding.text import content_terms
@@ -49,14 +49,17 @@ _ROLE_BEFORE = re.compile(
     + r")\s+$", re.I)
 
 
+@cache
+def _role_terms() -> list[tuple[frozenset[str], str]]:
+    """Each name of a role as terms, the longest name first ("tight end" before "end")."""
+    return [(frozenset(content_terms(name)), role)
+            for name, role in sorted(_ROLE_NAMES.items(), key=lambda item: -len(item[0]))]
+
+
 def asked_role(head: set[str]) -> str | None:
     """The role a question asks for, from the words of what it asks ("pitcher" of "Which
     Diamondbacks pitcher"); None when it asks for none."""
-    for name, role in sorted(_ROLE_NAMES.items(), key=lambda item: -len(item[0])):
-        terms = set(content_terms(name))
-        if terms and terms <= head:
-            return role
-    return None
+    return next((role for terms, role in _role_terms() if terms and terms <= head), None)
 
 
 def other_role(role: str | None, before: str) -> bool:

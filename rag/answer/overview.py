@@ -251,6 +251,10 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
     # together).
     spoken = [len(_quoted(c).render().split()) for c in pool]
     run_on = [len(_quoted(c, said=False).render().split()) for c in pool]
+
+    def cost(i: int) -> int:
+        return run_on[i] if per_article[pool[i].passage.doc_id] else spoken[i]
+
     words += len(_LATEST.split())
     taken: list[int] = []
     while len(taken) < MAX_SENTENCES:
@@ -259,8 +263,7 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
             if i in taken or per_article[c.passage.doc_id] >= PER_ARTICLE \
                     or len(c.own_text.split()) > LONGEST:
                 continue
-            cost = run_on[i] if per_article[c.passage.doc_id] else spoken[i]
-            if (taken or spent) and words + cost > MAX_WORDS:
+            if (taken or spent) and words + cost(i) > MAX_WORDS:
                 continue
             if taken and _said(c, [pool[j] for j in taken], similarity):
                 continue
@@ -274,7 +277,7 @@ def choose(ranked: Sequence[Candidate], similarity: Similarity,
             break
         taken.append(best)
         told |= news[best]
-        words += run_on[best] if per_article[pool[best].passage.doc_id] else spoken[best]
+        words += cost(best)
         per_article[pool[best].passage.doc_id] += 1
     chosen = [pool[i] for i in taken]
     if len(per_article) == 1 and len(chosen) > 1:
