@@ -157,3 +157,43 @@ def test_a_passage_of_headings_alone_is_still_quoted(sim: CachedSimilarity) -> N
     composed = compose(plan, gathered, sim)
     assert not composed.abstained and composed.sentences
     assert any("Military Bowl" in s.text or "Navy-Marine" in s.text for s in composed.sentences)
+
+
+_TRIAL = ("Who is the individual facing a criminal trial for fraud as reported by TechCrunch, "
+          "and persuaded a former colleague from Jane Street to join his ventures as noted by "
+          "Fortune?")
+
+
+@pytest.mark.parametrize(
+    ("fortune_title", "lead"),
+    [
+        # Fortune's sentence says "he"; its headline names him, as TechCrunch's text does.
+        ("Is Sam Bankman-Fried a bad man? Lawyers swap opening statements", "Bankman-Fried"),
+        ("Lawyers swap opening statements", None),
+    ],
+)
+def test_a_question_that_describes_its_answer_gets_what_every_part_is_about(
+    sim: CachedSimilarity, fortune_title: str, lead: str | None
+) -> None:
+    def passage(n: int, source: str, title: str, text: str) -> Passage:
+        return Passage(n, f"d{n}", f"d{n}:0", title, text, source=source,
+                       published_at="2023-10-04")
+    passages = [
+        passage(1, "TechCrunch", "The trial starts",
+                "Matt Huang of Paradigm said the criminal trial of Sam Bankman-Fried for "
+                "fraud starts Tuesday. Matt Huang will testify."),
+        passage(2, "Fortune", fortune_title,
+                "After he left Jane Street, he persuaded Yedidia, a former colleague, to "
+                "join him at Alameda. Yedidia was a trader."),
+    ]
+    plan = read_question(_TRIAL, ["TechCrunch", "Fortune"])
+    assert len(plan.parts) == 2
+    gathered = Gathered(passages, [PartEvidence(p, [f"d{n}:0"])
+                                   for n, p in enumerate(plan.parts, start=1)])
+    judge_parts(gathered, _TRIAL, sim)
+    composed = compose(plan, gathered, sim)
+    if lead is None:
+        assert composed.lead is None
+    else:
+        assert composed.lead is not None and lead in composed.lead, composed.lead_note
+        assert lead in composed.sentences[0].text

@@ -278,6 +278,9 @@ def test_a_short_form_and_the_name_it_abbreviates_are_one_value(
         ("ted", ["as Sam Posted said"], "ted"),  # a whole word only
         ("Google", ["Google said so."], "Google"),
         ("$5 billion", ["Five Billion Dollars $5 billion"], "$5 billion"),
+        # A month or a day before a name is when, not part of it.
+        ("Fed", ["after the September Fed meeting, as the September Fed minutes show"], "Fed"),
+        ("Fed", ["at the Tuesday Fed briefing and the Tuesday Fed briefing"], "Fed"),
     ],
 )
 def test_a_name_is_shown_in_full_as_the_passages_write_it(

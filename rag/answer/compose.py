@@ -24,9 +24,11 @@ from rag.answer.bearing import AGREE_COVERAGE, BEAR_COVERAGE, bearing
 from rag.answer.clauses import clause_lead, reason_sentence
 from rag.answer.conjuncts import conjuncts, value_per_name
 from rag.answer.evidence import Gathered, PartEvidence
+from rag.answer.kind_fit import kind_fit
 from rag.answer.lead import (
     FAR_FLOOR,
     LEAD_THRESHOLD,
+    LeadChoice,
     alias_key,
     candidate_features,
     choose_lead,
@@ -39,6 +41,7 @@ from rag.answer.overview import overview
 from rag.answer.plan import AnswerType, QuestionPlan, Relation
 from rag.answer.question import descriptions, order_of
 from rag.answer.reader import SentenceReader, read_again
+from rag.answer.subject import subject_lead
 from rag.answer.types import spec_of
 from rag.answer.values import listed_with, new_to
 from rag.grounding.citations import CheckedSentence, Similarity
@@ -191,12 +194,44 @@ def _typed_candidates(plan: QuestionPlan, gathered: Gathered,
             per_part if len(parts) == len(gathered.parts) else [])
 
 
+SUBJECT_FIT = 0.5  # a subject is a value at least this plausible of the asked kind
+DESCRIBING_WORDS = 30  # a question of one part this long, naming an outlet, describes
+_A_KIND = re.compile(r"\b(?:type|kind|sort|category)\s+of\b", re.I)
+
+
+def _subject(plan: QuestionPlan, gathered: Gathered, candidates: Scored) -> LeadChoice:
+    """The value the passages of every part of the question name (:func:`subject_lead`),
+    each passage read with its headline. A question of one part that describes its answer
+    at length as an outlet reported it ("Which company, featured in TechCrunch articles,
+    is prioritizing ..., planning ..., and will release ...?") asks for what its
+    articles are about: there each article is a part. "Which type of platforms ...?"
+    asks for a kind, and has no subject."""
+    if _A_KIND.search(plan.question):
+        return LeadChoice(None, note="a kind is asked for, not the one the articles are about")
+    texts = {p.chunk_id: f"{p.title or ''}\n{p.text}" for p in gathered.passages}
+    if len(gathered.parts) > 1:
+        parts = [[texts[i] for i in pe.chunk_ids if i in texts] for pe in gathered.parts]
+    elif gathered.parts[0].part.sources and len(plan.question.split()) >= DESCRIBING_WORDS:
+        articles: dict[str, list[str]] = {}
+        for p in gathered.passages:
+            articles.setdefault(p.doc_id, []).append(texts[p.chunk_id])
+        parts = list(articles.values())
+    else:
+        return LeadChoice(None, note="a question of one part that does not describe its answer")
+    outlets = {normalize_source(p.source) for p in gathered.passages if p.source}
+    person = asks_person(plan.question)
+    return subject_lead(candidates, parts, lambda value: kind_fit(
+        plan.answer_type, value, person, outlets) >= SUBJECT_FIT, person)
+
+
 def compose_typed(plan: QuestionPlan, gathered: Gathered,
                   reader: SentenceReader | None = None) -> Composition:
     """Number, date, place or name: the short answer first when it is confident (and,
     with a ``reader``, when the model reading its sentence names it too), then the
     sentences it comes from; otherwise the answering sentence quoted, and no short
-    answer (see :mod:`rag.answer.lead` and :mod:`rag.answer.reader`)."""
+    answer (see :mod:`rag.answer.lead` and :mod:`rag.answer.reader`). When no part is
+    borne out, only the subject the passages of every part name is stated (see
+    :func:`_subject`), or the answer abstains."""
     ranked = merged_ranking(gathered)
     if not ranked:
         return Composition(abstained=True, reason="no passage sentence to answer from")
@@ -223,13 +258,21 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered,
         return finish([short_answer(value, support)] + [attributed(c) for c in support],
                       value, "a figure for each of " + " and ".join(joined))
     candidates, per_part = _typed_candidates(plan, gathered, ranked)
-    choice = choose_lead(candidates)
-    if reader is not None:
-        choice = read_again(choice, plan.question, reader)
+    if len(missing) == len(gathered.parts):
+        choice = _subject(plan, gathered, candidates)
+        if choice.value is None:
+            return _abstention(gathered)
+    else:
+        choice = choose_lead(candidates)
+        if reader is not None:
+            choice = read_again(choice, plan.question, reader)
     if choice.value is None and per_part:
         shared = shared_lead(per_part, (p.text for p in gathered.passages),
                              (p.title for p in gathered.passages))
         choice = shared if shared.value is not None else choice
+    if choice.value is None and plan.answer_type is AnswerType.ENTITY:
+        about = _subject(plan, gathered, candidates)
+        choice = about if about.value is not None else choice
     if choice.value is None and len(gathered.parts) == 1:
         # No short answer: the sentences likeliest to hold it are quoted, best first
         # (rag.answer.answering). A reader sees them with their context, and no guess
@@ -466,11 +509,19 @@ def _quoted_span(s: CheckedSentence) -> tuple[int, int, int] | None:
     return n, a, b
 
 
+def _abstention(gathered: Gathered) -> Composition:
+    """No part of the question is borne out: the first part's reason."""
+    reasons = [pe.verdict.reason for pe in gathered.parts if pe.verdict and pe.verdict.reason]
+    return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",
+                       missing=[pe.part.text for pe in gathered.parts])
+
+
 def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity,
             reader: SentenceReader | None = None) -> Composition:
     """The answer for the plan's answer type from the judged evidence; an abstention when
-    no part of the question is borne out. A short answer is read again by ``reader``
-    before it is stated (:func:`rag.answer.reader.read_again`)."""
+    no part of the question is borne out, unless the passages of every part of a "who /
+    which" question name one subject (:func:`compose_typed`). A short answer is read
+    again by ``reader`` before it is stated (:func:`rag.answer.reader.read_again`)."""
     composition = _compose(plan, gathered, similarity, reader)
     composition.sentences = without_overlaps(composition.sentences)
     return composition
@@ -478,11 +529,13 @@ def compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity,
 
 def _compose(plan: QuestionPlan, gathered: Gathered, similarity: Similarity,
              reader: SentenceReader | None) -> Composition:
-    if not any(pe.supported for pe in gathered.parts):
-        reasons = [pe.verdict.reason for pe in gathered.parts if pe.verdict and pe.verdict.reason]
-        return Composition(abstained=True, reason=reasons[0] if reasons else "no evidence",
-                           missing=[pe.part.text for pe in gathered.parts])
     shape = spec_of(plan.answer_type).shape
+    if plan.answer_type is AnswerType.ENTITY and len(gathered.parts) > 1:
+        # A name that the passages of every part name may be the answer though no part's
+        # sentence is close to its words ("Who is the individual ..., and ...?").
+        return compose_typed(plan, gathered, reader)
+    if not any(pe.supported for pe in gathered.parts):
+        return _abstention(gathered)
     if shape == "overview":
         told = overview(plan.question, merged_ranking(gathered), similarity)
         return Composition(told.sentences, lead_note=told.note)

@@ -553,6 +553,10 @@ def shared_lead(
                       f"“{value}” named by the evidence of each of {len(found)} parts")
 
 
+_WHEN = re.compile(rf"^(?:{WEEKDAY}|(?:jan|febr)uary|march|april|june|july|august|"
+                   r"(?:septem|octo|novem|decem)ber)$", re.I)  # "the September Fed meeting"
+
+
 def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -> str:
     """``value`` as ``texts`` most often write it in full: the commonest longer name that
     ends with it (ties: the shorter); else ``value`` itself. Titles are left out. At a
@@ -577,7 +581,7 @@ def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -
             before = text[: m.end() - len(name)].rstrip(" ")
             opening = not before or before[-1] in ".!?\"“‘'\n"
             words = prefix.split()
-            while words and (is_title(words[0]) or opening and (
+            while words and (is_title(words[0]) or _WHEN.match(words[0]) or opening and (
                     ordinary_word(words[0]) or words[0].lower() in lower)):
                 words = words[1:]
             if not words:
