@@ -14,8 +14,8 @@ from rag.grounding.similarity import CachedSimilarity
 from tests.support.fakes import HashEmbedding
 
 
-def _passage(n: int, text: str, title: str = "Iraq") -> Passage:
-    return Passage(n, f"d{n}", f"d{n}:0", title, text, source="Wire", published_at="2020-01-08")
+def _passage(n: int, text: str, title: str = "Iraq", source: str = "Wire") -> Passage:
+    return Passage(n, f"d{n}", f"d{n}:0", title, text, source=source, published_at="2020-01-08")
 
 
 @pytest.fixture(scope="module")
@@ -175,16 +175,12 @@ _TRIAL = ("Who is the individual facing a criminal trial for fraud as reported b
 def test_a_question_that_describes_its_answer_gets_what_every_part_is_about(
     sim: CachedSimilarity, fortune_title: str, lead: str | None
 ) -> None:
-    def passage(n: int, source: str, title: str, text: str) -> Passage:
-        return Passage(n, f"d{n}", f"d{n}:0", title, text, source=source,
-                       published_at="2023-10-04")
     passages = [
-        passage(1, "TechCrunch", "The trial starts",
-                "Matt Huang of Paradigm said the criminal trial of Sam Bankman-Fried for "
-                "fraud starts Tuesday. Matt Huang will testify."),
-        passage(2, "Fortune", fortune_title,
-                "After he left Jane Street, he persuaded Yedidia, a former colleague, to "
-                "join him at Alameda. Yedidia was a trader."),
+        _passage(1, "Matt Huang of Paradigm said the criminal trial of Sam Bankman-Fried for "
+                    "fraud starts Tuesday. Matt Huang will testify.", "The trial starts",
+                 "TechCrunch"),
+        _passage(2, "After he left Jane Street, he persuaded Yedidia, a former colleague, to "
+                    "join him at Alameda. Yedidia was a trader.", fortune_title, "Fortune"),
     ]
     plan = read_question(_TRIAL, ["TechCrunch", "Fortune"])
     assert len(plan.parts) == 2
