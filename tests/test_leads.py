@@ -25,6 +25,7 @@ from rag.answer.lead import (
     shared_lead,
     time_clause_terms,
     value_key,
+    with_body,
     with_head,
 )
 from rag.answer.placement import distance, predicate_terms, word_spans
@@ -888,3 +889,23 @@ def test_a_title_before_a_given_name_is_no_predicate_word(
     expected = {t for w in title for t in lemma_terms(w)}
     assert titles(question, names) == expected
     assert not expected & predicate_terms(question, names, set())
+
+
+@pytest.mark.parametrize(
+    ("value", "texts", "shown"),
+    [
+        ("Alameda", ["Alameda Research lent it. Alameda Research lost.", "Alameda paid."],
+         "Alameda Research"),
+        ("Alameda", ["Alameda Research lent it. Alameda paid."], "Alameda"),  # once only
+        # Two bodies of the one name: neither is meant.
+        ("Alameda", ["Alameda Research lent it, Alameda Ventures too, Alameda Research"],
+         "Alameda"),
+        ("Google", ["Google Search is free. Google Search ads pay."], "Google"),  # no body
+        ("Sam Altman", ["Sam Altman Group and Sam Altman Group"], "Sam Altman"),
+        ("Chelsea", ["Chelsea FC won; Chelsea FC fans sang."], "Chelsea FC"),
+    ],
+)
+def test_a_one_word_name_is_shown_as_the_body_the_passages_write(
+    value: str, texts: list[str], shown: str
+) -> None:
+    assert with_body(value, texts) == shown

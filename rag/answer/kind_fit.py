@@ -159,6 +159,12 @@ _NOT_PEOPLE = frozenset(
 )
 
 
+def is_body_word(word: str) -> bool:
+    """A word that ends the name of a body, a team or an event, never a person's
+    ("Research", "FC", "Reserve", "Cup")."""
+    return word.lower() in _NOT_PEOPLE
+
+
 # A title of a body and nothing after it: "CEO of FTX", "former CEO of Alameda Research"
 # (but "Secretary of State Mike Pompeo" names him).
 _ROLE_OF = re.compile(r"^\S+(?:\s+\S+)?\s+of\s+(?:the\s+)?\S+(?:\s+\S+)?$")

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rag.answer.kind_fit import asked_role, is_title, kind_fit, other_role
+from rag.answer.kind_fit import asked_role, is_body_word, is_title, kind_fit, other_role
 from rag.answer.lead_weights import THRESHOLD, confidence
 from rag.answer.placement import (
     distance,
@@ -595,6 +595,24 @@ def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -
     if not counts:
         return value
     return min(counts, key=lambda n: (-counts[n], len(n), n))
+
+
+BODY_FORMS = 2  # a one-word name is shown with its body's word when written so this often
+
+
+def with_body(value: str, texts: Iterable[str]) -> str:
+    """A one-word name as ``texts`` write it with the word that makes it a body, when they
+    write it so :data:`BODY_FORMS` times and in one way only ("Alameda" -> "Alameda
+    Research", "Chelsea" -> "Chelsea FC"; not when they write "Alameda Research" and
+    "Alameda Ventures")."""
+    if " " in value.strip() or any(ch.isdigit() for ch in value):
+        return value
+    after = re.compile(rf"(?<![\w-]){re.escape(value)}\s+([A-Z][\w&]*)\b")
+    forms = Counter(m.group(1) for t in texts for m in after.finditer(t)
+                    if is_body_word(m.group(1)))
+    if len(forms) == 1 and sum(forms.values()) >= BODY_FORMS:
+        return f"{value} {next(iter(forms))}"
+    return value
 
 
 def with_head(value: str, sentences: Iterable[str], noun: str | None) -> str:
