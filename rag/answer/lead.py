@@ -553,6 +553,15 @@ def shared_lead(
                       f"“{value}” named by the evidence of each of {len(found)} parts")
 
 
+_LOWER = re.compile(r"\b[a-z][\w'’-]*")
+
+
+def lower_case_words(texts: Iterable[str]) -> set[str]:
+    """The words ``texts`` write in lower case: ordinary words, where a capitalised one
+    is no name on its own ("Search", "Sportsbook")."""
+    return {w for t in texts for w in _LOWER.findall(t)}
+
+
 _WHEN = re.compile(rf"^(?:{WEEKDAY}|(?:jan|febr)uary|march|april|june|july|august|"
                    r"(?:septem|octo|novem|decem)ber)$", re.I)  # "the September Fed meeting"
 
@@ -568,7 +577,7 @@ def full_form(value: str, texts: Iterable[str], headlines: Iterable[str] = ()) -
     if any(ch.isdigit() for ch in value):
         return value
     texts = list(texts)
-    lower = {w for t in texts for w in re.findall(r"\b[a-z][\w'’-]*", t)}
+    lower = lower_case_words(texts)
     inside = {w for t in texts for w in re.findall(r"[a-z,;:]\s+([A-Z][\w'’-]*)", t)}
     counts: Counter[str] = Counter()
     openings: Counter[str] = Counter()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.answer.lead import LeadChoice, alias_key, full_form
+from rag.answer.lead import LeadChoice, alias_key, full_form, lower_case_words
 from rag.grounding.quotes import Candidate
 
 SUBJECT_TOP = 6
@@ -19,7 +19,6 @@ SUBJECT_MARGIN = 0.1  # ... and the likeliest is when no other is this near its 
 
 _CAPITALISED = re.compile(r"[A-Z][\w.’'-]*")
 _POSSESSIVE = re.compile(r"[’']s?$")
-_LOWER = re.compile(r"\b[a-z][\w’'-]*")
 
 Scored = Sequence[tuple[str, float, list[Candidate]]]
 
@@ -56,7 +55,7 @@ def subject_lead(candidates: Scored, parts: Sequence[Sequence[str]],
         return LeadChoice(None, note="not a question of several parts, each with passages")
     texts = [t for part in parts for t in part]
     key = alias_key(texts)
-    lower = {w for t in texts for w in _LOWER.findall(t)}
+    lower = lower_case_words(texts)
     counted = []
     for value, conf, support in candidates[:SUBJECT_TOP]:
         if not fits(value) or value.lower() in lower:
