@@ -63,8 +63,13 @@ run() {  # run SET INDEX NAME [rag eval options...]
     echo "eval gate: $name took $((SECONDS - start))s"
 }
 
-report_only() {  # report_only SET INDEX: run and print the totals, no baseline (held out)
-    "$RAG" --index-dir "$2" eval "$1" --history-dir "$work/history-$lane" --summary || status=1
+report_only() {  # report_only INDEX SET...: run and print the totals, no baseline (held
+    # out); the sets in one process, which loads the models and opens the index once
+    local index=$1 start=$SECONDS
+    shift
+    "$RAG" --index-dir "$index" eval "$@" --history-dir "$work/history-$lane" --summary \
+        || status=1
+    echo "eval gate: $# report-only sets took $((SECONDS - start))s"
 }
 
 MH=eval/multihop-sample.yaml
@@ -94,16 +99,12 @@ seeds_lane() {
     run eval/seeds.yaml "$work/seeds" seeds-default
     run eval/natural/seeds.yaml "$work/seeds" natural-seeds-default
     run eval/overview/seeds.yaml "$work/seeds" overview-seeds-default
-    report_only eval/natural/seeds-heldout.yaml "$work/seeds"
-    report_only eval/overview/seeds-heldout.yaml "$work/seeds"
-    for f in eval/open/seeds*.yaml; do report_only "$f" "$work/seeds"; done
+    report_only "$work/seeds" eval/{natural,overview}/seeds-heldout.yaml eval/open/seeds*.yaml
     if [[ -n $mh_index ]]; then
         # On the MultiHop-RAG index, but in this lane, which has the time to spare.
         run eval/natural/bridge.yaml "$mh_index" natural-bridge-default
-        report_only eval/natural/multihop-heldout.yaml "$mh_index"
-        report_only eval/natural/bridge-heldout.yaml "$mh_index"
-        report_only eval/overview/multihop-heldout.yaml "$mh_index"
-        for f in eval/open/multihop*.yaml; do report_only "$f" "$mh_index"; done
+        report_only "$mh_index" eval/natural/{multihop,bridge}-heldout.yaml \
+            eval/overview/multihop-heldout.yaml eval/open/multihop*.yaml
     fi
     return $status
 }

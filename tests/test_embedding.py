@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from index.embedding import OnnxMiniLMEmbedding
+from index.embedding import OnnxMiniLMEmbedding, length_runs
 
 SHORT = "The Fed held interest rates steady on Wednesday."
 LONG = ("Sam Bankman-Fried was convicted of seven counts of fraud and conspiracy after a "
@@ -76,3 +76,27 @@ def test_a_text_past_the_window_is_cut_to_it(model: OnnxMiniLMEmbedding) -> None
     assert model.count_tokens([LONG * 2])[0] > 256
     twice, thrice = model.encode([LONG * 2, LONG * 3])
     assert np.allclose(twice, thrice, atol=1e-6)
+
+
+@pytest.mark.parametrize(("lengths", "runs"), [
+    ([], []),
+    ([30], [[0]]),
+    ([30, 10, 20], [[1, 2, 0]]),  # shortest first, one run
+    ([20] * 10, [list(range(8)), [8, 9]]),  # at most eight texts a run
+    ([200, 210, 220, 600], [[0, 1], [2], [3]]),  # at most 512 tokens once padded
+    ([10, 300, 12], [[0, 2], [1]]),  # a long text does not pad the short ones
+])
+def test_texts_run_in_groups_of_about_one_length(lengths: list[int], runs: list[list[int]]
+                                                 ) -> None:
+    assert length_runs(lengths) == runs
+
+
+def test_a_short_text_padded_beside_longer_ones_gets_its_own_vector(
+    model: OnnxMiniLMEmbedding,
+) -> None:
+    texts = [SHORT, "Rockets fell.", "The Fed held interest rates steady on Wednesday, as "
+             "markets had expected after a week of strong figures."]
+    assert len(length_runs([len(t.split()) for t in texts])) == 1  # one padded run
+    together = model.encode(texts)
+    for text, vector in zip(texts, together, strict=True):
+        assert np.allclose(model.encode([text])[0], vector, atol=1e-6)
