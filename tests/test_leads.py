@@ -24,6 +24,7 @@ from rag.answer.lead import (
     score_candidates,
     shared_lead,
     time_clause_terms,
+    unclipped,
     value_key,
     with_body,
     with_head,
@@ -70,6 +71,10 @@ def test_figures_are_read_as_numbers(text: str, values: list[float]) -> None:
         ("900 [3].", "2,500", False),
         ("Abdul-Mahdi [4].", "Abdul-Mahdi", True),
         ("Not a match", "no", False),  # whole words: "no" is not inside "not"
+        ("Federal Reserve [1].", "The Federal Reserve", True),  # "The" is no part of it
+        ("Federal Reserve [1].", "The Federal Reserve Board", False),
+        ("Age [1].", "The Age", False),  # a one-word name keeps its "The"
+        ("The Age [1].", "The Age", True),
     ],
 )
 def test_a_lead_holds_a_wording_as_words_or_as_the_same_quantity(
@@ -909,3 +914,24 @@ def test_a_one_word_name_is_shown_as_the_body_the_passages_write(
     value: str, texts: list[str], shown: str
 ) -> None:
     assert with_body(value, texts) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "texts", "shown"),
+    [
+        ("Fed", ["The Federal Reserve held rates. The Fed meets again.",
+                 "Federal Reserve Chair Jerome Powell spoke."], "Federal Reserve"),
+        ("Fed", ["The Fed and the Federal Reserve Board."], "Fed"),  # once only
+        # Two longer names open with it: neither is meant.
+        ("Fed", ["Federal Reserve rates; the Federal Open Market Committee. Federal Reserve"],
+         "Fed"),
+        ("Apple", ["Applebee's Grill and Applebee's Grill"], "Apple"),  # no word of it
+        ("FTX", ["FTXbank Group and FTXbank Group"], "FTX"),  # an acronym is not clipped
+        ("Federal Reserve", ["Federal Reserve Bank and Federal Reserve Bank"],
+         "Federal Reserve"),  # one word only
+    ],
+)
+def test_a_clipped_name_is_shown_in_full_as_the_passages_write_it(
+    value: str, texts: list[str], shown: str
+) -> None:
+    assert unclipped(value, texts) == shown

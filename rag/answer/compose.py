@@ -35,6 +35,7 @@ from rag.answer.lead import (
     full_form,
     score_candidates,
     shared_lead,
+    unclipped,
     with_body,
     with_head,
 )
@@ -296,7 +297,8 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered,
                           (p.title for p in gathered.passages))
         value = with_head(value, (c.own_text for c in choice.support), head_noun(plan.question))
         if not asks_person(plan.question):
-            value = with_body(value, (p.text for p in gathered.passages))
+            texts = [p.text for p in gathered.passages]
+            value = with_body(unclipped(value, texts), texts)
     plural = plural_head(plan.question)
     listed = listed_with(choice.value, choice.support[0].own_text,
                          [c[0] for c in candidates[1:]]) if plural and choice.support else []

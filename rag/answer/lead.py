@@ -624,6 +624,28 @@ def with_body(value: str, texts: Iterable[str]) -> str:
     return value
 
 
+def unclipped(value: str, texts: Iterable[str]) -> str:
+    """A one-word name clipped from a longer one, as ``texts`` write it in full: the name
+    of two or more capitalised words whose first word ``value`` opens ("Fed" -> "Federal
+    Reserve"), when they write it :data:`BODY_FORMS` times and in one way only (a longer
+    name that holds it, "Federal Reserve Board", counts as it; a title ends a name:
+    "Federal Reserve Chair Jerome Powell" is "Federal Reserve")."""
+    if not re.fullmatch(r"[A-Z][a-z]{2,}", value):
+        return value
+    longer = re.compile(rf"(?<![\w-]){value}[a-z]{{2,}}(?:\s+[A-Z][\w'’&-]*)+")
+    forms: Counter[str] = Counter()
+    for text in texts:
+        for m in longer.finditer(text):
+            words = m.group(0).split()
+            cut = next((i for i, w in enumerate(words[1:], 1) if is_title(w)), len(words))
+            if cut > 1:
+                forms[" ".join(words[:cut])] += 1
+    bases = [f for f in forms if not any(f.startswith(g + " ") for g in forms)]
+    if len(bases) == 1 and sum(forms.values()) >= BODY_FORMS:
+        return bases[0]
+    return value
+
+
 def with_head(value: str, sentences: Iterable[str], noun: str | None) -> str:
     """``value`` with the ``noun`` the question asks for when the answering ``sentences``
     write it right after the value: "Which militia ...?" is answered "Iranian-backed Shia

@@ -167,10 +167,15 @@ def forbidden_found(answer: str, forbidden: Sequence[str]) -> list[str]:
     return [f for f in forbidden if contains(answer, f)]
 
 
+_THE_NAME = re.compile(r"^the\s+(?=\S+\s+\S)", re.I)  # "The" before a name of two words
+
+
 def holds_wording(text: str, wording: str) -> bool:
-    """``text`` states ``wording``: as whole words, or as the same quantity when the
-    wording is a figure ("2.5 thousand" holds "2,500"; "Three" holds "3")."""
-    if contains(text, wording.strip().rstrip("."), whole_words=True):
+    """``text`` states ``wording``: as whole words, without the "The" that opens a name
+    of two words or more ("Federal Reserve" holds "The Federal Reserve"; "Age" does not
+    hold "The Age"), or as the same quantity when the wording is a figure ("2.5
+    thousand" holds "2,500"; "Three" holds "3")."""
+    if contains(text, _THE_NAME.sub("", wording.strip().rstrip(".")), whole_words=True):
         return True
     wanted = number_values(wording)
     return len(wanted) == 1 and states_number(text, wanted[0])
