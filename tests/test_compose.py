@@ -193,3 +193,33 @@ def test_a_question_that_describes_its_answer_gets_what_every_part_is_about(
     else:
         assert composed.lead is not None and lead in composed.lead, composed.lead_note
         assert lead in composed.sentences[0].text
+
+
+def _sentences(p: Passage) -> list[Candidate]:
+    spans, start = [], 0
+    for sentence in p.text.split("\n"):
+        spans.append((start, start + len(sentence)))
+        start += len(sentence) + 1
+    return [Candidate(p, span, 1.0 - k / 10) for k, span in enumerate(spans)]
+
+
+@pytest.mark.parametrize("held", [0, 3])  # among the quotes already / not among them
+def test_the_sentence_of_a_withheld_lead_is_among_the_quotes(held: int) -> None:
+    from rag.answer.compose import answering_quotes
+
+    passage = _passage(1, "Without Messi, Inter Miami lost 4-1 to the Chicago Fire.\n"
+                          "Inter Miami's playoff hopes are now on life support.\n"
+                          "The club is winless in four games with Messi out injured.\n"
+                          "Shaqiri scored twice in front of a record crowd at Soldier Field.")
+    ranked = _sentences(passage)
+    plan = read_question("Where did the Chicago Fire beat Inter Miami 4-1?", [])
+    plain, _ = answering_quotes(plan, ranked, 2)
+    quoted, _ = answering_quotes(plan, ranked, 2, ranked[held])
+    texts = [q.text for q in quoted]
+    assert len(quoted) == len(plain) == 2
+    assert any(ranked[held].text in t for t in texts)
+    if held == 0:
+        assert texts == [q.text for q in plain]  # quoted already: nothing changes
+    else:
+        assert not any(ranked[held].text in q.text for q in plain)
+        assert texts[0] == plain[0].text and ranked[held].text in texts[1]  # the last place

@@ -55,6 +55,7 @@ from rag.grounding.text import content_terms
 
 LEAD_FLOOR = 0.85  # sentences within this share of the best may give the short answer
 MAX_QUOTES = 3  # sentences quoted when no short answer is stated
+VALUED_FLOOR = 0.3  # a withheld lead this confident has its sentence among those quotes
 MAX_NAMES = 3
 COMPARE_DEPTH = 3  # best sentences of each part compared for agreement
 PLURAL_FLOOR = 0.6
@@ -279,7 +280,11 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered,
         # No short answer: the sentences likeliest to hold it are quoted, best first
         # (rag.answer.answering). A reader sees them with their context, and no guess
         # stated as the answer.
-        quotes, why = answering_quotes(plan, ranked, MAX_QUOTES)
+        # The likeliest value's sentence is quoted when it is likely enough, though not
+        # confident enough to state.
+        valued = (candidates[0][2][0] if candidates and candidates[0][2]
+                  and candidates[0][1] >= VALUED_FLOOR else None)
+        quotes, why = answering_quotes(plan, ranked, MAX_QUOTES, valued)
         return finish(quotes, None, "; ".join(n for n in (choice.note, why) if n))
     if choice.value is None:
         # ... of a question of several parts: the sentences that hold the likeliest
@@ -456,12 +461,14 @@ def compose_description(plan: QuestionPlan, gathered: Gathered) -> Composition:
                        lead_note=clause.note)
 
 
-def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
-                     n: int) -> tuple[list[CheckedSentence], str]:
+def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate], n: int,
+                     valued: Candidate | None = None) -> tuple[list[CheckedSentence], str]:
     """The ``n`` sentences likeliest to hold the answer (:func:`by_answering`), quoted,
     each saying something the ones before it do not; and a note for ``--explain`` when
     the first is not the rank score's first. Headings are not quoted while there are
-    sentences: a title that repeats the question says nothing an answer can rest on."""
+    sentences: a title that repeats the question says nothing an answer can rest on.
+    ``valued``, the sentence of the likeliest value withheld as a lead, takes the last
+    place when those sentences do not hold it."""
     chosen: list[str] = []
     out: list[CheckedSentence] = []
     likeliest = by_answering(plan.answer_type, plan.question, plan.names,
@@ -475,6 +482,10 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate],
         if all(text not in t and t not in text for t in chosen):
             chosen.append(text)
             out.append(attributed(c))
+    if valued is not None and out:
+        text = " ".join(valued.text.split())
+        if all(text not in t and t not in text for t in chosen):
+            out[min(len(out), n - 1):] = [attributed(valued)]
     note = ""
     if order and ranked and order[0].where != ranked[0].where:
         was = next((c.score for c in likeliest if c.where == ranked[0].where), 0.0)
