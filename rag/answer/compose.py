@@ -278,10 +278,9 @@ def compose_typed(plan: QuestionPlan, gathered: Gathered,
         choice = about if about.value is not None else choice
     if choice.value is None and len(gathered.parts) == 1:
         # No short answer: the sentences likeliest to hold it are quoted, best first
-        # (rag.answer.answering). A reader sees them with their context, and no guess
-        # stated as the answer.
-        # The likeliest value's sentence is quoted when it is likely enough, though not
-        # confident enough to state.
+        # (rag.answer.answering), and the likeliest value's sentence when that value is
+        # likely enough, though not confident enough to state. A reader sees them with
+        # their context, and no guess stated as the answer.
         valued = (candidates[0][2][0] if candidates and candidates[0][2]
                   and candidates[0][1] >= VALUED_FLOOR else None)
         quotes, why = answering_quotes(plan, ranked, MAX_QUOTES, valued)

@@ -632,7 +632,7 @@ def unclipped(value: str, texts: Iterable[str]) -> str:
     "Federal Reserve Chair Jerome Powell" is "Federal Reserve")."""
     if not re.fullmatch(r"[A-Z][a-z]{2,}", value):
         return value
-    longer = re.compile(rf"(?<![\w-]){value}[a-z]{{2,}}(?:\s+[A-Z][\w'’&-]*)+")
+    longer = re.compile(rf"(?<![\w-]){re.escape(value)}[a-z]{{2,}}(?:\s+[A-Z][\w'’&-]*)+")
     forms: Counter[str] = Counter()
     for text in texts:
         for m in longer.finditer(text):
