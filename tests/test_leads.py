@@ -4,6 +4,8 @@ when the evidence bears the claim."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from index.outlets import normalize_source
@@ -897,41 +899,34 @@ def test_a_title_before_a_given_name_is_no_predicate_word(
 
 
 @pytest.mark.parametrize(
-    ("value", "texts", "shown"),
+    ("show", "value", "texts", "shown"),
     [
-        ("Alameda", ["Alameda Research lent it. Alameda Research lost.", "Alameda paid."],
-         "Alameda Research"),
-        ("Alameda", ["Alameda Research lent it. Alameda paid."], "Alameda"),  # once only
+        # A one-word name with the word that makes it a body (lead.with_body).
+        (with_body, "Alameda", ["Alameda Research lent it. Alameda Research lost.",
+                                "Alameda paid."], "Alameda Research"),
+        (with_body, "Alameda", ["Alameda Research lent it. Alameda paid."],
+         "Alameda"),  # once only
         # Two bodies of the one name: neither is meant.
-        ("Alameda", ["Alameda Research lent it, Alameda Ventures too, Alameda Research"],
-         "Alameda"),
-        ("Google", ["Google Search is free. Google Search ads pay."], "Google"),  # no body
-        ("Sam Altman", ["Sam Altman Group and Sam Altman Group"], "Sam Altman"),
-        ("Chelsea", ["Chelsea FC won; Chelsea FC fans sang."], "Chelsea FC"),
-    ],
-)
-def test_a_one_word_name_is_shown_as_the_body_the_passages_write(
-    value: str, texts: list[str], shown: str
-) -> None:
-    assert with_body(value, texts) == shown
-
-
-@pytest.mark.parametrize(
-    ("value", "texts", "shown"),
-    [
-        ("Fed", ["The Federal Reserve held rates. The Fed meets again.",
-                 "Federal Reserve Chair Jerome Powell spoke."], "Federal Reserve"),
-        ("Fed", ["The Fed and the Federal Reserve Board."], "Fed"),  # once only
+        (with_body, "Alameda",
+         ["Alameda Research lent it, Alameda Ventures too, Alameda Research"], "Alameda"),
+        (with_body, "Google", ["Google Search is free. Google Search ads pay."],
+         "Google"),  # no body
+        (with_body, "Sam Altman", ["Sam Altman Group and Sam Altman Group"], "Sam Altman"),
+        (with_body, "Chelsea", ["Chelsea FC won; Chelsea FC fans sang."], "Chelsea FC"),
+        # A clipped name in full (lead.unclipped).
+        (unclipped, "Fed", ["The Federal Reserve held rates. The Fed meets again.",
+                            "Federal Reserve Chair Jerome Powell spoke."], "Federal Reserve"),
+        (unclipped, "Fed", ["The Fed and the Federal Reserve Board."], "Fed"),  # once only
         # Two longer names open with it: neither is meant.
-        ("Fed", ["Federal Reserve rates; the Federal Open Market Committee. Federal Reserve"],
-         "Fed"),
-        ("Apple", ["Applebee's Grill and Applebee's Grill"], "Apple"),  # no word of it
-        ("FTX", ["FTXbank Group and FTXbank Group"], "FTX"),  # an acronym is not clipped
-        ("Federal Reserve", ["Federal Reserve Bank and Federal Reserve Bank"],
+        (unclipped, "Fed",
+         ["Federal Reserve rates; the Federal Open Market Committee. Federal Reserve"], "Fed"),
+        (unclipped, "Apple", ["Applebee's Grill and Applebee's Grill"], "Apple"),  # no word
+        (unclipped, "FTX", ["FTXbank Group and FTXbank Group"], "FTX"),  # an acronym
+        (unclipped, "Federal Reserve", ["Federal Reserve Bank and Federal Reserve Bank"],
          "Federal Reserve"),  # one word only
     ],
 )
-def test_a_clipped_name_is_shown_in_full_as_the_passages_write_it(
-    value: str, texts: list[str], shown: str
+def test_a_one_word_name_is_shown_as_the_passages_write_it_in_full(
+    show: Callable[[str, list[str]], str], value: str, texts: list[str], shown: str
 ) -> None:
-    assert unclipped(value, texts) == shown
+    assert show(value, texts) == shown
