@@ -70,7 +70,7 @@ def collect(set_path: Path, index_dir: Path) -> list[Question]:
     case_id = ""
     answers: Sequence[str] = ()
 
-    def recording(plan, gathered, similarity):  # type: ignore[no-untyped-def]
+    def recording(plan, gathered, similarity, reader=None):  # type: ignore[no-untyped-def]
         shape = spec_of(plan.answer_type).shape
         if shape in ("value", "description") and len(gathered.parts) == 1:
             ranked = merged_ranking(gathered)
@@ -78,7 +78,7 @@ def collect(set_path: Path, index_dir: Path) -> list[Question]:
                                       head_terms(plan.question), ranked)
             labels = [any(metrics.contains(c.text, a) for a in answers) for c in ranked]
             seen.append(Question(case_id, rows, labels[: len(rows)]))
-        return real(plan, gathered, similarity)
+        return real(plan, gathered, similarity, reader)
 
     answerer.compose = recording  # type: ignore[assignment]
     mode = services.answer_mode(None)

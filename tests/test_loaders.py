@@ -129,6 +129,19 @@ def test_json_records_and_stable_ids(tmp_path: Path) -> None:
     assert b.doc_id.startswith("h") and b.doc_id == to_article(read_file(path)[1]).doc_id  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("written", "shown"), [
+    ("&#039;Massive intel failure&#039;: Hamas attack", "'Massive intel failure': Hamas attack"),
+    ("Q&amp;A with the mayor", "Q&A with the mayor"),
+    ("Fish & chips &c", "Fish & chips &c"),
+])
+def test_a_record_title_is_shown_without_html_entities(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    path = tmp_path / "recs.json"
+    path.write_text(json.dumps([{"id": "r1", "title": written, "body": "Body text here."}]))
+    assert to_article(read_file(path)[0]).title == shown  # type: ignore[arg-type]
+
+
 def test_jsonl_bad_line_is_reported_others_load(tmp_path: Path) -> None:
     path = tmp_path / "recs.jsonl"
     path.write_text(

@@ -4,6 +4,7 @@ corpus.json is one file), each with a body and optional title, date, outlet, url
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,7 +117,9 @@ def _record(row: Any, where: str, origin: str) -> SourceRecord:
 def to_article(record: SourceRecord) -> Article:
     f = record.fields
     body = clean_text(str(f["body"]))
-    title = normalize_text(str(f.get("title") or "")).strip()
+    # A title field is often copied from a page's <title> with its entities left in
+    # ("&#039;Massive intel failure&#039;").
+    title = normalize_text(html.unescape(str(f.get("title") or ""))).strip()
     if not title:
         title, _, body = split_header(body)
     published = next((to_iso(f[k]) for k in _DATE_KEYS if f.get(k)), None)
