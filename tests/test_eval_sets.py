@@ -106,8 +106,12 @@ def test_missing_file(tmp_path: Path) -> None:
         load_set(tmp_path / "nope.yaml")
 
 
-def test_normalize_title() -> None:
-    assert normalize_title("  Dissecting\u00a0impact\u00a0") == "dissecting impact"
+@pytest.mark.parametrize(("written", "indexed"), [
+    ("  Dissecting\u00a0impact\u00a0", "dissecting impact"),
+    ("&#039;Massive intel failure&#039;: Hamas&#039; attack", "'Massive intel failure': Hamas' attack"),
+])
+def test_a_title_matches_however_it_is_written(written: str, indexed: str) -> None:
+    assert normalize_title(written) == normalize_title(indexed)
 
 
 def test_seed_set_is_well_formed() -> None:

@@ -33,6 +33,7 @@ A YAML set may instead take a fixed stratified sample of a MultiHop-RAG file::
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -312,8 +313,10 @@ def _multihop_set(path: Path, data: object) -> EvalSet:
 
 
 def normalize_title(title: str) -> str:
-    """A title as compared across files: whitespace runs (incl. NBSP) squashed, casefolded."""
-    return " ".join(title.split()).casefold()
+    """A title as compared across files: HTML entities read (a question set may copy a
+    title as its page wrote it, "&#039;"), whitespace runs (incl. NBSP) squashed,
+    casefolded."""
+    return " ".join(html.unescape(title).split()).casefold()
 
 
 def resolve_titles(eval_set: EvalSet, doc_titles: Mapping[str, str]) -> EvalSet:
