@@ -473,18 +473,21 @@ def answering_quotes(plan: QuestionPlan, ranked: Sequence[Candidate], n: int,
     likeliest = by_answering(plan.answer_type, plan.question, plan.names,
                              head_terms(plan.question), ranked)
     order = [c for c in likeliest if SENTENCE_END.search(c.own_text)] or likeliest
+
+    def unquoted(c: Candidate) -> str | None:
+        """The sentence's words when no quote taken holds them or is held by them
+        (overlapping passages of one article hold the same sentence: quoted once)."""
+        text = " ".join(c.text.split())
+        return text if all(text not in t and t not in text for t in chosen) else None
+
     for c in order:
         if len(out) >= n:
             break
-        # Overlapping passages of one article hold the same sentence: quoted once.
-        text = " ".join(c.text.split())
-        if all(text not in t and t not in text for t in chosen):
+        if (text := unquoted(c)) is not None:
             chosen.append(text)
             out.append(attributed(c))
-    if valued is not None and out:
-        text = " ".join(valued.text.split())
-        if all(text not in t and t not in text for t in chosen):
-            out[min(len(out), n - 1):] = [attributed(valued)]
+    if valued is not None and out and unquoted(valued) is not None:
+        out[min(len(out), n - 1):] = [attributed(valued)]
     note = ""
     if order and ranked and order[0].where != ranked[0].where:
         was = next((c.score for c in likeliest if c.where == ranked[0].where), 0.0)
