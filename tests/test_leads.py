@@ -610,6 +610,13 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
          "Kill'.", False, False),
         ("In 2016, did Travis Kelce say he would marry Taylor Swift?",
          "In 2016 Travis Kelce said he would marry Taylor Swift.", True, False),
+        # "neither ... nor" denies what follows however far it stands from "neither".
+        ("Are NHTSA or the IIHS planning to run crash tests on the Cybertruck?",
+         "Neither the National Highway Traffic Safety Administration (NHTSA) nor the "
+         "IIHS have any plans to conduct crash tests with the Cybertruck.", True, True),
+        ("Did NHTSA plan crash tests on the Cybertruck?",
+         "NHTSA plans to run crash tests on the Cybertruck, neither soon nor cheaply.",
+         True, False),
     ],
 )
 def test_a_verdict_rests_on_a_sentence_that_bears_the_claim(
@@ -874,6 +881,23 @@ def test_a_titled_name_is_no_team_or_firm(value: str, person: bool, fit: float) 
     from rag.answer.kind_fit import kind_fit
 
     assert kind_fit(AnswerType.ENTITY, value, person, set()) == fit
+
+
+@pytest.mark.parametrize(
+    ("value", "fit"),
+    [
+        ("MMA", 0.0),  # "Where was UFC 295 held?": a sport's initials are no place
+        ("NFL", 0.0),
+        ("US", 1.0),
+        ("UAE", 1.0),
+        ("LA", 1.0),
+        ("Madison Square Garden", 1.0),
+    ],
+)
+def test_initials_are_a_place_only_when_they_name_one(value: str, fit: float) -> None:
+    from rag.answer.kind_fit import kind_fit
+
+    assert kind_fit(AnswerType.PLACE, value, False, set()) == fit
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,10 @@ OUTLETS = ["techcrunch", "verge", "fortune", "sporting news", "new york times", 
         ("Was the headset on sale after Prime Day?", AnswerType.ORDER),
         ("What exactly happened to him?", AnswerType.DESCRIPTION),
         ("What evidence showed that?", AnswerType.DESCRIPTION),
+        # "What's" is read as "What is"
+        ("What's the name of the podcast Travis Kelce hosts?", AnswerType.ENTITY),
+        ("What’s the starting price of the Echo Frames?", AnswerType.NUMBER),
+        ("What's been moving the ASX?", AnswerType.DESCRIPTION),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:

@@ -50,12 +50,20 @@ class Bearing:
         return f"{self.coverage:.0%} of the claim's words{lacks}, {state}{flip}"
 
 
+# "Neither A nor B have any plans to ...": the negation holds for what follows "nor",
+# however far from "neither" it stands.
+_NEITHER_NOR = re.compile(r"\bneither\b[^.;]*?\bnor\b", re.I)
+
+
 def _negated(text: str, terms: set[str]) -> bool:
     """A negation within three words before a word of ``terms`` ("did not win", "no
-    group has claimed", "refused to sign")."""
+    group has claimed", "refused to sign"), or a word of them after "neither ... nor"."""
     words = word_spans(text)
-    for i, (_, _, lemmas) in enumerate(words):
+    nor = _NEITHER_NOR.search(text)
+    for i, (start, _, lemmas) in enumerate(words):
         if lemmas & terms:
+            if nor and start >= nor.end():
+                return True
             window = text[words[max(0, i - 4)][0] : words[i][0]]
             if _NEGATION.search(window):
                 return True

@@ -124,7 +124,8 @@ def _cities() -> set[str]:
     return cities
 
 
-_REGIONS = frozenset("middle east west east north south u.s us usa uk un nato eu gaza".split())
+_REGIONS = frozenset(
+    "middle east west east north south u.s us usa uk un nato eu gaza uae nyc".split())
 # Peoples and adjectives of place: "host Iraqi, American and coalition forces" names no one.
 _DEMONYMS = frozenset(
     "american americans british european europeans african asian arab iranian iraqi "
@@ -175,6 +176,9 @@ def kind_fit(kind: AnswerType, value: str, person: bool, outlets: set[str]) -> f
     low = value.lower().strip(". ")
     if low in outlets:
         return 0.0
+    if kind is AnswerType.PLACE and len(value) > 2 and value.isalpha() and value.isupper() \
+            and low not in _places():
+        return 0.0  # "MMA", "NFL": a sport or a body by its initials is no place ("US" is)
     if kind is AnswerType.ENTITY:
         if low in _DEMONYMS or " " in low and set(low.split()) <= _DEMONYMS | _REGIONS:
             return 0.2  # "Iraqi", "North American": a people or a region's adjective

@@ -82,10 +82,15 @@ def answer_type(question: str) -> AnswerType:
                                      or _RELATIVE_TIME.search(q)):
             return AnswerType.ORDER
         return AnswerType.YES_NO
+    # "What's the name of ..." is read as "What is the name of ..." too.
+    said = _WHATS.sub(r"\1 is", q)
     for spec in TYPES:
-        if any(p.match(q) for p in spec.asks):
+        if any(p.match(q) or p.match(said) for p in spec.asks):
             return spec.kind
     return AnswerType.DESCRIPTION
+
+
+_WHATS = re.compile(r"^(\s*what)['’]s\b", re.I)
 
 
 def relation(question: str, kind: AnswerType) -> Relation:
