@@ -614,6 +614,9 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
         ("Are NHTSA or the IIHS planning to run crash tests on the Cybertruck?",
          "Neither the National Highway Traffic Safety Administration (NHTSA) nor the "
          "IIHS have any plans to conduct crash tests with the Cybertruck.", True, True),
+        # A call for the troops' expulsion does not say they are leaving.
+        ("Are US troops leaving Iraq?", "Following the strike, Iraqi lawmakers called for "
+         "the expulsion of U.S. troops from Iraq.", False, False),
         ("Did NHTSA plan crash tests on the Cybertruck?",
          "NHTSA plans to run crash tests on the Cybertruck, neither soon nor cheaply.",
          True, False),
@@ -674,7 +677,13 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
     [
         ("Did Harry Kane score in Bayern Munich's win at Old Trafford?", "score"),
         ("Is Billie Jean King part of the ownership group of the Dodgers?", "part"),
-        ("Has India's population officially overtaken China's?", "popul"),
+        ("Has India's population officially overtaken China's?", "overtak"),
+        ("Has India's population reached 1.4 billion?", "reach"),
+        # after "be" or "have", a participle is what is claimed, not the subject's noun
+        ("Are US troops leaving Iraq?", "leav"),
+        ("Was the Cybertruck recalled in November?", "recal"),
+        ("Has the Fed spoken about rates?", "speak"),
+        ("Is the building closed?", "close"),
         # after a phrase that sets the scene, and past a verb of saying
         ("In his 2016 'Kiss, Marry, Kill' answer, did Travis Kelce say he would marry "
          "Taylor Swift?", "marri"),

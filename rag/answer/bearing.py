@@ -10,7 +10,7 @@ from rag.answer.evidence import PartEvidence
 from rag.answer.placement import word_spans
 from rag.answer.question import FRAME_TERMS, attribution_terms, claim_terms
 from rag.grounding.quotes import SENTENCE_END
-from rag.grounding.text import content_terms, lemma_terms
+from rag.grounding.text import IRREGULAR_FORMS, content_terms, lemma_terms
 
 BEAR_COVERAGE = 0.6  # share of a claim's words its evidence sentence must state
 # "Consistent" rests also on the two reports being on one point without contradiction
@@ -75,14 +75,39 @@ def _negated(text: str, terms: set[str]) -> bool:
 _AUXILIARY = re.compile(r"^(?:.{0,120}?,\s+)?\W*(?:did|does|do|has|have|had|is|was|are|were|"
                         r"will|would|can|could)\s+", re.I)
 
+_BE_OR_HAVE = re.compile(r"(?:is|was|are|were|has|have|had)$", re.I)
+_SUBJECT_WORDS = 5  # words after the auxiliary a participle is looked for in
+# Words of -ing or -ed that are no participle.
+_NOT_PARTICIPLES = frozenset(
+    "during morning evening thing something nothing anything everything king spring "
+    "meeting building wedding ceiling sibling hundred red bed need speed seed feed shed "
+    "sacred naked wicked".split())
+
+
+def _participle(token: str) -> bool:
+    """A lower-case word that reads as a verb's participle ("leaving", "fired",
+    "spoken")."""
+    low = token.lower()
+    return token[0].islower() and low not in _NOT_PARTICIPLES and (
+        low in IRREGULAR_FORMS or len(low) > 4 and low.endswith(("ing", "ed")))
+
+
 def predicate_word(claim: str) -> str | None:
     """The first word a yes/no claim says of its subject: "Did Harry Kane *score* ...",
-    "Is Coinbase the *world's* biggest ...", "Has India's *population* ...". None when
+    "Is Coinbase the *world's* biggest ...", "Has India's *population* reached ...", "Are
+    US troops *leaving* ..." (a participle after "be" or "have"). None when
     the claim is framed as a report or has no such word."""
     m = _AUXILIARY.match(claim)
     if not m:
         return None
-    for token in re.findall(r"[\w'’-]+", claim[m.end():]):
+    tokens = re.findall(r"[\w'’-]+", claim[m.end():])
+    if _BE_OR_HAVE.match(claim[m.start():m.end()].split()[-1]):
+        # "Are US troops *leaving* Iraq?": after "be" or "have", a participle in the
+        # first words says what is claimed; the words before it are the subject's.
+        verb = next((t for t in tokens[:_SUBJECT_WORDS] if _participle(t)), None)
+        if verb is not None and (terms := lemma_terms(verb)):
+            return None if terms[0] in FRAME_TERMS else terms[0]
+    for token in tokens:
         if token[0].isupper() or token[0].isdigit():
             continue  # the subject's name
         terms = lemma_terms(token)
