@@ -684,6 +684,7 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
         ("Was the Cybertruck recalled in November?", "recal"),
         ("Has the Fed spoken about rates?", "speak"),
         ("Is the building closed?", "close"),
+        ("“Is Arsenal's left back injured?”", "injur"),
         # after a phrase that sets the scene, and past a verb of saying
         ("In his 2016 'Kiss, Marry, Kill' answer, did Travis Kelce say he would marry "
          "Taylor Swift?", "marri"),

@@ -75,13 +75,13 @@ def _negated(text: str, terms: set[str]) -> bool:
 _AUXILIARY = re.compile(r"^(?:.{0,120}?,\s+)?\W*(?:did|does|do|has|have|had|is|was|are|were|"
                         r"will|would|can|could)\s+", re.I)
 
-_BE_OR_HAVE = re.compile(r"(?:is|was|are|were|has|have|had)$", re.I)
+_BE_OR_HAVE = re.compile(r"\W*(?:is|was|are|were|has|have|had)$", re.I)
 _SUBJECT_WORDS = 5  # words after the auxiliary a participle is looked for in
-# Words of -ing or -ed that are no participle.
+# Words of -ing or -ed, and past forms, that are seldom a participle ("the left back").
 _NOT_PARTICIPLES = frozenset(
     "during morning evening thing something nothing anything everything king spring "
     "meeting building wedding ceiling sibling hundred red bed need speed seed feed shed "
-    "sacred naked wicked".split())
+    "sacred naked wicked left shot".split())
 
 
 def _participle(token: str) -> bool:

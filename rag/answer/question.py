@@ -83,9 +83,9 @@ def answer_type(question: str) -> AnswerType:
             return AnswerType.ORDER
         return AnswerType.YES_NO
     # "What's the name of ..." is read as "What is the name of ..." too.
-    said = _WHATS.sub(r"\1 is", q)
+    expanded = _WHATS.sub(r"\1 is", q)
     for spec in TYPES:
-        if any(p.match(q) or p.match(said) for p in spec.asks):
+        if any(p.match(q) or p.match(expanded) for p in spec.asks):
             return spec.kind
     return AnswerType.DESCRIPTION
 
