@@ -614,6 +614,9 @@ def test_several_names_joined_by_and_each_get_a_value() -> None:
         ("Are NHTSA or the IIHS planning to run crash tests on the Cybertruck?",
          "Neither the National Highway Traffic Safety Administration (NHTSA) nor the "
          "IIHS have any plans to conduct crash tests with the Cybertruck.", True, True),
+        ("Did anyone claim responsibility for the rocket attacks?",
+         "Bases housing US troops have faced over 20 attacks and no group has claimed "
+         "responsibility for it.", True, True),
         # A call for the troops' expulsion does not say they are leaving.
         ("Are US troops leaving Iraq?", "Following the strike, Iraqi lawmakers called for "
          "the expulsion of U.S. troops from Iraq.", False, False),
@@ -685,6 +688,7 @@ def test_troops_in_iraq_and_syria_are_both_stated_and_cited(seed_index: Services
         ("Has the Fed spoken about rates?", "speak"),
         ("Is the building closed?", "close"),
         ("“Is Arsenal's left back injured?”", "injur"),
+        ("Did anyone claim responsibility for the rocket attacks?", "claim"),
         # after a phrase that sets the scene, and past a verb of saying
         ("In his 2016 'Kiss, Marry, Kill' answer, did Travis Kelce say he would marry "
          "Taylor Swift?", "marri"),

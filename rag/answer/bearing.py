@@ -84,6 +84,11 @@ _NOT_PARTICIPLES = frozenset(
     "sacred naked wicked left shot".split())
 
 
+# A subject no one is named by: "Did *anyone* claim responsibility ...".
+_ANYONE = frozenset("anyone anybody someone somebody everyone everybody nobody anything "
+                    "something everything".split())
+
+
 def _participle(token: str) -> bool:
     """A lower-case word that reads as a verb's participle ("leaving", "fired",
     "spoken")."""
@@ -108,8 +113,8 @@ def predicate_word(claim: str) -> str | None:
         if verb is not None and (terms := lemma_terms(verb)):
             return None if terms[0] in FRAME_TERMS else terms[0]
     for token in tokens:
-        if token[0].isupper() or token[0].isdigit():
-            continue  # the subject's name
+        if token[0].isupper() or token[0].isdigit() or token.lower() in _ANYONE:
+            continue  # the subject's name, or "anyone"
         terms = lemma_terms(token)
         if terms:
             return None if terms[0] in FRAME_TERMS else terms[0]  # "the article suggests"
