@@ -98,9 +98,9 @@ def _participle(token: str) -> bool:
 
 
 def predicate_word(claim: str) -> str | None:
-    """The first word a yes/no claim says of its subject: "Did Harry Kane *score* ...",
-    "Is Coinbase the *world's* biggest ...", "Has India's *population* reached ...", "Are
-    US troops *leaving* ..." (a participle after "be" or "have"). None when
+    """The first word a yes/no claim says of its subject ("Did Harry Kane *score* ...",
+    "Is Coinbase the *world's* biggest ...", "Did anyone *claim* ..."); after "be" or
+    "have", a participle among its first words ("Are US troops *leaving* ..."). None when
     the claim is framed as a report or has no such word."""
     m = _AUXILIARY.match(claim)
     if not m:
