@@ -106,13 +106,11 @@ def predicate_word(claim: str) -> str | None:
     if not m:
         return None
     tokens = re.findall(r"[\w'’-]+", claim[m.end():])
-    if _BE_OR_HAVE.match(claim[m.start():m.end()].split()[-1]):
-        # "Are US troops *leaving* Iraq?": after "be" or "have", a participle in the
-        # first words says what is claimed; the words before it are the subject's.
-        verb = next((t for t in tokens[:_SUBJECT_WORDS] if _participle(t)), None)
-        if verb is not None and (terms := lemma_terms(verb)):
-            return None if terms[0] in FRAME_TERMS else terms[0]
-    for token in tokens:
+    # "Are US troops *leaving* Iraq?": after "be" or "have", a participle in the first
+    # words says what is claimed; the words before it are the subject's.
+    be_or_have = _BE_OR_HAVE.match(claim[m.start():m.end()].split()[-1])
+    participles = [t for t in tokens[:_SUBJECT_WORDS] if _participle(t)] if be_or_have else []
+    for token in participles[:1] + tokens:
         if token[0].isupper() or token[0].isdigit() or token.lower() in _ANYONE:
             continue  # the subject's name, or "anyone"
         terms = lemma_terms(token)
