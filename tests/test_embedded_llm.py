@@ -7,6 +7,9 @@ with hard-coded strings.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +52,20 @@ def test_default_gguf_path_is_an_existing_gguf() -> None:
     assert path.suffix == ".gguf"
     with path.open("rb") as f:
         assert f.read(4) == b"GGUF"
+
+
+def test_two_processes_assemble_the_model_at_once(tmp_path: Path) -> None:
+    """Two first runs at the same time (two terminals, a test suite and a chat) both get
+    the whole model: neither reads the file the other is still writing."""
+    code = "from rag.llms.embedded import default_gguf_path; print(default_gguf_path())"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outs]
+    [path] = {out.strip() for out, _ in outs}
+    assert Path(path).parent.parent.parent == tmp_path
+    assert [p.name for p in Path(path).parent.iterdir()] == [Path(path).name]
 
 
 def test_metadata(llm: EmbeddedLLM) -> None:

