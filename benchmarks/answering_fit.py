@@ -7,10 +7,12 @@ Each set is answered in the embedded backend's default mode, as `rag eval` does;
 every question of one part read as a value or a description question with a short
 answer, the first ranked sentences are recorded with their features
 (rag.answer.answering.answering_features) and labelled by whether they hold the short
-answer (the eval's containment rule). A logistic model is fitted on them (the same
-Newton fit as benchmarks/lead_fit.py). The script prints, cross-validated with folds by
-question, how often the first one, two and three sentences hold the answer, fitted and
-by the rank score. Never pass the held-out files (eval/natural/*-heldout.yaml).
+answer (the eval's containment rule). A conditional logit is fitted on them: the
+sentences of a question compete, and the fit raises the share of the odds of those that
+hold the answer (questions where none does teach nothing). The script prints,
+cross-validated with folds by question, how often the first one, two and three
+sentences hold the answer, fitted and by the rank score. Never pass the held-out files
+(eval/natural/*-heldout.yaml).
 
 With --write the weights are written into rag/answer/answering_weights.py.
 """
@@ -28,16 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lead_fit import (  # noqa: E402
-    FOLDS,
-    development_sets,
-    fit,
-    fold_of,
-    matrix,
-    predict,
-    print_weights,
-    weight_lines,
-)
+from lead_fit import FOLDS, L2, development_sets, fold_of  # noqa: E402
 
 import rag.answer.answerer as answerer  # noqa: E402
 from rag.answer.answering import answering_features  # noqa: E402
@@ -99,6 +92,37 @@ def held_within(questions: Sequence[Question], scores: Sequence[np.ndarray], k: 
                           for q, s in zip(questions, scores, strict=True)]))
 
 
+def fit_choice(questions: Sequence[Question], names: Sequence[str],
+               l2: float = L2) -> np.ndarray:
+    """The weights of a conditional logit: a question's sentences compete, and the fit
+    maximises the share of the odds that the sentences holding the answer take (by
+    Newton's method on standardised features, ridge ``l2``; returned for raw features)."""
+    xs = [_rows(q, names) for q in questions if any(q.labels)]
+    ys = [np.array(q.labels, dtype=float) for q in questions if any(q.labels)]
+    every = np.vstack(xs)
+    mean, spread = every.mean(0), every.std(0) + 1e-9
+    xs = [(x - mean) / spread for x in xs]
+    w = np.zeros(len(names))
+    for _ in range(100):
+        grad, hess = l2 * w, l2 * np.eye(len(names))
+        for x, y in zip(xs, ys, strict=True):
+            p = np.exp(x @ w - (x @ w).max())
+            p /= p.sum()
+            q = p * y / (p * y).sum()
+            grad += x.T @ (p - q)
+            seen = x.T @ p
+            hess += x.T @ (x * p[:, None]) - np.outer(seen, seen)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w / spread
+
+
+def _rows(q: Question, names: Sequence[str]) -> np.ndarray:
+    return np.array([[r.get(n, 0.0) for n in names] for r in q.rows], dtype=float)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sets", nargs="+", help="SET=INDEX_DIR pairs")
@@ -112,10 +136,10 @@ def main() -> None:
     names = sorted(questions[0].rows[0])
     cv: dict[str, np.ndarray] = {}
     for k in range(FOLDS):
-        w = fit(*matrix([q for q in questions if fold_of(q.case_id) != k], names))
+        w = fit_choice([q for q in questions if fold_of(q.case_id) != k], names)
         for q in questions:
             if fold_of(q.case_id) == k:
-                cv[q.case_id] = predict(w, matrix([q], names)[0])
+                cv[q.case_id] = _rows(q, names) @ w
     fitted = [cv[q.case_id] for q in questions]
     ranked = [-np.arange(len(q.rows), dtype=float) for q in questions]
     print(f"{len(questions)} questions, {sum(any(q.labels) for q in questions)} with a "
@@ -123,16 +147,19 @@ def main() -> None:
     for k in (1, 2, 3):
         print(f"  first {k}: fitted (cross-validated) {held_within(questions, fitted, k):.3f}, "
               f"rank score {held_within(questions, ranked, k):.3f}")
-    w = fit(*matrix(questions, names))
-    print_weights(names, w)
+    w = fit_choice(questions, names)
+    for name, weight in sorted(zip(names, w, strict=True), key=lambda t: -abs(t[1])):
+        print(f"  {name:10} {weight:+.3f}")
     if args.write:
         write(names, w)
 
 
 def write(names: Sequence[str], w: np.ndarray) -> None:
     """Rewrite the weights in rag/answer/answering_weights.py."""
-    head, _, _ = WEIGHTS_FILE.read_text().partition("BIAS = ")
-    WEIGHTS_FILE.write_text(head + "\n".join(weight_lines(names, w)) + "\n}\n")
+    head, _, _ = WEIGHTS_FILE.read_text().partition("WEIGHTS: ")
+    lines = [f'    "{n}": {v:.4f},' for n, v in zip(names, w, strict=True)]
+    WEIGHTS_FILE.write_text(head + "WEIGHTS: dict[str, float] = {\n" + "\n".join(lines)
+                            + "\n}\n")
     print(f"wrote {WEIGHTS_FILE}")
 
 

@@ -12,7 +12,7 @@ import pytest
 from rag.answer.answering import (
     DEPTH,
     answering_features,
-    answering_probability,
+    answering_score,
     by_answering,
 )
 from rag.answer.compose import head_terms
@@ -74,7 +74,20 @@ def test_only_the_first_sentences_are_reordered() -> None:
     order = by_answering(AnswerType.NUMBER, "How many goals were scored?", (), set(), ranked)
     assert order[DEPTH:] == ranked[DEPTH:]
     assert all(0.0 < c.score < 1.0 for c in order[:DEPTH])
-    assert answering_probability({}) < answering_probability({"hasval": 1.0})
+    assert sum(c.score for c in order[:DEPTH]) == pytest.approx(1.0)
+    assert answering_score({}) < answering_score({"hasval": 1.0})
+
+
+def test_a_question_word_few_sentences_hold_counts_more() -> None:
+    # "stadium" is in every sentence; "Holiday" and "Bowl" only in the last.
+    ranked = _ranked(["The stadium was full for the rivalry game.",
+                      "The stadium roof stayed open in the heat.",
+                      "Another stadium sold out, officials said.",
+                      "The Holiday Bowl will be played at Petco Park."])
+    rows = answering_features(AnswerType.PLACE, "Which stadium hosts the Holiday Bowl?",
+                              (), set(), ranked)
+    assert rows[3]["rare"] > 3 * rows[0]["rare"] > 0.0
+    assert rows[0]["rare"] == rows[1]["rare"] == rows[2]["rare"]
 
 
 def test_the_fit_counts_the_answer_within_the_first_sentences() -> None:

@@ -140,9 +140,15 @@ def test_lead_totals_count_a_wrong_lead_against_precision_and_a_quote_against_co
 def test_the_stages_say_where_the_expected_answer_was_lost() -> None:
     case = _case(answers=("Gordon Clegg",))
     stages = answer_stages(case, ["He played Gordon Clegg in Coronation Street.", "other"],
-                           ["He played Gordon Clegg in Coronation Street."], "ITV [3].", "ITV")
+                           ["He played Gordon Clegg in Coronation Street."], "ITV [3].", "ITV",
+                           "ITV [3].")
     assert stages == {"first passage": True, "first 5 passages": True,
-                      "answer's passages": True, "answer": False, "lead": False}
+                      "answer's passages": True, "answer": False, "first sentence": False,
+                      "lead": False}
+    quoted = answer_stages(case, ["He played Gordon Clegg.", "other"], ["He played Gordon Clegg."],
+                           "The BBC reported: “He played in a soap.” [2] “He played Gordon "
+                           "Clegg.” [1]", None, "The BBC reported: “He played in a soap.” [2]")
+    assert (quoted["answer"], quoted["first sentence"], quoted["lead"]) == (True, False, False)
     assert answer_stages(_case(answers=("Yes",)), ["x"], ["x"], "Yes.", "Yes") == {}
 
 

@@ -8,9 +8,12 @@ near the Messubim Interchange, â€¦" ranks above "The first company to move in â€
 Audicodes"). The fitted score reads, besides the rank
 score, what a reader checks: whether the sentence holds a value of the asked kind,
 names the question's predicate and the word for what is asked, and how much of the
-question its neighbours, its passage and its article's title cover. The weights
-(:mod:`rag.answer.answering_weights`) are fitted by ``benchmarks/answering_fit.py`` on
-the development natural questions, never on the held-out files.
+question its neighbours, its passage and its article's title cover, and how much of it
+the sentence holds in the words few other sentences hold ("Holiday Bowl" tells more
+than "stadium"). The weights (:mod:`rag.answer.answering_weights`) are fitted by
+``benchmarks/answering_fit.py`` on the development natural questions, never on the
+held-out files, for the sentences of a question together: each sentence's share of
+the question's odds is its chance to be the one that answers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.chunking import split_sentences
-from rag.answer.answering_weights import BIAS, WEIGHTS
+from rag.answer.answering_weights import WEIGHTS
 from rag.answer.placement import predicate_terms
 from rag.answer.plan import AnswerType
 from rag.answer.types import value_spans
@@ -40,6 +43,7 @@ def answering_features(
         return []
     wanted = question_terms(question)
     pred = predicate_terms(question, names, head)
+    rarity = _rarity(wanted, ranked)
     best_of: dict[str, float] = {}
     for c in ranked:
         best_of[c.passage.chunk_id] = max(best_of.get(c.passage.chunk_id, 0.0), c.score)
@@ -63,8 +67,19 @@ def answering_features(
             "win": around,
             "pcov": whole,
             "pbest": c.score / best if best > 0 else 0.0,
+            "rare": sum(rarity[t] for t in wanted & set(content_terms(c.text))),
         })
     return out
+
+
+def _rarity(wanted: set[str], ranked: Sequence[Candidate]) -> dict[str, float]:
+    """Each of the question's terms weighted by how few of the ranked sentences hold it
+    (an inverse document frequency over them), the weights summing to 1."""
+    held = [set(content_terms(c.own_text)) for c in ranked]
+    n = len(held)
+    idf = {t: math.log((n + 1) / (sum(t in h for h in held) + 0.5)) for t in wanted}
+    total = sum(idf.values())
+    return {t: v / total if total > 0 else 0.0 for t, v in idf.items()}
 
 
 def _neighbourhood(
@@ -86,20 +101,25 @@ def _neighbourhood(
     return coverage(wanted, around), coverage(wanted, set().union(*terms), PASSAGE_TERMS)
 
 
-def answering_probability(features: dict[str, float]) -> float:
-    """The fitted probability that a sentence with these features holds the answer."""
-    z = BIAS + sum(w * features.get(name, 0.0) for name, w in WEIGHTS.items())
-    return 1.0 / (1.0 + math.exp(-z))
+def answering_score(features: dict[str, float]) -> float:
+    """The fitted log-odds of a sentence with these features, against the other
+    sentences of its question."""
+    return sum(w * features.get(name, 0.0) for name, w in WEIGHTS.items())
 
 
 def by_answering(
     kind: AnswerType, question: str, names: Sequence[str], head: set[str],
     ranked: Sequence[Candidate],
 ) -> list[Candidate]:
-    """The first :data:`DEPTH` ranked sentences reordered by :func:`answering_probability`,
-    each scored with it; the rest follow unchanged."""
+    """The first :data:`DEPTH` ranked sentences reordered by :func:`answering_score`, each
+    scored with its chance to be the one that answers (its share of their odds); the
+    rest follow unchanged."""
     features = answering_features(kind, question, names, head, ranked)
-    scored = [replace(c, score=answering_probability(f))
-              for c, f in zip(ranked, features, strict=False)]
+    odds = [answering_score(f) for f in features]
+    top = max(odds, default=0.0)
+    shares = [math.exp(o - top) for o in odds]
+    total = sum(shares)
+    scored = [replace(c, score=share / total)
+              for c, share in zip(ranked, shares, strict=False)]
     scored.sort(key=lambda c: -c.score)
     return scored + list(ranked[len(scored):])

@@ -165,16 +165,19 @@ def score_lead(result: CaseResult, case: Case, lead: str | None) -> None:
         result.lead_correct = metrics.lead_right(lead, *expected)
 
 
-STAGES = ("first passage", "first 5 passages", "answer's passages", "answer", "lead")
+STAGES = ("first passage", "first 5 passages", "answer's passages", "answer",
+          "first sentence", "lead")
 
 
 def answer_stages(
-    case: Case, retrieved: Sequence[str], kept: Sequence[str], answer: str, lead: str | None
+    case: Case, retrieved: Sequence[str], kept: Sequence[str], answer: str, lead: str | None,
+    first: str = "",
 ) -> dict[str, bool]:
     """Where the expected short answer still stands, stage by stage: the first retrieved
     passage, the first five, the passages the answer was built from, the answer, its
-    lead. Empty for a case without one (unanswerable, yes/no, no key), so that every
-    loss has a stage and a number."""
+    first sentence as a reader sees it (``first``: the lead, or the first quote with its
+    attribution), its lead. Empty for a case without one (unanswerable, yes/no, no key),
+    so that every loss has a stage and a number."""
     expected = expected_lead(case)
     if expected is None or expected[0] is not None:
         return {}
@@ -188,6 +191,7 @@ def answer_stages(
         holds(" ".join(retrieved[:5])),
         holds(" ".join(kept)),
         holds(answer),
+        holds(first),
         lead is not None and holds(lead),
     ), strict=True))
 
@@ -269,8 +273,10 @@ def run_case(
         result.latency_ms = (time.perf_counter() - t0) * 1000
         score_answer(result, case, answered.answer, answered.abstained, answered.citations(),
                      lead=answered.lead, answer_type=answered.answer_type)
+        shown = [s for s in answered.sentences if s.supported is not False]
         result.stages = answer_stages(case, texts, [p.text for p in answered.passages],
-                                      answered.answer, result.lead)
+                                      answered.answer, result.lead,
+                                      shown[0].render() if shown else "")
         if case.evidence_facts:
             result.pooled_evidence_share = metrics.evidence_share(
                 [p.text for p in answered.passages], case.evidence_facts
